@@ -1,0 +1,56 @@
+package org.genai4j.common.nn;
+
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * SameDiff building blocks shared by the model families. Each block creates its parameters as
+ * SameDiff variables named {@code <name>/w}, {@code <name>/b}, ... so a model can list them by
+ * prefix. Blocks work around the ops of DL4J 1.0.0-M2.1 whose gradients are wrong (see
+ * DESIGN.md): embeddings are a one-hot matmul, cross-entropy takes one-hot labels.
+ */
+public final class Layers {
+  private Layers() {}
+
+  /**
+   * {@code x @ W + b} for {@code x} of shape {@code [N, in]}; {@code W} is {@code [in, out]}
+   * drawn from N(0, std^2), {@code b} zeros.
+   */
+  public static SDVariable linear(SameDiff sd, String name, SDVariable x, long in, long out, boolean bias, double std) {
+    SDVariable w = sd.var(name + "/w", Init.normal(std, in, out));
+    SDVariable y = x.mmul(w);
+    if (bias) {
+      y = y.add(sd.var(name + "/b", Init.zeros(out)));
+    }
+    return y;
+  }
+
+  /** Layer normalization over the last axis of a {@code [N, dim]} input, with gain (ones) and bias (zeros). */
+  public static SDVariable layerNorm(SameDiff sd, String name, SDVariable x2d, long dim) {
+    SDVariable gain = sd.var(name + "/g", Init.ones(dim));
+    SDVariable bias = sd.var(name + "/b", Init.zeros(dim));
+    return sd.nn.layerNorm(x2d, gain, bias, false, 1);
+  }
+
+  /**
+   * Looks up rows of {@code table} ({@code [vocab, dim]}) for integer {@code indices} of any shape,
+   * as a one-hot matmul: the result is {@code [indices.length, dim]}. SameDiff's gather has a
+   * wrong and slow gradient in M2.1.
+   */
+  public static SDVariable embeddingLookup(SameDiff sd, SDVariable indices, SDVariable table, long vocab) {
+    SDVariable oneHot = sd.oneHot(indices, (int) vocab).castTo(DataType.FLOAT).reshape(-1, vocab);
+    return oneHot.mmul(table);
+  }
+
+  /**
+   * The mean softmax cross-entropy of {@code logits} ({@code [N, classes]}) against integer
+   * {@code labels} (any shape with N elements). Uses one-hot labels because SameDiff's sparse
+   * variant has an N-times-too-large gradient in M2.1.
+   */
+  public static SDVariable crossEntropy(SameDiff sd, String name, SDVariable logits, SDVariable labels, long classes) {
+    SDVariable oneHot = sd.oneHot(labels, (int) classes).castTo(DataType.FLOAT).reshape(-1, classes);
+    return sd.loss.softmaxCrossEntropy(name, oneHot, logits, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
+  }
+}

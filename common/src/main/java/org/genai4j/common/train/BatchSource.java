@@ -1,0 +1,13 @@
+package org.genai4j.common.train;
+
+import java.util.Random;
+
+/**
+ * Where the {@link Trainer} takes its batches from. The trainer hands over a random generator
+ * derived from the run's seed and the step number, so a resumed run draws the same batches.
+ */
+@FunctionalInterface
+public interface BatchSource {
+  /** The next training batch; draw all randomness from {@code rng}. */
+  Batch next(Random rng);
+}

@@ -1,0 +1,100 @@
+package org.genai4j.common.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+
+/**
+ * Updates one parameter group in place with ND4J's {@link GradientUpdater}s, at the learning rate
+ * the schedule gives for the step. Its state (Adam's moments) is one flat array per parameter,
+ * exposed for checkpoints.
+ */
+public final class Optimizer {
+
+  private final OptimizerConfig config;
+  private final IUpdater updater;
+  private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
+  private final Map<String, INDArray> state = new LinkedHashMap<>();
+
+  public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters) {
+    this.config = config;
+    this.updater = switch (config.kind()) {
+      case ADAM, ADAMW -> new Adam(1e-3, config.beta1(), config.beta2(), config.epsilon());
+      case SGD -> config.beta1() > 0 ? new Nesterovs(1e-3, config.beta1()) : new Sgd(1e-3);
+    };
+    for (var e : parameters.entrySet()) {
+      INDArray p = e.getValue();
+      long size = updater.stateSize(p.length());
+      INDArray view = size == 0 ? null : Nd4j.zeros(p.dataType(), 1, size);
+      GradientUpdater<?> u = updater.instantiate(view, true);
+      if (view != null) {
+        u.setStateViewArray(view, p.shape(), 'c', false);
+      }
+      updaters.put(e.getKey(), u);
+      if (view != null) {
+        state.put(e.getKey(), view);
+      }
+    }
+  }
+
+  /** The learning rate at {@code step}. */
+  public double lr(long step) {
+    return config.schedule().lr(step);
+  }
+
+  /**
+   * Applies one update: {@code parameters[k] -= update(gradients[k])}. The gradient arrays are
+   * consumed (overwritten with the update).
+   */
+  public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
+    double lr = lr(step);
+    updater.setLrAndSchedule(lr, null);
+    for (var e : parameters.entrySet()) {
+      String name = e.getKey();
+      INDArray p = e.getValue();
+      INDArray g = gradients.get(name);
+      if (g == null) {
+        throw new IllegalStateException("no gradient for parameter '" + name + "'");
+      }
+      if (!java.util.Arrays.equals(g.shape(), p.shape())) {
+        throw new IllegalStateException("gradient of '" + name + "' has shape "
+            + java.util.Arrays.toString(g.shape()) + ", parameter has "
+            + java.util.Arrays.toString(p.shape()));
+      }
+      if (g.ordering() != 'c' || g.isView() || g.dataType() != p.dataType()) {
+        g = g.castTo(p.dataType()).dup('c');
+      }
+      if (config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2) {
+        // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
+        p.muli(1.0 - lr * config.weightDecay());
+      }
+      GradientUpdater<?> u = updaters.get(name);
+      // ND4J's Adam takes the 0-based iteration and applies bias correction with (iteration + 1).
+      u.applyUpdater(g, (int) Math.min(step, Integer.MAX_VALUE), 0);
+      p.subi(g);
+    }
+  }
+
+  /** The optimizer's state arrays by parameter name (live; saved and restored by checkpoints). */
+  public Map<String, INDArray> state() {
+    return state;
+  }
+
+  /** Copies saved state into this optimizer's arrays. */
+  public void loadState(Map<String, INDArray> saved) {
+    for (var e : state.entrySet()) {
+      INDArray s = saved.get(e.getKey());
+      if (s == null) {
+        throw new IllegalArgumentException("checkpoint has no optimizer state for '" + e.getKey() + "'");
+      }
+      e.getValue().assign(s.reshape(e.getValue().shape()).castTo(e.getValue().dataType()));
+    }
+  }
+
+}

@@ -1,0 +1,32 @@
+package org.genai4j.common.train;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A set of named trainable arrays with one loss, stepped by one optimizer. The GPT and the VAE
+ * have one group, a GAN two (discriminator, generator). The trainer updates the arrays returned by
+ * {@link #parameters()} in place, so they must be the model's live arrays.
+ */
+public interface ParameterGroup {
+
+  /** A short, stable name, used in logs and checkpoints (e.g. {@code "gpt"}, {@code "D"}). */
+  String name();
+
+  /** The live trainable arrays by name; iteration order must be stable. */
+  Map<String, INDArray> parameters();
+
+  /**
+   * Non-trainable state saved in checkpoints but not optimized (e.g. batch-norm running
+   * statistics), as PyTorch's buffers.
+   */
+  default Map<String, INDArray> buffers() {
+    return Map.of();
+  }
+
+  /** Computes the loss on {@code batch} and its gradient for every array of {@link #parameters()}. */
+  Gradients computeGradients(Batch batch);
+
+  /** Called after the optimizer changed the parameters (e.g. to update running statistics). */
+  default void afterUpdate() {}
+}

@@ -1,0 +1,225 @@
+package org.genai4j.common.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The one training loop of genai4j. Each step, for each parameter group in order: compute
+ * gradients on {@code accumulation} micro-batches and average them, clip by global norm, update
+ * with the group's optimizer. Listeners see a record every {@code logEvery} steps; the evaluator
+ * runs every {@code evalEvery} steps; checkpoints go to {@code outDir/last.ckpt} and, when the
+ * evaluation metric improves, {@code outDir/best.ckpt}.
+ *
+ * <p>Randomness is a pure function of (seed, step): the batch generator and ND4J's random
+ * generator are reseeded at every step, so training 20 steps equals training 10, saving,
+ * resuming and training 10 more.
+ */
+public final class Trainer {
+
+  /** File names inside {@link TrainerConfig#outDir()}. */
+  public static final String LAST = "last.ckpt";
+  public static final String BEST = "best.ckpt";
+
+  private final Trainable model;
+  private final TrainerConfig config;
+  private final Map<String, Optimizer> optimizers = new LinkedHashMap<>();
+  private final List<TrainingListener> listeners = new ArrayList<>();
+  private Evaluator evaluator;
+  private long step;
+  private double best = Double.POSITIVE_INFINITY;
+
+  /** A trainer with one optimizer configuration per group name. */
+  public Trainer(Trainable model, Map<String, OptimizerConfig> optimizerConfigs, TrainerConfig config) {
+    this.model = model;
+    this.config = config;
+    for (ParameterGroup g : model.parameterGroups()) {
+      OptimizerConfig oc = optimizerConfigs.get(g.name());
+      if (oc == null) {
+        throw new IllegalArgumentException("no optimizer configured for parameter group '" + g.name()
+            + "'; configured: " + optimizerConfigs.keySet());
+      }
+      optimizers.put(g.name(), new Optimizer(oc, g.parameters()));
+    }
+  }
+
+  /** A trainer with the same optimizer configuration for every group. */
+  public Trainer(Trainable model, OptimizerConfig optimizerConfig, TrainerConfig config) {
+    this(model, sameForAll(model, optimizerConfig), config);
+  }
+
+  private static Map<String, OptimizerConfig> sameForAll(Trainable model, OptimizerConfig oc) {
+    Map<String, OptimizerConfig> m = new HashMap<>();
+    model.parameterGroups().forEach(g -> m.put(g.name(), oc));
+    return m;
+  }
+
+  public Trainer addListener(TrainingListener l) {
+    listeners.add(l);
+    return this;
+  }
+
+  public Trainer setEvaluator(Evaluator e) {
+    this.evaluator = e;
+    return this;
+  }
+
+  /** Optimizer steps completed so far. */
+  public long step() {
+    return step;
+  }
+
+  public TrainerConfig config() {
+    return config;
+  }
+
+  /** Loads weights, optimizer state and step from a checkpoint so {@link #fit} continues the run. */
+  public void resume(Path checkpointFile) {
+    Checkpoint c = Checkpoint.read(checkpointFile);
+    c.restoreInto(model);
+    for (var e : optimizers.entrySet()) {
+      e.getValue().loadState(c.arrays(e.getKey(), "optim"));
+    }
+    step = c.step();
+    best = c.values().getOrDefault("best", Double.POSITIVE_INFINITY);
+  }
+
+  /** The current state as a checkpoint. */
+  public Checkpoint checkpoint() {
+    Map<String, Double> values = new HashMap<>();
+    if (Double.isFinite(best)) {
+      values.put("best", best);
+    }
+    return Checkpoint.of(model, optimizers, step, config.seed(), values);
+  }
+
+  /** Trains from the current step up to {@link TrainerConfig#steps()}; returns the last record. */
+  public StepRecord fit(BatchSource source) {
+    long start = System.nanoTime();
+    long lastLogTime = start;
+    long unitsSinceLog = 0;
+    Map<String, Double> sums = new LinkedHashMap<>();
+    int stepsSinceLog = 0;
+    StepRecord last = null;
+    try {
+      while (step < config.steps()) {
+        StepResult r = trainStep(source);
+        unitsSinceLog += r.units;
+        stepsSinceLog++;
+        r.metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
+        boolean evalNow = evaluator != null
+            && (step == config.steps() || (config.evalEvery() > 0 && step % config.evalEvery() == 0));
+        if (step % config.logEvery() == 0 || evalNow || step == config.steps()) {
+          long now = System.nanoTime();
+          Map<String, Double> means = new LinkedHashMap<>();
+          for (var e : sums.entrySet()) {
+            // Rates and norms are reported as of this step; losses and metrics averaged since the last record.
+            boolean instant = e.getKey().endsWith("/lr");
+            means.put(e.getKey(), instant ? r.metrics.get(e.getKey()) : e.getValue() / stepsSinceLog);
+          }
+          Map<String, Double> eval = evalNow ? evaluator.evaluate() : Map.of();
+          if (evalNow && config.bestMetric() != null && eval.containsKey(config.bestMetric())) {
+            double v = eval.get(config.bestMetric());
+            if (v < best) {
+              best = v;
+              if (config.outDir() != null) {
+                checkpoint().write(config.outDir().resolve(BEST));
+              }
+            }
+          }
+          double ups = unitsSinceLog / Math.max(1e-9, (now - lastLogTime) / 1e9);
+          last = new StepRecord(step, config.steps(), means, ups, (now - start) / 1e9, eval);
+          for (TrainingListener l : listeners) {
+            l.onStep(last);
+          }
+          sums.clear();
+          stepsSinceLog = 0;
+          unitsSinceLog = 0;
+          lastLogTime = System.nanoTime();
+        }
+        if (config.outDir() != null
+            && (step == config.steps() || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
+          checkpoint().write(config.outDir().resolve(LAST));
+        }
+      }
+    } finally {
+      for (TrainingListener l : listeners) {
+        l.close();
+      }
+    }
+    return last;
+  }
+
+  /** One step's losses and metrics, flat, and the throughput units it consumed. */
+  record StepResult(Map<String, Double> metrics, long units) {}
+
+  /** Runs exactly one optimizer step (all groups) and advances the step counter. */
+  StepResult trainStep(BatchSource source) {
+    long stepSeed = mix(config.seed(), step);
+    Random rng = new Random(stepSeed);
+    Nd4j.getRandom().setSeed(mix(stepSeed, 0x5DEECE66DL));
+    List<Batch> batches = new ArrayList<>(config.accumulation());
+    long units = 0;
+    for (int i = 0; i < config.accumulation(); i++) {
+      Batch b = source.next(rng);
+      batches.add(b);
+      units += b.units();
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    boolean first = true;
+    for (ParameterGroup g : model.parameterGroups()) {
+      Map<String, INDArray> grads = new LinkedHashMap<>();
+      double loss = 0;
+      Map<String, Double> groupMetrics = new LinkedHashMap<>();
+      for (Batch b : batches) {
+        Gradients gr = g.computeGradients(b);
+        loss += gr.loss();
+        gr.metrics().forEach((k, v) -> groupMetrics.merge(k, v, Double::sum));
+        for (var e : gr.gradients().entrySet()) {
+          INDArray acc = grads.get(e.getKey());
+          if (acc == null) {
+            grads.put(e.getKey(), e.getValue().dup('c'));
+          } else {
+            acc.addi(e.getValue());
+          }
+        }
+      }
+      int n = batches.size();
+      if (n > 1) {
+        grads.values().forEach(a -> a.divi(n));
+      }
+      if (!Double.isFinite(loss)) {
+        throw new IllegalStateException("loss of group '" + g.name() + "' is " + loss + " at step " + step
+            + " (diverged: lower the learning rate or enable gradient clipping)");
+      }
+      double norm = GradientClipping.clipGlobalNorm(grads, config.clipNorm());
+      Optimizer opt = optimizers.get(g.name());
+      metrics.put(g.name() + "/lr", opt.lr(step));
+      opt.step(g.parameters(), grads, step);
+      g.afterUpdate();
+      if (first) {
+        metrics.put("loss", loss / n);
+        first = false;
+      }
+      metrics.put(g.name() + "/loss", loss / n);
+      metrics.put(g.name() + "/grad_norm", norm);
+      groupMetrics.forEach((k, v) -> metrics.put(g.name() + "/" + k, v / n));
+    }
+    step++;
+    return new StepResult(metrics, units);
+  }
+
+  /** SplitMix64-style mixing so neighbouring steps get unrelated seeds. */
+  static long mix(long a, long b) {
+    long z = a * 0x9E3779B97F4A7C15L + b + 0x632BE59BD9B4E019L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
