@@ -300,8 +300,19 @@ public final class DataResolver {
     private static void unpack(Path archive, Path target) {
         try {
             Files.createDirectories(target);
-            // ND4J's ArchiveUtils handles .tar.gz, .tgz, .zip and .gz by file name.
+            // ND4J's ArchiveUtils unpacks .tar.gz by file name, but only writes files into folders that exist,
+            // and an archive need not list its folders: create each entry's parent folder first.
+            Path root = target.toAbsolutePath().normalize();
+            for (String entry : ArchiveUtils.tarGzListFiles(archive.toFile())) {
+                Path out = root.resolve(entry).normalize();
+                if (!out.startsWith(root)) {
+                    throw new DatasetException("Archive " + archive + " has an entry outside its folder: " + entry);
+                }
+                Files.createDirectories(entry.endsWith("/") ? out : out.getParent());
+            }
             ArchiveUtils.unzipFileTo(archive.toString(), target.toString(), false);
+        } catch (DatasetException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new DatasetException("Could not unpack archive " + archive + " into " + target + ": " + e.getMessage(), e);
         }
