@@ -16,7 +16,8 @@ import org.nd4j.common.util.ArchiveUtils;
  * <ol>
  *   <li>an explicit path given by the caller (a folder, or for a one-file dataset the file itself);</li>
  *   <li>the data root: system property {@code genai4j.data}, else environment variable {@code GENAI4J_DATA}
- *       (a folder holding {@code text/}, {@code fashion-mnist/}, {@code mnist/}, {@code cifar10/});</li>
+ *       (a folder holding {@code text/}, {@code fashion-mnist/}, {@code mnist/}, {@code cifar10/}; a relative
+ *       path not found from the working directory is looked up from its parent folders);</li>
  *   <li>the user cache, {@code ~/.genai4j/datasets} (system property {@code genai4j.cache} overrides it);</li>
  *   <li>system locations such as {@code /usr/share/datasets/fashion-mnist} (Debian's package);</li>
  *   <li>a download into the cache, checked against the registered SHA-256, unless downloads are disabled
@@ -73,9 +74,9 @@ public final class DataResolver {
         String prop = System.getProperty(DATA_PROPERTY);
         String envRoot = env.get(DATA_ENV);
         if (prop != null && !prop.isBlank()) {
-            b.dataRoot(Path.of(prop), "system property " + DATA_PROPERTY);
+            b.dataRoot(locateRelative(Path.of(prop)), "system property " + DATA_PROPERTY + "=" + prop + " ->");
         } else if (envRoot != null && !envRoot.isBlank()) {
-            b.dataRoot(Path.of(envRoot), "environment variable " + DATA_ENV);
+            b.dataRoot(locateRelative(Path.of(envRoot)), "environment variable " + DATA_ENV + "=" + envRoot + " ->");
         }
         String cache = System.getProperty(CACHE_PROPERTY);
         if (cache != null && !cache.isBlank()) {
@@ -83,6 +84,25 @@ public final class DataResolver {
         }
         b.offline(isTrue(System.getProperty(OFFLINE_PROPERTY)) || isTrue(env.get(OFFLINE_ENV)));
         return b.build();
+    }
+
+    /**
+     * A relative data root is taken from the working directory; if it is not there, from the nearest parent
+     * folder where it exists. Maven runs a module's tests inside the module folder, so a root given relative to
+     * the project folder (such as {@code ../shared/data}) is still found.
+     */
+    static Path locateRelative(Path root) {
+        if (root.isAbsolute() || Files.isDirectory(root)) {
+            return root;
+        }
+        Path dir = Path.of("").toAbsolutePath().getParent();
+        for (int up = 0; up < 3 && dir != null; up++, dir = dir.getParent()) {
+            Path candidate = dir.resolve(root).normalize();
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return root;
     }
 
     private static boolean isTrue(String v) {

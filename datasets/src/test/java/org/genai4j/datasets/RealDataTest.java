@@ -16,9 +16,16 @@ class RealDataTest {
         return DataResolver.builder().offline(true).build();
     }
 
+    /** The default resolution (data root, cache, system locations) with downloads switched off. */
+    private static DataResolver localOnly() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put(DataResolver.OFFLINE_ENV, "true");
+        return DataResolver.fromEnvironment(env);
+    }
+
     @Test
     void fashionMnistHasItsKnownSizesAndSums() {
-        DataResolver r = DataResolver.fromEnvironment(System.getenv());
+        DataResolver r = localOnly();
         Optional<DataResolver.Resolved> local = r.findLocal(DatasetRegistry.get("fashion-mnist"), null);
         assumeTrue(local.isPresent(), "Fashion-MNIST is not installed locally (apt-get install dataset-fashion-mnist)");
         for (DatasetFile f : DatasetRegistry.get("fashion-mnist").downloads()) {
@@ -40,7 +47,7 @@ class RealDataTest {
         String env = System.getenv(DataResolver.DATA_ENV);
         assumeTrue((prop != null && !prop.isBlank()) || (env != null && !env.isBlank()),
                 "neither genai4j.data nor GENAI4J_DATA is set");
-        DataResolver r = DataResolver.fromEnvironment(System.getenv());
+        DataResolver r = localOnly();
         DatasetSpec spec = DatasetRegistry.get("tinyshakespeare");
         Optional<DataResolver.Resolved> local = r.findLocal(spec, null);
         assumeTrue(local.isPresent(), "tinyshakespeare.txt is not under the data root");
