@@ -135,6 +135,23 @@ class DataResolverTest {
     }
 
     @Test
+    void offlineSystemPropertyDisablesDownloads() {
+        String old = System.getProperty(DataResolver.OFFLINE_PROPERTY);
+        try {
+            System.setProperty(DataResolver.OFFLINE_PROPERTY, "true");
+            assertTrue(DataResolver.fromEnvironment(Map.of()).offline());
+            System.setProperty(DataResolver.OFFLINE_PROPERTY, "false");
+            assertFalse(DataResolver.fromEnvironment(Map.of()).offline());
+        } finally {
+            if (old == null) {
+                System.clearProperty(DataResolver.OFFLINE_PROPERTY);
+            } else {
+                System.setProperty(DataResolver.OFFLINE_PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
     void oneErrorListsEveryPlaceAndHowToProvideTheFiles() {
         DataResolver r = base().dataRoot(tmp.resolve("root"), "test root").build();
         DatasetException e = assertThrows(DatasetException.class, () -> r.resolve(toy()));
