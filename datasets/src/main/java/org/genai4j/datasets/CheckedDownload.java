@@ -56,7 +56,8 @@ final class CheckedDownload {
             moveIntoPlace(tmp, target);
             LOG.info("Downloaded {} ({} bytes, SHA-256 ok)", target, bytes);
         } catch (IOException e) {
-            throw new DatasetException("Download of " + file.name() + " from " + uri + " failed: " + e, e);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() + " (is the network reachable?)" : e.toString();
+            throw new DatasetException("Download of " + file.name() + " from " + uri + " failed: " + why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DatasetException("Download of " + file.name() + " from " + uri + " was interrupted", e);

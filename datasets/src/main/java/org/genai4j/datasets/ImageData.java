@@ -93,6 +93,11 @@ public record ImageData(String name, INDArray images, int[] labels, int classes,
         return new ImageData(name, part, Arrays.copyOfRange(labels, from, to), classes, classNames);
     }
 
+    /** @return the images as a [N, C*H*W] matrix (a view when possible), e.g. for an MLP */
+    public INDArray flattened() {
+        return images.reshape('c', size(), (long) channels() * height() * width());
+    }
+
     /** @return a copy of the images with pixels mapped from [0, 1] to [-1, 1] */
     public INDArray scaledToMinusOneOne() {
         return images.mul(2.0).subi(1.0);

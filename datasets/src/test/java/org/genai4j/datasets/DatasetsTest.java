@@ -45,6 +45,8 @@ class DatasetsTest {
         assertEquals(test.labels()[10], part.labels()[0]);
         assertEquals(test.images().getFloat(12, 0, 14, 14), part.images().getFloat(2, 0, 14, 14));
         assertThrows(DatasetException.class, () -> test.subset(5, 5));
+        assertEquals(test.images().getFloat(3, 0, 2, 5), test.flattened().getFloat(3, 2 * 28 + 5));
+        assertEquals(28 * 28, test.flattened().size(1));
     }
 
     @Test
