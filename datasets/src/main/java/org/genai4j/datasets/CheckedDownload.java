@@ -45,8 +45,9 @@ final class CheckedDownload {
             LOG.info("Downloading {} from {}", file.name(), uri);
             MessageDigest digest = Checksums.sha256();
             long bytes;
-            try (InputStream in = open(uri); OutputStream out = Files.newOutputStream(tmp)) {
-                bytes = copy(in, out, digest);
+            Source source = open(uri);
+            try (InputStream in = source.body(); OutputStream out = Files.newOutputStream(tmp)) {
+                bytes = copy(in, out, digest, file.name(), source.length());
             }
             String actual = Checksums.hex(digest);
             if (!actual.equals(file.sha256())) {
@@ -66,7 +67,11 @@ final class CheckedDownload {
         }
     }
 
-    private InputStream open(URI uri) throws IOException, InterruptedException {
+    /** A response body and its length in bytes, or -1 when the server does not say. */
+    private record Source(InputStream body, long length) {
+    }
+
+    private Source open(URI uri) throws IOException, InterruptedException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
         if (scheme.equals("http") || scheme.equals("https")) {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout.multipliedBy(20)).GET().build();
@@ -75,19 +80,35 @@ final class CheckedDownload {
                 response.body().close();
                 throw new IOException("HTTP status " + response.statusCode() + " (expected 200)");
             }
-            return response.body();
+            return new Source(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
         }
         // file:, jar: and other schemes the JDK understands (tests use file: URLs).
-        return uri.toURL().openStream();
+        java.net.URLConnection connection = uri.toURL().openConnection();
+        return new Source(connection.getInputStream(), connection.getContentLengthLong());
     }
 
-    private static long copy(InputStream in, OutputStream out, MessageDigest digest) throws IOException {
+    /** Copies while hashing; logs progress every 10 % (or every 16 MB when the length is unknown). */
+    private static long copy(InputStream in, OutputStream out, MessageDigest digest, String name, long length)
+            throws IOException {
         byte[] buf = new byte[1 << 16];
         long total = 0;
+        long step = length > 0 ? Math.max(length / 10, 1) : 16L << 20;
+        long nextReport = step;
         for (int n; (n = in.read(buf)) > 0; ) {
             out.write(buf, 0, n);
             digest.update(buf, 0, n);
             total += n;
+            if (total >= nextReport) {
+                if (length > 0) {
+                    LOG.info("{}: {} % of {} MB", name, 100 * total / length, length >> 20);
+                } else {
+                    LOG.info("{}: {} MB", name, total >> 20);
+                }
+                nextReport += step;
+            }
+        }
+        if (length > 0 && total != length) {
+            throw new IOException("connection ended after " + total + " of " + length + " bytes");
         }
         return total;
     }

@@ -84,7 +84,11 @@ class DataResolverTest {
         put(tmp.resolve("root/text/toy.txt"), "root");
         put(tmp.resolve("cache/text/toy.txt"), "cache");
         put(tmp.resolve("sys/toy.txt"), "system");
-        DataResolver r = base().dataRoot(tmp.resolve("root"), "test root").build();
+        // configured the way users do it: -Dgenai4j.data and -Dgenai4j.cache (downloads off via the environment)
+        DataResolver r = withProperties(Map.of(DataResolver.DATA_PROPERTY, tmp.resolve("root").toString(),
+                DataResolver.CACHE_PROPERTY, tmp.resolve("cache").toString()),
+                () -> DataResolver.fromEnvironment(Map.of(DataResolver.OFFLINE_ENV, "1")));
+        assertEquals(tmp.resolve("cache"), r.cacheDir());
         DatasetSpec spec = toy();
 
         assertEquals("explicit", read(r.resolve(spec, tmp.resolve("explicit"))));
@@ -95,6 +99,26 @@ class DataResolverTest {
         DataResolver.Resolved sys = r.resolve(spec);
         assertEquals("system", read(sys));
         assertTrue(sys.source().startsWith("system location"), sys.source());
+    }
+
+    /** Runs {@code body} with the given system properties set, restoring the old values afterwards. */
+    private static <T> T withProperties(Map<String, String> props, java.util.function.Supplier<T> body) {
+        Map<String, String> old = new java.util.HashMap<>();
+        props.forEach((k, v) -> {
+            old.put(k, System.getProperty(k));
+            System.setProperty(k, v);
+        });
+        try {
+            return body.get();
+        } finally {
+            old.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
+        }
     }
 
     @Test
