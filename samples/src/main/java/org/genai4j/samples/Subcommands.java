@@ -1,5 +1,6 @@
 package org.genai4j.samples;
 
+import org.genai4j.samples.cli.DatasetsCommand;
 import picocli.CommandLine;
 
 /** The subcommands of {@code genai4j}, one per family plus demo and compare. */
@@ -7,5 +8,6 @@ final class Subcommands {
   private Subcommands() {}
 
   static void register(CommandLine cmd) {
+    cmd.addSubcommand(new DatasetsCommand());
   }
 }
