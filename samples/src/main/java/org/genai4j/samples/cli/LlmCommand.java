@@ -1,0 +1,142 @@
+package org.genai4j.samples.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.genai4j.datasets.TextCorpus;
+import org.genai4j.llm.LlmEvaluation;
+import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.LlmModelDir;
+import org.genai4j.llm.LlmTrainOptions;
+import org.genai4j.llm.LlmTraining;
+import org.genai4j.llm.TextGeneration;
+import org.genai4j.llm.generate.GenerationOptions;
+import org.genai4j.llm.model.PositionalEncoding;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code genai4j llm ...}: train, evaluate, sample and benchmark the GPT. */
+@Command(name = "llm", mixinStandardHelpOptions = true,
+    description = "A GPT written from scratch in SameDiff: train, eval, generate, bench.",
+    subcommands = {LlmCommand.Train.class, LlmCommand.Eval.class, LlmCommand.Generate.class, LlmCommand.Bench.class})
+public final class LlmCommand {
+
+  /** {@code genai4j llm train}. Defaults are nanoGPT's Tiny Shakespeare CPU configuration. */
+  @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a GPT on a text corpus.")
+  static final class Train implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Mixin DataOptions data;
+    @Option(names = "--tokenizer", defaultValue = "char", description = "char, bpe or gpt2 (default: ${DEFAULT-VALUE}).") String tokenizer;
+    @Option(names = "--bpe-vocab", defaultValue = "512", description = "Vocabulary size of a trained BPE (default: ${DEFAULT-VALUE}).") int bpeVocab;
+    @Option(names = "--layers", defaultValue = "4") int layers;
+    @Option(names = "--heads", defaultValue = "4") int heads;
+    @Option(names = "--embd", defaultValue = "128", description = "Model width.") int embd;
+    @Option(names = "--block", defaultValue = "64", description = "Context length in tokens.") int block;
+    @Option(names = "--batch", defaultValue = "12") int batch;
+    @Option(names = "--accum", defaultValue = "1", description = "Gradient accumulation micro-batches.") int accum;
+    @Option(names = "--iters", defaultValue = "2000") int iters;
+    @Option(names = "--lr", defaultValue = "1e-3") double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4") double minLr;
+    @Option(names = "--warmup", defaultValue = "100") int warmup;
+    @Option(names = "--beta1", defaultValue = "0.9") double beta1;
+    @Option(names = "--beta2", defaultValue = "0.99") double beta2;
+    @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
+    @Option(names = "--dropout", defaultValue = "0") double dropout;
+    @Option(names = "--positions", defaultValue = "LEARNED", description = "LEARNED or SINUSOIDAL.") PositionalEncoding positions;
+    @Option(names = "--eval-every", defaultValue = "250") int evalEvery;
+    @Option(names = "--eval-batches", defaultValue = "20") int evalBatches;
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.") boolean resume;
+    @Option(names = "--out", required = true, description = "Run directory (model, tokenizer, checkpoints, metrics).") Path out;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      TextCorpus corpus = data.text();
+      LlmTrainOptions opts = LlmTrainOptions.reference()
+          .withTokenizer(tokenizer, bpeVocab)
+          .withModel(layers, heads, embd, block)
+          .withBatch(batch, accum)
+          .withIters(iters)
+          .withLr(lr, minLr, warmup)
+          .withBetas(beta1, beta2)
+          .withWeightDecay(weightDecay)
+          .withDropout(dropout)
+          .withEval(evalEvery, evalBatches)
+          .withSeed(run.seed)
+          .withResume(resume);
+      opts = opts.withArchitecture(opts.bias(), positions, opts.tieWeights());
+      LlmTraining.Summary s = LlmTraining.train(corpus.train(), corpus.validation(), opts, out);
+      System.out.printf("steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
+          s.steps(), s.trainLoss(), s.valLoss(), s.bestValLoss(), s.tokensPerSecond(), s.seconds(), s.parameters());
+      System.out.println("model written to " + out);
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm eval}: loss, perplexity and bits per character on a split. */
+  @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a trained GPT on a split.")
+  static final class Eval implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Mixin DataOptions data;
+    @Option(names = "--model", required = true, description = "Run directory written by 'llm train'.") Path model;
+    @Option(names = "--split", defaultValue = "val", description = "train or val (default: ${DEFAULT-VALUE}).") String split;
+    @Option(names = "--batches", defaultValue = "200") int batches;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      if (!split.equals("train") && !split.equals("val")) {
+        throw new IllegalArgumentException("--split must be train or val, got '" + split + "'");
+      }
+      LlmModel m = LlmModelDir.load(model);
+      TextCorpus corpus = data.text();
+      String text = split.equals("train") ? corpus.train() : corpus.validation();
+      LlmEvaluation.Result r = LlmEvaluation.evaluate(m, text, batches, run.seed);
+      System.out.println(r.format(split));
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm generate}: streams generated text to the terminal. */
+  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text from a trained GPT.")
+  static final class Generate implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--prompt", defaultValue = "\n") String prompt;
+    @Option(names = "--tokens", defaultValue = "300") int tokens;
+    @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy.") double temperature;
+    @Option(names = "--top-k", defaultValue = "0", description = "0 = off.") int topK;
+    @Option(names = "--top-p", defaultValue = "1.0", description = "1 = off.") double topP;
+    @Option(names = "--stop", description = "Stop when this string appears.") String stop;
+    @Option(names = "--no-kv-cache", description = "Recompute the whole window for every token.") boolean noCache;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      LlmModel m = LlmModelDir.load(model);
+      GenerationOptions opts = GenerationOptions.defaults().withMaxTokens(tokens).withTemperature(temperature)
+          .withTopK(topK).withTopP(topP).withSeed(run.seed).withStop(stop).withKvCache(!noCache);
+      System.out.print(prompt);
+      TextGeneration.generate(m, prompt, opts, piece -> {
+        System.out.print(piece);
+        System.out.flush();
+      });
+      System.out.println();
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm bench}: training and generation throughput. */
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Benchmark training and generation (with and without the KV cache) of the reference config.")
+  static final class Bench implements Callable<Integer> {
+    @Mixin RunOptions run;
+
+    @Override
+    public Integer call() throws Exception {
+      run.apply();
+      org.genai4j.llm.LlmBench.main(new String[0]);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package org.genai4j.samples.cli;
+
+import org.genai4j.common.util.Threads;
+import picocli.CommandLine.Option;
+
+/** Options every command that computes takes: the ND4J thread count and the seed. */
+public final class RunOptions {
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ND4J (OpenMP/BLAS) threads; default: OMP_NUM_THREADS or the machine's choice.")
+  Integer threads;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  public long seed;
+
+  /** Applies the thread setting; call first in every command. */
+  public void apply() {
+    if (threads != null) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+      }
+      Threads.set(threads);
+    }
+  }
+}
