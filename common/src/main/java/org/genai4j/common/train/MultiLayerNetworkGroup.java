@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A {@link ParameterGroup} over a DL4J {@link MultiLayerNetwork}: one flat parameter array (the
  * network's own parameter view, updated in place) whose gradient comes from {@code
  * computeGradientAndScore}. The network's configured updater is not used; the {@link Trainer}'s
- * optimizer is. Use {@link OptimizerConfig.Kind#ADAM} or SGD: AdamW's decay would also reach the
+ * optimizer is. The gradient is that of the batch-mean loss the group reports. Use {@link OptimizerConfig.Kind#ADAM} or SGD: AdamW's decay would also reach the
  * biases, which live in the same flat array.
  */
 public final class MultiLayerNetworkGroup implements ParameterGroup {
@@ -48,7 +48,9 @@ public final class MultiLayerNetworkGroup implements ParameterGroup {
     net.setInput(batch.get(features));
     net.setLabels(batch.get(labels));
     net.computeGradientAndScore();
-    INDArray g = net.gradient().gradient();
+    // DL4J's gradient here is the sum over the batch (its updater divides by the batch size
+    // later) while the score is the mean: divide so the gradient is the mean loss's.
+    INDArray g = net.gradient().gradient().div(batch.get(features).size(0));
     return new Gradients(net.score(), Map.of("params", g.reshape(net.params().shape())));
   }
 }
