@@ -161,20 +161,13 @@ public final class FeatureClassifier {
     for (TrainingListener l : listeners) {
       trainer.addListener(l);
     }
+    INDArray rows = x.dup('c').reshape(n, (long) c.channels() * c.height() * c.width());
     trainer.fit(rng -> {
       int[] idx = rng.ints(batch, 0, n).toArray();
-      return Batch.of(Map.of("x", x.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(toLong(idx))),
-          "y", y.getRows(idx)), batch);
+      INDArray bx = Nd4j.pullRows(rows, 1, idx).reshape(batch, c.channels(), c.height(), c.width());
+      return Batch.of(Map.of("x", bx, "y", Nd4j.pullRows(y, 1, idx)), batch);
     });
     return new FeatureClassifier(net, c);
-  }
-
-  private static long[] toLong(int[] a) {
-    long[] out = new long[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[i];
-    }
-    return out;
   }
 
   /**
