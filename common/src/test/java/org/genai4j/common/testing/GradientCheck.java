@@ -98,7 +98,9 @@ public final class GradientCheck {
             + "; build the graph in DataType.DOUBLE for a gradient check");
       }
     }
-    Map<String, INDArray> grads = Quiet.call(() -> sd.calculateGradients(placeholders, names));
+    // Copied at once: later forward passes may reuse SameDiff's arrays.
+    Map<String, INDArray> grads = new java.util.HashMap<>();
+    Quiet.call(() -> sd.calculateGradients(placeholders, names)).forEach((k, g) -> grads.put(k, g.dup('c')));
     Random rng = new Random(seed);
     List<VariableResult> results = new ArrayList<>();
     for (String v : names) {
@@ -112,7 +114,7 @@ public final class GradientCheck {
             + " but the variable has " + java.util.Arrays.toString(arr.shape()));
       }
       INDArray flat = arr; // linear (c-order) indexing writes into the variable itself
-      INDArray gflat = grad.dup('c');
+      INDArray gflat = grad;
       long n = arr.length();
       long[] idx = pick(n, rng);
       long failed = 0;
