@@ -47,6 +47,14 @@ public final class GradientCheck {
     return new GradientCheck(sd, loss, placeholders);
   }
 
+  /**
+   * A check of a {@link org.genai4j.common.train.SameDiffGroup}'s loss on {@code batch}, over the
+   * group's parameters (build the model in DOUBLE).
+   */
+  public static GradientCheck of(org.genai4j.common.train.SameDiffGroup group, org.genai4j.common.train.Batch batch) {
+    return of(group.sameDiff(), group.lossName(), group.placeholderValues(batch)).variables(group.parameterNames());
+  }
+
   /** The variables to check (default: every trainable variable of the graph). */
   public GradientCheck variables(String... names) {
     this.variables = List.of(names);

@@ -116,6 +116,13 @@ class TrainerTest {
   }
 
   @Test
+  void tinyMlpGradientsPassTheGradientCheck() {
+    TinyMlp model = new TinyMlp(4, DataType.DOUBLE);
+    var results = org.genai4j.common.testing.GradientCheck.of(model.group, TinyMlp.dataset(6, 1)).assertCorrect();
+    assertEquals(4, results.size());
+  }
+
+  @Test
   void evaluatesAtStartAndWritesBestCheckpoint() {
     TinyMlp model = new TinyMlp(1);
     Batch data = TinyMlp.dataset(32, 7);
