@@ -8,7 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * SameDiff building blocks shared by the model families. Each block creates its parameters as
  * SameDiff variables named {@code <name>/w}, {@code <name>/b}, ... so a model can list them by
- * prefix. Blocks work around the ops of DL4J 1.0.0-M2.1 whose gradients are wrong (see
+ * prefix. Parameters take the data type of the block's input (FLOAT normally, DOUBLE in gradient
+ * checks). Blocks work around the ops of DL4J 1.0.0-M2.1 whose gradients are wrong (see
  * DESIGN.md): embeddings are a one-hot matmul, cross-entropy takes one-hot labels.
  */
 public final class Layers {
@@ -19,18 +20,20 @@ public final class Layers {
    * drawn from N(0, std^2), {@code b} zeros.
    */
   public static SDVariable linear(SameDiff sd, String name, SDVariable x, long in, long out, boolean bias, double std) {
-    SDVariable w = sd.var(name + "/w", Init.normal(std, in, out));
+    DataType type = floatingType(x);
+    SDVariable w = sd.var(name + "/w", Init.normal(type, std, in, out));
     SDVariable y = x.mmul(w);
     if (bias) {
-      y = y.add(sd.var(name + "/b", Init.zeros(out)));
+      y = y.add(sd.var(name + "/b", Init.zeros(type, out)));
     }
     return y;
   }
 
   /** Layer normalization over the last axis of a {@code [N, dim]} input, with gain (ones) and bias (zeros). */
   public static SDVariable layerNorm(SameDiff sd, String name, SDVariable x2d, long dim) {
-    SDVariable gain = sd.var(name + "/g", Init.ones(dim));
-    SDVariable bias = sd.var(name + "/b", Init.zeros(dim));
+    DataType type = floatingType(x2d);
+    SDVariable gain = sd.var(name + "/g", Init.ones(type, dim));
+    SDVariable bias = sd.var(name + "/b", Init.zeros(type, dim));
     return sd.nn.layerNorm(x2d, gain, bias, false, 1);
   }
 
@@ -40,7 +43,7 @@ public final class Layers {
    * wrong and slow gradient in M2.1.
    */
   public static SDVariable embeddingLookup(SameDiff sd, SDVariable indices, SDVariable table, long vocab) {
-    SDVariable oneHot = sd.oneHot(indices, (int) vocab).castTo(DataType.FLOAT).reshape(-1, vocab);
+    SDVariable oneHot = sd.oneHot(indices, (int) vocab).castTo(floatingType(table)).reshape(-1, vocab);
     return oneHot.mmul(table);
   }
 
@@ -50,7 +53,13 @@ public final class Layers {
    * variant has an N-times-too-large gradient in M2.1.
    */
   public static SDVariable crossEntropy(SameDiff sd, String name, SDVariable logits, SDVariable labels, long classes) {
-    SDVariable oneHot = sd.oneHot(labels, (int) classes).castTo(DataType.FLOAT).reshape(-1, classes);
+    SDVariable oneHot = sd.oneHot(labels, (int) classes).castTo(floatingType(logits)).reshape(-1, classes);
     return sd.loss.softmaxCrossEntropy(name, oneHot, logits, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
+  }
+
+  /** The variable's floating-point type; FLOAT when it is not floating point or not yet known. */
+  static DataType floatingType(SDVariable v) {
+    DataType t = v.dataType();
+    return t != null && t.isFPType() ? t : DataType.FLOAT;
   }
 }

@@ -7,13 +7,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.learning.config.Sgd;
 
 /**
- * Updates one parameter group in place with ND4J's {@link GradientUpdater}s, at the learning rate
- * the schedule gives for the step. Its state (Adam's moments) is one flat array per parameter,
- * exposed for checkpoints.
+ * Updates one parameter group in place at the learning rate the schedule gives for the step:
+ * Adam and AdamW through ND4J's {@link GradientUpdater} (native op, bias-corrected with the
+ * 1-based step), SGD with classical momentum as PyTorch does ({@code buf = mu * buf + g; p -= lr
+ * * buf}; ND4J's Nesterovs is a different method). Its state (Adam's moments, the momentum
+ * buffer) is one flat array per parameter, exposed for checkpoints.
  */
 public final class Optimizer {
 
@@ -26,10 +26,16 @@ public final class Optimizer {
     this.config = config;
     this.updater = switch (config.kind()) {
       case ADAM, ADAMW -> new Adam(1e-3, config.beta1(), config.beta2(), config.epsilon());
-      case SGD -> config.beta1() > 0 ? new Nesterovs(1e-3, config.beta1()) : new Sgd(1e-3);
+      case SGD -> null;
     };
     for (var e : parameters.entrySet()) {
       INDArray p = e.getValue();
+      if (updater == null) {
+        if (config.beta1() > 0) {
+          state.put(e.getKey(), Nd4j.zeros(p.dataType(), 1, p.length()));
+        }
+        continue;
+      }
       long size = updater.stateSize(p.length());
       INDArray view = size == 0 ? null : Nd4j.zeros(p.dataType(), 1, size);
       GradientUpdater<?> u = updater.instantiate(view, true);
@@ -54,7 +60,9 @@ public final class Optimizer {
    */
   public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
     double lr = lr(step);
-    updater.setLrAndSchedule(lr, null);
+    if (updater != null) {
+      updater.setLrAndSchedule(lr, null);
+    }
     for (var e : parameters.entrySet()) {
       String name = e.getKey();
       INDArray p = e.getValue();
@@ -74,11 +82,26 @@ public final class Optimizer {
         // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
         p.muli(1.0 - lr * config.weightDecay());
       }
+      if (updater == null) {
+        sgdStep(name, p, g, lr);
+        continue;
+      }
       GradientUpdater<?> u = updaters.get(name);
       // ND4J's Adam takes the 0-based iteration and applies bias correction with (iteration + 1).
       u.applyUpdater(g, (int) Math.min(step, Integer.MAX_VALUE), 0);
       p.subi(g);
     }
+  }
+
+  private void sgdStep(String name, INDArray p, INDArray g, double lr) {
+    INDArray buf = state.get(name);
+    if (buf == null) {
+      p.subi(g.muli(lr));
+      return;
+    }
+    INDArray b = buf.reshape(p.shape());
+    b.muli(config.beta1()).addi(g);
+    p.subi(b.mul(lr));
   }
 
   /** The optimizer's state arrays by parameter name (live; saved and restored by checkpoints). */

@@ -62,6 +62,21 @@ public class SameDiffGroup implements ParameterGroup {
     return sd;
   }
 
+  /** The name of the graph's scalar loss variable. */
+  public String lossName() {
+    return loss;
+  }
+
+  /** The names of the variables this group trains. */
+  public List<String> parameterNames() {
+    return parameterNames;
+  }
+
+  /** The placeholder values this group feeds for {@code batch}. */
+  public Map<String, INDArray> placeholderValues(Batch batch) {
+    return placeholders.apply(batch);
+  }
+
   @Override
   public Gradients computeGradients(Batch batch) {
     Map<String, INDArray> ph = placeholders.apply(batch);

@@ -32,6 +32,7 @@ public final class Trainer {
   private final Map<String, Optimizer> optimizers = new LinkedHashMap<>();
   private final List<TrainingListener> listeners = new ArrayList<>();
   private Evaluator evaluator;
+  private boolean evaluateAtStart;
   private long step;
   private double best = Double.POSITIVE_INFINITY;
 
@@ -67,6 +68,15 @@ public final class Trainer {
 
   public Trainer setEvaluator(Evaluator e) {
     this.evaluator = e;
+    return this;
+  }
+
+  /**
+   * Also evaluate before the first step of a fresh run (step 0), so logs and plots show where
+   * training started. Off by default; ignored when resuming past step 0.
+   */
+  public Trainer setEvaluateAtStart(boolean on) {
+    this.evaluateAtStart = on;
     return this;
   }
 
@@ -108,6 +118,13 @@ public final class Trainer {
     int stepsSinceLog = 0;
     StepRecord last = null;
     try {
+      if (evaluator != null && evaluateAtStart && step == 0) {
+        Map<String, Double> eval = evaluate();
+        last = new StepRecord(0, config.steps(), Map.of(), 0, 0, eval);
+        for (TrainingListener l : listeners) {
+          l.onStep(last);
+        }
+      }
       while (step < config.steps()) {
         StepResult r = trainStep(source);
         unitsSinceLog += r.units;
@@ -123,16 +140,7 @@ public final class Trainer {
             boolean instant = e.getKey().endsWith("/lr");
             means.put(e.getKey(), instant ? r.metrics.get(e.getKey()) : e.getValue() / stepsSinceLog);
           }
-          Map<String, Double> eval = evalNow ? evaluator.evaluate() : Map.of();
-          if (evalNow && config.bestMetric() != null && eval.containsKey(config.bestMetric())) {
-            double v = eval.get(config.bestMetric());
-            if (v < best) {
-              best = v;
-              if (config.outDir() != null) {
-                checkpoint().write(config.outDir().resolve(BEST));
-              }
-            }
-          }
+          Map<String, Double> eval = evalNow ? evaluate() : Map.of();
           double ups = unitsSinceLog / Math.max(1e-9, (now - lastLogTime) / 1e9);
           last = new StepRecord(step, config.steps(), means, ups, (now - start) / 1e9, eval);
           for (TrainingListener l : listeners) {
@@ -154,6 +162,21 @@ public final class Trainer {
       }
     }
     return last;
+  }
+
+  /** Runs the evaluator; keeps the best value of the best metric and writes best.ckpt on improvement. */
+  private Map<String, Double> evaluate() {
+    Map<String, Double> eval = evaluator.evaluate();
+    if (config.bestMetric() != null && eval.containsKey(config.bestMetric())) {
+      double v = eval.get(config.bestMetric());
+      if (v < best) {
+        best = v;
+        if (config.outDir() != null) {
+          checkpoint().write(config.outDir().resolve(BEST));
+        }
+      }
+    }
+    return eval;
   }
 
   /** One step's losses and metrics, flat, and the throughput units it consumed. */
