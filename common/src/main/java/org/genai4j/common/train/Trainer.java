@@ -130,9 +130,12 @@ public final class Trainer {
         unitsSinceLog += r.units;
         stepsSinceLog++;
         r.metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
+        // The run ends at its step target or when a listener (e.g. a TimeBudget) asks it to stop;
+        // either way the last step is evaluated, logged and checkpointed.
+        boolean finalStep = step == config.steps() || stopRequested();
         boolean evalNow = evaluator != null
-            && (step == config.steps() || (config.evalEvery() > 0 && step % config.evalEvery() == 0));
-        if (step % config.logEvery() == 0 || evalNow || step == config.steps()) {
+            && (finalStep || (config.evalEvery() > 0 && step % config.evalEvery() == 0));
+        if (step % config.logEvery() == 0 || evalNow || finalStep) {
           long now = System.nanoTime();
           Map<String, Double> means = new LinkedHashMap<>();
           for (var e : sums.entrySet()) {
@@ -152,8 +155,11 @@ public final class Trainer {
           lastLogTime = System.nanoTime();
         }
         if (config.outDir() != null
-            && (step == config.steps() || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
+            && (finalStep || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
           checkpoint().write(config.outDir().resolve(LAST));
+        }
+        if (finalStep) {
+          break;
         }
       }
     } finally {
@@ -177,6 +183,15 @@ public final class Trainer {
       }
     }
     return eval;
+  }
+
+  private boolean stopRequested() {
+    for (TrainingListener l : listeners) {
+      if (l.stopRequested()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** One step's losses and metrics, flat, and the throughput units it consumed. */
