@@ -1,0 +1,135 @@
+package org.genai4j.samples.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.genai4j.common.eval.ImageGrid;
+import org.genai4j.datasets.ImageData;
+import org.genai4j.datasets.Split;
+import org.genai4j.vae.IdxWriter;
+import org.genai4j.vae.Vae;
+import org.genai4j.vae.VaeConfig;
+import org.genai4j.vae.VaeEvaluation;
+import org.genai4j.vae.VaeTrainOptions;
+import org.genai4j.vae.VaeTraining;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code genai4j vae ...}: train, evaluate, sample and benchmark variational autoencoders. */
+@Command(name = "vae", mixinStandardHelpOptions = true,
+    description = "Variational autoencoders (MLP or convolutional): train, eval, sample, bench.",
+    subcommands = {VaeCommand.Train.class, VaeCommand.Eval.class, VaeCommand.Sample.class, VaeCommand.Bench.class})
+public final class VaeCommand {
+
+  /** {@code genai4j vae train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a VAE on an image dataset.")
+  static final class Train implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Mixin DataOptions data;
+    @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv (default: ${DEFAULT-VALUE}).") String arch;
+    @Option(names = "--hidden", split = ",", description = "Hidden sizes (mlp, default 512) or conv channels (conv, default 32,64).")
+    List<Integer> hidden;
+    @Option(names = "--latent", defaultValue = "20") int latent;
+    @Option(names = "--likelihood", defaultValue = "BERNOULLI",
+        description = "BERNOULLI, GAUSSIAN_FIXED or GAUSSIAN_LEARNED (default: ${DEFAULT-VALUE}).")
+    VaeConfig.Likelihood likelihood;
+    @Option(names = "--gaussian-std", defaultValue = "0", description = "Fixed std of GAUSSIAN_FIXED.") double gaussianStd;
+    @Option(names = "--beta", defaultValue = "1") double beta;
+    @Option(names = "--kl-warmup", defaultValue = "0", description = "Steps over which the KL weight rises to beta.") long klWarmup;
+    @Option(names = "--epochs", defaultValue = "10") int epochs;
+    @Option(names = "--batch", defaultValue = "128") int batch;
+    @Option(names = "--lr", defaultValue = "1e-3") double lr;
+    @Option(names = "--resume") boolean resume;
+    @Option(names = "--out", required = true) Path out;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      ImageData train = data.images(Split.TRAIN);
+      ImageData test = data.images(Split.TEST);
+      VaeConfig config = config(train);
+      VaeTraining.Result r = VaeTraining.train(train.images(), test.images(), config,
+          new VaeTrainOptions(epochs, batch, lr, run.seed, out, resume, true));
+      System.out.printf("steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.imagesPerSecond(), r.seconds());
+      if (r.test() != null) {
+        System.out.println("test: " + r.test());
+      }
+      System.out.println("model written to " + out);
+      return 0;
+    }
+
+    private VaeConfig config(ImageData d) {
+      VaeConfig base = switch (arch) {
+        case "mlp" -> VaeConfig.mlp(d.channels(), d.height(), d.width(), hidden == null ? List.of(512) : hidden, latent);
+        case "conv" -> VaeConfig.conv(d.channels(), d.height(), d.width(), hidden == null ? List.of(32, 64) : hidden, latent);
+        default -> throw new IllegalArgumentException("--arch must be mlp or conv, got '" + arch + "'");
+      };
+      return base.withLikelihood(likelihood, gaussianStd).withBeta(beta, klWarmup);
+    }
+  }
+
+  /** {@code genai4j vae eval}: negative ELBO and the importance-weighted NLL bound on the test split. */
+  @Command(name = "eval", mixinStandardHelpOptions = true,
+      description = "Negative ELBO and importance-weighted NLL (nats per image) on the test split.")
+  static final class Eval implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Mixin DataOptions data;
+    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--iw", defaultValue = "100", description = "Importance samples per image.") int iw;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      Vae vae = Vae.load(model);
+      VaeEvaluation.Result r = VaeEvaluation.evaluate(vae, data.images(Split.TEST).images(), iw, run.seed);
+      System.out.printf("reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
+      System.out.printf("neg_elbo=%.3f nll_iw=%.3f%n", r.negElbo(), r.nllIw());
+      return 0;
+    }
+  }
+
+  /** {@code genai4j vae sample}. */
+  @Command(name = "sample", mixinStandardHelpOptions = true,
+      description = "Sample the prior: an IDX ubyte file (N x H x W) and a PNG grid.")
+  static final class Sample implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--n", defaultValue = "10000") int n;
+    @Option(names = "--out") Path out;
+    @Option(names = "--grid") Path grid;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      if (n < 1) {
+        throw new IllegalArgumentException("--n must be >= 1, got " + n);
+      }
+      INDArray images = Vae.load(model).sample(n, run.seed);
+      if (out != null) {
+        IdxWriter.writeImages(images, out);
+        System.out.println("wrote " + n + " images to " + out);
+      }
+      if (grid != null) {
+        ImageGrid.write(images.get(NDArrayIndex.interval(0, Math.min(n, 100))), false, grid);
+        System.out.println("wrote grid to " + grid);
+      }
+      return 0;
+    }
+  }
+
+  /** {@code genai4j vae bench}. */
+  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Images/s of an MLP VAE training step at batch 128.")
+  static final class Bench implements Callable<Integer> {
+    @Mixin RunOptions run;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      org.genai4j.vae.VaeBench.main(new String[0]);
+      return 0;
+    }
+  }
+}
