@@ -18,6 +18,9 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
  * <p>Initialization: pass {@code std > 0} for N(0, std^2) weights (DCGAN uses 0.02), or {@code
  * std = 0} for PyTorch's default, U(-1/sqrt(fanIn), 1/sqrt(fanIn)). Biases start at zero.
  *
+ * <p>Calling a block again with the same name in the same graph reuses its variables (weight
+ * sharing), as a GAN applies one discriminator to real and to generated images.
+ *
  * <p>Batch norm comes in two modes fixed when the graph is built: training mode normalizes with the
  * batch's statistics and exposes them so the caller can update running statistics; inference mode
  * normalizes with running statistics held as variables {@code <name>/running_mean} and {@code
@@ -44,12 +47,12 @@ public final class ConvLayers {
   public static SDVariable conv2d(SameDiff sd, String name, SDVariable x, long in, long out,
       int kernel, int stride, int padding, boolean bias, double std) {
     checkGeometry(name, in, out, kernel, stride, padding);
-    SDVariable w = sd.var(name + "/w", weights(x, std, in * kernel * kernel, kernel, kernel, in, out));
+    SDVariable w = param(sd, name + "/w", () -> weights(x, std, in * kernel * kernel, kernel, kernel, in, out));
     Conv2DConfig c = Conv2DConfig.builder()
         .kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding).pW(padding)
         .dataFormat(Conv2DConfig.NCHW).build();
     return bias
-        ? sd.cnn.conv2d(x, w, sd.var(name + "/b", zeros(x, out)), c)
+        ? sd.cnn.conv2d(x, w, param(sd, name + "/b", () -> zeros(x, out)), c)
         : sd.cnn.conv2d(x, w, c);
   }
 
@@ -62,12 +65,12 @@ public final class ConvLayers {
       int kernel, int stride, int padding, boolean bias, double std) {
     checkGeometry(name, in, out, kernel, stride, padding);
     // PyTorch's ConvTranspose2d takes its fan-in from weight.size(1) * k * k = out * k * k.
-    SDVariable w = sd.var(name + "/w", weights(x, std, out * kernel * kernel, kernel, kernel, out, in));
+    SDVariable w = param(sd, name + "/w", () -> weights(x, std, out * kernel * kernel, kernel, kernel, out, in));
     DeConv2DConfig c = DeConv2DConfig.builder()
         .kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding).pW(padding)
         .dataFormat(DeConv2DConfig.NCHW).build();
     return bias
-        ? sd.cnn.deconv2d(x, w, sd.var(name + "/b", zeros(x, out)), c)
+        ? sd.cnn.deconv2d(x, w, param(sd, name + "/b", () -> zeros(x, out)), c)
         : sd.cnn.deconv2d(x, w, c);
   }
 
@@ -106,8 +109,8 @@ public final class ConvLayers {
     }
     long[] bshape = rank == 4 ? new long[] {1, channels, 1, 1} : new long[] {1, channels};
     int[] axes = rank == 4 ? new int[] {0, 2, 3} : new int[] {0};
-    SDVariable gamma = sd.var(name + "/gamma", ones(x, channels)).reshape(bshape);
-    SDVariable beta = sd.var(name + "/beta", zeros(x, channels)).reshape(bshape);
+    SDVariable gamma = param(sd, name + "/gamma", () -> ones(x, channels)).reshape(bshape);
+    SDVariable beta = param(sd, name + "/beta", () -> zeros(x, channels)).reshape(bshape);
     if (training) {
       SDVariable mean = x.mean(true, axes);
       SDVariable centered = x.sub(mean);
@@ -115,8 +118,8 @@ public final class ConvLayers {
       SDVariable y = centered.mul(sd.math.rsqrt(var.add(BN_EPSILON)).mul(gamma)).add(beta);
       return new BatchNorm(y, mean.reshape(channels), var.reshape(channels));
     }
-    SDVariable mean = sd.var(name + "/running_mean", zeros(x, channels)).reshape(bshape);
-    SDVariable var = sd.var(name + "/running_var", ones(x, channels)).reshape(bshape);
+    SDVariable mean = param(sd, name + "/running_mean", () -> zeros(x, channels)).reshape(bshape);
+    SDVariable var = param(sd, name + "/running_var", () -> ones(x, channels)).reshape(bshape);
     SDVariable scale = sd.math.rsqrt(var.add(BN_EPSILON)).mul(gamma);
     return new BatchNorm(x.sub(mean).mul(scale).add(beta), null, null);
   }
@@ -170,6 +173,18 @@ public final class ConvLayers {
       throw new IllegalArgumentException(name + ": need in, out, kernel, stride >= 1 and padding >= 0, got in="
           + in + " out=" + out + " kernel=" + kernel + " stride=" + stride + " padding=" + padding);
     }
+  }
+
+  /** The variable {@code name}, created from {@code init} unless the graph already has it. */
+  private static SDVariable param(SameDiff sd, String name, java.util.function.Supplier<INDArray> init) {
+    SDVariable v = sd.getVariable(name);
+    if (v != null) {
+      if (v.getVariableType() != VariableType.VARIABLE) {
+        throw new IllegalArgumentException("'" + name + "' already exists in the graph and is not a variable");
+      }
+      return v;
+    }
+    return sd.var(name, init.get());
   }
 
   private static INDArray weights(SDVariable x, double std, long fanIn, long... shape) {
