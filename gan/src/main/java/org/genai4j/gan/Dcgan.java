@@ -3,22 +3,18 @@ package org.genai4j.gan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.genai4j.common.nn.ConvLayers;
-import org.genai4j.common.nn.Quiet;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Checkpoint;
-import org.genai4j.common.train.Gradients;
 import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -55,8 +51,8 @@ public final class Dcgan implements Trainable {
   private final SameDiff dGraph;
   private final SameDiff gGraph;
   private final SameDiff inference;
-  private final Group discriminator;
-  private final Group generator;
+  private final GanGroup discriminator;
+  private final GanGroup generator;
 
   /** A new DCGAN with DCGAN's initialization drawn from ND4J's generator seeded with {@code seed}. */
   public Dcgan(DcganConfig config, long seed) {
@@ -70,8 +66,8 @@ public final class Dcgan implements Trainable {
     initBatchNormGains();
     ConvLayers.shareVariables(dGraph, gGraph);
     ConvLayers.shareVariables(dGraph, inference);
-    discriminator = new Group("D", dGraph, LOSS_D, List.of(D_REAL, D_FAKE), dStats);
-    generator = new Group("G", gGraph, LOSS_G, List.of(D_FAKE), gStats);
+    discriminator = new GanGroup("D", dGraph, LOSS_D, List.of(D_REAL, D_FAKE), dStats, inference);
+    generator = new GanGroup("G", gGraph, LOSS_G, List.of(D_FAKE), gStats, inference);
   }
 
   private SameDiff buildDiscriminatorStep(List<DcganNetworks.BnStats> dStats) {
@@ -82,9 +78,7 @@ public final class Dcgan implements Trainable {
     // The real pass's statistics feed D's running averages; the generated pass has its own batch norm statistics.
     SDVariable logitReal = DcganNetworks.discriminator(sd, config, real, true, dStats);
     SDVariable logitFake = DcganNetworks.discriminator(sd, config, fake, true, null);
-    SDVariable lossReal = DcganNetworks.softplus(sd, logitReal).sub(logitReal.mul(config.realLabel())).mean();
-    SDVariable lossFake = DcganNetworks.softplus(sd, logitFake).mean();
-    lossReal.add(lossFake).rename(LOSS_D);
+    AdversarialLoss.discriminator(sd, logitReal, logitFake, config.realLabel()).rename(LOSS_D);
     sd.nn.sigmoid(logitReal).mean().rename(D_REAL);
     sd.nn.sigmoid(logitFake).mean().rename(D_FAKE);
     sd.setLossVariables(LOSS_D);
@@ -96,8 +90,7 @@ public final class Dcgan implements Trainable {
     SDVariable z = sd.placeHolder(Z, DataType.FLOAT, -1, config.latentSize());
     SDVariable fake = DcganNetworks.generator(sd, config, z, true, gStats);
     SDVariable logitFake = DcganNetworks.discriminator(sd, config, fake, true, null);
-    // Non-saturating generator loss: -log sigmoid(l) = softplus(-l).
-    DcganNetworks.softplus(sd, logitFake.neg()).mean().rename(LOSS_G);
+    AdversarialLoss.generator(sd, logitFake).rename(LOSS_G);
     sd.nn.sigmoid(logitFake).mean().rename(D_FAKE);
     sd.setLossVariables(LOSS_G);
     return sd;
@@ -217,85 +210,5 @@ public final class Dcgan implements Trainable {
     Dcgan model = new Dcgan(cfg, c.seed());
     c.restoreInto(model);
     return model;
-  }
-
-  /** One network's parameter group: gradients for its own variables, running statistics as buffers. */
-  private final class Group implements ParameterGroup {
-    private final String name;
-    private final SameDiff sd;
-    private final String loss;
-    private final List<String> metrics;
-    private final List<DcganNetworks.BnStats> stats;
-    private final List<String> paramNames = new ArrayList<>();
-    private final Map<String, INDArray> params = new LinkedHashMap<>();
-    private final Map<String, INDArray> buffers = new LinkedHashMap<>();
-    private final List<String> outputs = new ArrayList<>();
-    private boolean built;
-
-    Group(String name, SameDiff sd, String loss, List<String> metrics, List<DcganNetworks.BnStats> stats) {
-      this.name = name;
-      this.sd = sd;
-      this.loss = loss;
-      this.metrics = metrics;
-      this.stats = stats;
-      for (SDVariable v : sd.variables()) {
-        if (v.getVariableType() == VariableType.VARIABLE && v.name().startsWith(name + "/")) {
-          paramNames.add(v.name());
-          params.put(v.name(), v.getArr());
-        }
-      }
-      for (DcganNetworks.BnStats s : stats) {
-        buffers.put(s.layer() + "/running_mean", inference.getArrForVarName(s.layer() + "/running_mean"));
-        buffers.put(s.layer() + "/running_var", inference.getArrForVarName(s.layer() + "/running_var"));
-      }
-      outputs.add(loss);
-      outputs.addAll(metrics);
-      for (DcganNetworks.BnStats s : stats) {
-        outputs.add(s.mean().name());
-        outputs.add(s.var().name());
-      }
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Map<String, INDArray> parameters() {
-      return params;
-    }
-
-    @Override
-    public Map<String, INDArray> buffers() {
-      return buffers;
-    }
-
-    @Override
-    public Gradients computeGradients(Batch batch) {
-      Map<String, INDArray> ph = new LinkedHashMap<>();
-      ph.put(Z, batch.get(Z));
-      if (sd.hasVariable(REAL)) {
-        ph.put(REAL, batch.get(REAL));
-      }
-      OutAndGrad og;
-      if (!built) {
-        og = Quiet.call(() -> sd.calculateGradientsAndOutputs(ph, outputs, paramNames));
-        built = true;
-      } else {
-        og = sd.calculateGradientsAndOutputs(ph, outputs, paramNames);
-      }
-      Map<String, INDArray> out = og.getOutputs();
-      long n = batch.get(Z).size(0);
-      for (DcganNetworks.BnStats s : stats) {
-        ConvLayers.updateRunning(buffers.get(s.layer() + "/running_mean"), buffers.get(s.layer() + "/running_var"),
-            out.get(s.mean().name()), out.get(s.var().name()), n * s.spatial(), ConvLayers.BN_MOMENTUM);
-      }
-      Map<String, Double> m = new LinkedHashMap<>();
-      for (String k : metrics) {
-        m.put(k, out.get(k).getDouble(0));
-      }
-      return new Gradients(out.get(loss).getDouble(0), og.getGradients(), m);
-    }
   }
 }

@@ -86,9 +86,4 @@ final class DcganNetworks {
   private static SDVariable relu(SameDiff sd, SDVariable x) {
     return sd.nn.relu(x, 0);
   }
-
-  /** log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)). */
-  static SDVariable softplus(SameDiff sd, SDVariable x) {
-    return sd.nn.relu(x, 0).add(sd.math.log1p(sd.math.exp(sd.math.abs(x).neg())));
-  }
 }
