@@ -1,0 +1,135 @@
+package org.genai4j.gan;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.OptimizerConfig;
+import org.genai4j.common.train.LrSchedule;
+import org.genai4j.common.train.Trainer;
+import org.genai4j.common.train.TrainerConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * Training-step speed of the DCGAN: images per second through the common Trainer (one step = a
+ * discriminator step on a real and a generated batch, then a generator step), and the time of each
+ * group's forward + backward pass alone. Random images stand in for data (speed does not depend on
+ * pixel values).
+ */
+public final class GanBench {
+  private GanBench() {}
+
+  /** What one benchmark run measured. */
+  public record Result(DcganConfig config, int batch, int threads, int steps, double msPerStep,
+      double imagesPerSecond, double cpuMsPerStep, double dGradMs, double gGradMs) {}
+
+  /**
+   * Runs {@code warmup} untimed and {@code steps} timed training steps at {@code batch}, with
+   * {@code threads} ND4J/OpenMP threads (0 keeps the current setting), and prints a table to
+   * {@code out}.
+   */
+  public static Result run(DcganConfig config, int batch, int steps, int warmup, int threads, PrintStream out) {
+    if (steps < 1 || warmup < 0) {
+      throw new IllegalArgumentException("bench needs steps >= 1 and warmup >= 0, got " + steps + ", " + warmup);
+    }
+    Nd4j.getBackend(); // loads the native library before its thread count is touched
+    if (threads > 0) {
+      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+    }
+    int usedThreads = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    Dcgan model = new Dcgan(config, 1);
+    Nd4j.getRandom().setSeed(2);
+    INDArray images = Nd4j.rand(DataType.FLOAT, Math.max(batch * 4, 256), config.channels(), config.imageSize(), config.imageSize());
+    GanBatches source = new GanBatches(images, config, batch);
+    OptimizerConfig adam = OptimizerConfig.adam(LrSchedule.constant(config.learningRate()), config.beta1(), config.beta2());
+    Trainer trainer = new Trainer(model, adam, TrainerConfig.of(warmup, 3).withLogEvery(Math.max(1, warmup)));
+    trainer.fit(source);
+    trainer = new Trainer(model, adam, TrainerConfig.of(steps, 4).withLogEvery(steps));
+    long t0 = System.nanoTime();
+    long c0 = processCpuNanos();
+    trainer.fit(source);
+    double msPerStep = (System.nanoTime() - t0) / 1e6 / steps;
+    double cpuMsPerStep = (processCpuNanos() - c0) / 1e6 / steps;
+    // Each group's gradient computation alone (no optimizer), to show where a step's time goes.
+    Batch b = source.next(new Random(5));
+    int reps = Math.max(2, steps / 2);
+    double dMs = time(() -> model.discriminator().computeGradients(b), reps);
+    double gMs = time(() -> model.generator().computeGradients(b), reps);
+    Result r = new Result(config, batch, usedThreads, steps, msPerStep, batch * 1000.0 / msPerStep, cpuMsPerStep, dMs, gMs);
+    print(r, out);
+    return r;
+  }
+
+  /** CPU time of the whole process: on a shared machine it shows the work a step costs, which wall time hides. */
+  static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : 0;
+  }
+
+  private static double time(Runnable body, int reps) {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) {
+      body.run();
+    }
+    return (System.nanoTime() - t0) / 1e6 / reps;
+  }
+
+  static void print(Result r, PrintStream out) {
+    DcganConfig c = r.config();
+    out.printf("DCGAN bench: %dx%dx%d, z %d, base %d (G %,d + D %,d params), batch %d%n",
+        c.imageSize(), c.imageSize(), c.channels(), c.latentSize(), c.baseFeatures(),
+        count(new Dcgan(c, 0).generator().parameters()), count(new Dcgan(c, 0).discriminator().parameters()), r.batch());
+    out.printf("machine: %s, %d cores, load average %s, ND4J threads %d, native %s%n",
+        cpuModel(), Runtime.getRuntime().availableProcessors(), loadAverage(), r.threads(), nativeBuild());
+    out.println("| steps | ms/step | images/s | CPU ms/step | images per CPU-s | D fwd+bwd ms | G fwd+bwd ms |");
+    out.println("|---|---|---|---|---|---|---|");
+    out.printf("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", r.steps(), r.msPerStep(), r.imagesPerSecond(),
+        r.cpuMsPerStep(), r.batch() * 1000.0 / r.cpuMsPerStep(), r.dGradMs(), r.gGradMs());
+  }
+
+  private static long count(Map<String, INDArray> params) {
+    return params.values().stream().mapToLong(INDArray::length).sum();
+  }
+
+  static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+    } catch (Exception e) {
+      return System.getProperty("os.arch");
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "n/a";
+    }
+  }
+
+  static String nativeBuild() {
+    try {
+      String info = Nd4j.getExecutioner().getEnvironmentInformation().toString();
+      Object blas = Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor");
+      boolean onednn = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("ONEDNN");
+      return (blas == null ? "" : blas + ", ") + (onednn ? "oneDNN" : "no oneDNN") + (info.isEmpty() ? "" : "");
+    } catch (Throwable t) {
+      return "unknown";
+    }
+  }
+
+  /** {@code GanBench [steps] [threads] [batch]}: the reference 28x28 DCGAN. */
+  public static void main(String[] args) {
+    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    run(DcganConfig.fashionMnist(), batch, steps, 3, threads, System.out);
+  }
+}
