@@ -21,7 +21,10 @@ final class VaeGraph {
 
   static final String X = "x";
   static final String EPS = "eps";
-  static final String KL_WEIGHT = "klWeight";
+  /** Scalar 1/N for the batch of N images. */
+  static final String INV_N = "invN";
+  /** Scalar klWeight / (2N). */
+  static final String KL_COEF = "klCoef";
   static final String Z_IN = "zIn";
 
   static final String MU = "mu";
@@ -35,8 +38,10 @@ final class VaeGraph {
   static final String NEG_ELBO = "negElbo";
   /** Per image: log p(x|z) + log p(z) - log q(z|x) for the drawn z, the log importance weight. */
   static final String LOG_W = "logw";
-  static final String RECON_MEAN = "reconMean";
-  static final String KL_MEAN = "klMean";
+  /** Sum over the batch of the reconstruction NLL. */
+  static final String RECON_SUM = "reconSum";
+  /** Sum over the batch and latent dimensions of mu^2 + sigma^2 - log sigma^2 (KL = (that - N*L)/2). */
+  static final String KL_TERM_SUM = "klTermSum";
   static final String LOSS = "loss";
   /** Pixel means of p(x|zIn) [M, D]: sigmoid of the logits, or the Gaussian mean. */
   static final String SAMPLE_MEAN = "sampleMean";
@@ -69,20 +74,22 @@ final class VaeGraph {
     long l = config.latent();
     SDVariable x = sd.placeHolder(X, dtype, -1, d);
     SDVariable eps = sd.placeHolder(EPS, dtype, -1, l);
-    SDVariable klWeight = sd.placeHolder(KL_WEIGHT, dtype);
+    SDVariable invN = sd.placeHolder(INV_N, dtype);
+    SDVariable klCoef = sd.placeHolder(KL_COEF, dtype);
     SDVariable zIn = sd.placeHolder(Z_IN, dtype, -1, l);
 
+    // Few, large ops: SameDiff's per-op bookkeeping, not the arithmetic, bounds the step time.
     SDVariable h = config.arch() == VaeConfig.Arch.MLP ? mlpEncoder(x) : convEncoder(x);
     long hSize = encoderWidth();
     SDVariable mu = linear("enc/mu", h, hSize, l).rename(MU);
     SDVariable logvar = linear("enc/logvar", h, hSize, l).rename(LOGVAR);
-    SDVariable sigma = sd.math.exp(logvar.mul(0.5));
-    SDVariable z = mu.add(sigma.mul(eps)).rename(Z);
+    SDVariable z = mu.add(sd.math.exp(logvar.mul(0.5)).mul(eps)).rename(Z);
 
     SDVariable[] out = decode(z);
-    SDVariable recon = nll(x, out).rename(RECON);
-    // KL(N(mu, sigma^2) || N(0, 1)) = -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2)
-    SDVariable kl = logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar)).sum(1).mul(-0.5).rename(KL);
+    SDVariable recon = perImageNll(x, out).rename(RECON);
+    // KL(N(mu, sigma^2) || N(0, 1)) = 1/2 sum_j (mu_j^2 + sigma_j^2 - log sigma_j^2 - 1).
+    SDVariable klTerms = sd.math.square(mu).add(sd.math.exp(logvar)).sub(logvar);
+    SDVariable kl = klTerms.sum(1).mul(0.5).sub(0.5 * l).rename(KL);
     sd.math.add(NEG_ELBO, recon, kl);
     // log w = log p(x|z) + log p(z) - log q(z|x); the 2*pi terms of p(z) and q(z|x) cancel.
     SDVariable logw = recon.neg()
@@ -90,16 +97,20 @@ final class VaeGraph {
         .add(logvar.sum(1).mul(0.5))
         .add(eps.mul(eps).sum(1).mul(0.5));
     logw.rename(LOG_W);
-    SDVariable reconMean = recon.mean().rename(RECON_MEAN);
-    SDVariable klMean = kl.mean().rename(KL_MEAN);
-    reconMean.add(klMean.mul(klWeight)).rename(LOSS);
-    sd.setLossVariables(LOSS);
+
+    // Training objective up to a constant: reconSum/N + klCoef * sum(klTerms), klCoef = klWeight/(2N);
+    // VaeGroup adds the constant -klWeight*L/2 to the reported loss.
+    SDVariable reconSum = recon.sum().rename(RECON_SUM);
+    SDVariable klTermSum = klTerms.sum().rename(KL_TERM_SUM);
+    reconSum.mul(invN).add(klTermSum.mul(klCoef)).rename(LOSS);
 
     decoderParamCursor = 0;
     SDVariable[] sampled = decode(zIn);
     SDVariable mean = config.likelihood() == VaeConfig.Likelihood.BERNOULLI
         ? sd.nn.sigmoid(sampled[0]) : sampled[0];
     mean.rename(SAMPLE_MEAN);
+    // Loss ops mark themselves as losses when created; only the objective is one.
+    sd.setLossVariables(LOSS);
   }
 
   private long encoderWidth() {
@@ -201,12 +212,14 @@ final class VaeGraph {
     return h.reshape(-1, (long) outputs * config.inputSize());
   }
 
+
   /** -log p(x|z) per image, summed over pixels. */
-  private SDVariable nll(SDVariable x, SDVariable[] out) {
+  private SDVariable perImageNll(SDVariable x, SDVariable[] out) {
     switch (config.likelihood()) {
       case BERNOULLI: {
         // Sigmoid cross-entropy from logits, stable for any logit:
-        // softplus(l) - x*l = max(l, 0) - x*l + log(1 + exp(-|l|)).
+        // softplus(l) - x*l = max(l, 0) - x*l + log(1 + exp(-|l|)). (sd.nn.softplus overflows for
+        // large logits, and sd.loss.sigmoidCrossEntropy's gradient fails the gradient check in M2.1.)
         SDVariable l = out[0];
         SDVariable softplusTail = sd.math.log1p(sd.math.exp(sd.math.abs(l).neg()));
         return sd.nn.relu(l, 0).sub(x.mul(l)).add(softplusTail).sum(1);
@@ -231,13 +244,13 @@ final class VaeGraph {
   private SDVariable linear(String name, SDVariable x, long in, long out) {
     SDVariable w = param(name + "/w", Init.uniformFanIn(in, in, out));
     SDVariable b = param(name + "/b", Init.uniformFanIn(in, out));
-    return x.mmul(w).add(b);
+    return sd.nn.linear(x, w, b);
   }
 
   private SDVariable decoderLinear(String name, SDVariable x, long in, long out) {
     SDVariable w = decoderParam(name + "/w", () -> Init.uniformFanIn(in, in, out));
     SDVariable b = decoderParam(name + "/b", () -> Init.uniformFanIn(in, out));
-    return x.mmul(w).add(b);
+    return sd.nn.linear(x, w, b);
   }
 
   /** On the first decode creates the parameter; on the second returns the same one, in order. */
