@@ -2,13 +2,13 @@ package org.genai4j.vae;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.genai4j.common.nn.ConvLayers;
 import org.genai4j.common.nn.Init;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 
 /**
  * Builds a VAE's SameDiff graph. Placeholders: {@code x} [N, D] (flattened images), {@code eps}
@@ -46,13 +46,12 @@ final class VaeGraph {
   /** Pixel means of p(x|zIn) [M, D]: sigmoid of the logits, or the Gaussian mean. */
   static final String SAMPLE_MEAN = "sampleMean";
 
+  /** Above this logit softplus(l) = l to within exp(-30). */
+  private static final double SOFTPLUS_LINEAR_FROM = 30;
+
   private final VaeConfig config;
   private final SameDiff sd;
   private final DataType dtype;
-  private final List<String> paramNames = new ArrayList<>();
-  /** Decoder weights, created on the first decode and reused by the second (zIn) decode. */
-  private final List<SDVariable> decoderParams = new ArrayList<>();
-  private int decoderParamCursor;
 
   private VaeGraph(VaeConfig config, DataType dtype) {
     this.config = config;
@@ -66,7 +65,13 @@ final class VaeGraph {
   static Built build(VaeConfig config, DataType dtype) {
     VaeGraph g = new VaeGraph(config, dtype);
     g.define();
-    return new Built(g.sd, List.copyOf(g.paramNames));
+    List<String> params = new ArrayList<>();
+    for (SDVariable v : g.sd.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) {
+        params.add(v.name());
+      }
+    }
+    return new Built(g.sd, List.copyOf(params));
   }
 
   private void define() {
@@ -104,7 +109,6 @@ final class VaeGraph {
     SDVariable klTermSum = klTerms.sum().rename(KL_TERM_SUM);
     reconSum.mul(invN).add(klTermSum.mul(klCoef)).rename(LOSS);
 
-    decoderParamCursor = 0;
     SDVariable[] sampled = decode(zIn);
     SDVariable mean = config.likelihood() == VaeConfig.Likelihood.BERNOULLI
         ? sd.nn.sigmoid(sampled[0]) : sampled[0];
@@ -137,10 +141,7 @@ final class VaeGraph {
     long inC = config.channels();
     for (int i = 0; i < config.hidden().size(); i++) {
       long outC = config.hidden().get(i);
-      SDVariable w = param("enc/conv" + i + "/w", Init.uniformFanIn(inC * 16, 4, 4, inC, outC));
-      SDVariable b = param("enc/conv" + i + "/b", Init.uniformFanIn(inC * 16, outC));
-      Conv2DConfig cc = Conv2DConfig.builder().kH(4).kW(4).sH(2).sW(2).pH(1).pW(1).build();
-      h = sd.nn.relu(sd.cnn.conv2d(h, w, b, cc), 0);
+      h = sd.nn.relu(ConvLayers.conv2d(sd, "enc/conv" + i, h, inC, outC, 4, 2, 1, true, 0), 0);
       inC = outC;
     }
     return h.reshape(-1, encoderWidth());
@@ -180,10 +181,10 @@ final class VaeGraph {
     List<Integer> hidden = config.hidden();
     for (int i = hidden.size() - 1, k = 0; i >= 0; i--, k++) {
       long out = hidden.get(i);
-      h = sd.nn.relu(decoderLinear("dec/" + k, h, in, out), 0);
+      h = sd.nn.relu(linear("dec/" + k, h, in, out), 0);
       in = out;
     }
-    return decoderLinear("dec/out", h, in, outputs * config.inputSize());
+    return linear("dec/out", h, in, outputs * config.inputSize());
   }
 
   private SDVariable convDecoder(SDVariable z, int outputs) {
@@ -192,18 +193,13 @@ final class VaeGraph {
     long h0 = config.height() / f;
     long w0 = config.width() / f;
     long c0 = ch.get(ch.size() - 1);
-    SDVariable h = sd.nn.relu(decoderLinear("dec/fc", z, config.latent(), c0 * h0 * w0), 0);
+    SDVariable h = sd.nn.relu(linear("dec/fc", z, config.latent(), c0 * h0 * w0), 0);
     h = h.reshape(-1, c0, h0, w0);
     long inC = c0;
     for (int i = ch.size() - 2, k = 0; i >= -1; i--, k++) {
       boolean last = i < 0;
       long outC = last ? (long) outputs * config.channels() : ch.get(i);
-      final long ic = inC;
-      // libnd4j deconv2d weights are [kH, kW, outC, inC].
-      SDVariable w = decoderParam("dec/deconv" + k + "/w", () -> Init.uniformFanIn(outC * 16, 4, 4, outC, ic));
-      SDVariable b = decoderParam("dec/deconv" + k + "/b", () -> Init.uniformFanIn(outC * 16, outC));
-      DeConv2DConfig dc = DeConv2DConfig.builder().kH(4).kW(4).sH(2).sW(2).pH(1).pW(1).build();
-      h = sd.cnn.deconv2d(h, w, b, dc);
+      h = ConvLayers.deconv2d(sd, "dec/deconv" + k, h, inC, outC, 4, 2, 1, true, 0);
       if (!last) {
         h = sd.nn.relu(h, 0);
       }
@@ -217,12 +213,15 @@ final class VaeGraph {
   private SDVariable perImageNll(SDVariable x, SDVariable[] out) {
     switch (config.likelihood()) {
       case BERNOULLI: {
-        // Sigmoid cross-entropy from logits, stable for any logit:
-        // softplus(l) - x*l = max(l, 0) - x*l + log(1 + exp(-|l|)). (sd.nn.softplus overflows for
-        // large logits, and sd.loss.sigmoidCrossEntropy's gradient fails the gradient check in M2.1.)
+        // Sigmoid cross-entropy from logits, softplus(l) - x*l, without overflow: softplus(l) is
+        // softplus(min(l, 30)) + relu(l - 30) (exact to 1e-13). sd.nn.softplus alone overflows to
+        // infinity near l = 89 in FLOAT; max(l,0) + log1p(exp(-|l|)) has a wrong gradient at l = 0
+        // (relu and abs have derivative 0 there); sd.loss.sigmoidCrossEntropy fails the gradient
+        // check in M2.1.
         SDVariable l = out[0];
-        SDVariable softplusTail = sd.math.log1p(sd.math.exp(sd.math.abs(l).neg()));
-        return sd.nn.relu(l, 0).sub(x.mul(l)).add(softplusTail).sum(1);
+        SDVariable softplus = sd.nn.softplus(sd.scalarMin(l, SOFTPLUS_LINEAR_FROM))
+            .add(sd.nn.relu(l.sub(SOFTPLUS_LINEAR_FROM), 0));
+        return softplus.sub(x.mul(l)).sum(1);
       }
       case GAUSSIAN_FIXED: {
         double var = config.gaussianStd() * config.gaussianStd();
@@ -242,30 +241,14 @@ final class VaeGraph {
 
   /** {@code x @ W + b}, PyTorch's default init (uniform +-1/sqrt(fanIn) for W and b). */
   private SDVariable linear(String name, SDVariable x, long in, long out) {
-    SDVariable w = param(name + "/w", Init.uniformFanIn(in, in, out));
-    SDVariable b = param(name + "/b", Init.uniformFanIn(in, out));
+    SDVariable w = param(name + "/w", () -> Init.uniformFanIn(in, in, out));
+    SDVariable b = param(name + "/b", () -> Init.uniformFanIn(in, out));
     return sd.nn.linear(x, w, b);
   }
 
-  private SDVariable decoderLinear(String name, SDVariable x, long in, long out) {
-    SDVariable w = decoderParam(name + "/w", () -> Init.uniformFanIn(in, in, out));
-    SDVariable b = decoderParam(name + "/b", () -> Init.uniformFanIn(in, out));
-    return sd.nn.linear(x, w, b);
-  }
-
-  /** On the first decode creates the parameter; on the second returns the same one, in order. */
-  private SDVariable decoderParam(String name, java.util.function.Supplier<INDArray> init) {
-    if (decoderParamCursor < decoderParams.size()) {
-      return decoderParams.get(decoderParamCursor++);
-    }
-    SDVariable v = param(name, init.get());
-    decoderParams.add(v);
-    decoderParamCursor++;
-    return v;
-  }
-
-  private SDVariable param(String name, INDArray init) {
-    paramNames.add(name);
-    return sd.var(name, init.castTo(dtype));
+  /** The variable {@code name}, created from {@code init} unless the graph has it (the second decode). */
+  private SDVariable param(String name, java.util.function.Supplier<INDArray> init) {
+    SDVariable v = sd.getVariable(name);
+    return v != null ? v : sd.var(name, init.get().castTo(dtype));
   }
 }

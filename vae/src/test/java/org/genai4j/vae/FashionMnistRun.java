@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Measurement run (not a test): trains a VAE on Fashion-MNIST and evaluates it. Args: arch (mlp or
- * conv), epochs, outDir, [iw samples], [latent].
+ * conv), epochs, outDir, [iw samples], [latent], [conv channels, e.g. 32,64].
  */
 public final class FashionMnistRun {
   public static void main(String[] args) throws Exception {
@@ -15,10 +15,12 @@ public final class FashionMnistRun {
     Path out = Path.of(args.length > 2 ? args[2] : "/tmp/vae-run");
     int iw = args.length > 3 ? Integer.parseInt(args[3]) : 100;
     int latent = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+    List<Integer> convChannels = args.length > 5
+        ? java.util.Arrays.stream(args[5].split(",")).map(Integer::valueOf).toList() : List.of(32, 64);
     INDArray train = FashionMnistFiles.images("train-images-idx3-ubyte.gz");
     INDArray test = FashionMnistFiles.images("t10k-images-idx3-ubyte.gz");
     VaeConfig config = arch.equals("conv")
-        ? VaeConfig.conv(1, 28, 28, List.of(32, 64), latent)
+        ? VaeConfig.conv(1, 28, 28, convChannels, latent)
         : VaeConfig.mlp(1, 28, 28, List.of(512), latent);
     System.out.println("config " + config + " threads OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
     VaeTrainOptions o = VaeTrainOptions.defaults(out).withEpochs(epochs).withProgressBar(false);
