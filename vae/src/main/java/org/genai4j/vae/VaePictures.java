@@ -45,6 +45,11 @@ public final class VaePictures {
     PngGrid.write(file, Nd4j.concat(0, padded.toArray(new INDArray[0])), cols);
   }
 
+  /** Any images [N, C, H, W] in [0,1] (C = 1 or 3) as a PNG grid with {@code columns} per row. */
+  public static void grid(Path file, INDArray images, int columns) {
+    PngGrid.write(file, images, columns);
+  }
+
   /** {@code n} prior samples (pixel means) drawn from {@code seed}. */
   public static void samples(Vae vae, int n, long seed, Path file) {
     PngGrid.write(file, vae.sample(n, seed), 10);

@@ -6,7 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Measurement run (not a test): trains a VAE on Fashion-MNIST and evaluates it. Args: arch (mlp or
- * conv), epochs, outDir, [iw samples], [latent], [conv channels, e.g. 32,64].
+ * conv), epochs, outDir, [iw samples], [latent], [conv channels, e.g. 32,64],
+ * [resume].
  */
 public final class FashionMnistRun {
   public static void main(String[] args) throws Exception {
@@ -23,7 +24,8 @@ public final class FashionMnistRun {
         ? VaeConfig.conv(1, 28, 28, convChannels, latent)
         : VaeConfig.mlp(1, 28, 28, List.of(512), latent);
     System.out.println("config " + config + " threads OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
-    VaeTrainOptions o = VaeTrainOptions.defaults(out).withEpochs(epochs).withProgressBar(false);
+    boolean resume = args.length > 6 && args[6].equals("resume");
+    VaeTrainOptions o = VaeTrainOptions.defaults(out).withEpochs(epochs).withProgressBar(false).withResume(resume);
     VaeTraining.Result r = VaeTraining.train(train, test, config, o);
     System.out.printf("trained %d steps in %.1f s: %.0f images/s; last test %s%n", r.steps(), r.seconds(),
         r.imagesPerSecond(), r.test());
