@@ -1,0 +1,79 @@
+package org.genai4j.vae;
+
+import java.util.Random;
+import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.BatchSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Shuffled mini-batches in epochs, as a PyTorch DataLoader with {@code shuffle=True}: every
+ * epoch visits each image once in an order drawn from (seed, epoch); the last batch of an epoch
+ * may be smaller. The position is a step count, so a resumed run sets it to the trainer's step
+ * and draws exactly the batches the uninterrupted run would have.
+ */
+final class EpochBatches implements BatchSource {
+
+  private final INDArray data;
+  private final int batchSize;
+  private final long seed;
+  private final int n;
+  private final int stepsPerEpoch;
+  private long position;
+  private long permEpoch = -1;
+  private int[] perm;
+  private long served;
+
+  /** @param data flattened images [N, D], c-ordered */
+  EpochBatches(INDArray data, int batchSize, long seed) {
+    this.data = data;
+    this.batchSize = batchSize;
+    this.seed = seed;
+    this.n = (int) data.size(0);
+    this.stepsPerEpoch = (n + batchSize - 1) / batchSize;
+  }
+
+  int stepsPerEpoch() {
+    return stepsPerEpoch;
+  }
+
+  /** Images handed out so far by this instance. */
+  long served() {
+    return served;
+  }
+
+  void seek(long step) {
+    this.position = step;
+  }
+
+  @Override
+  public Batch next(Random ignored) {
+    long epoch = position / stepsPerEpoch;
+    int index = (int) (position % stepsPerEpoch);
+    position++;
+    if (epoch != permEpoch) {
+      perm = permutation(n, new Random(seed * 0x9E3779B97F4A7C15L + epoch));
+      permEpoch = epoch;
+    }
+    int from = index * batchSize;
+    int to = Math.min(n, from + batchSize);
+    int[] rows = java.util.Arrays.copyOfRange(perm, from, to);
+    INDArray x = Nd4j.pullRows(data, 1, rows);
+    served += rows.length;
+    return Batch.of(java.util.Map.of("x", x), rows.length);
+  }
+
+  private static int[] permutation(int n, Random rng) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}

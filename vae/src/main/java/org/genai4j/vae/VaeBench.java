@@ -1,0 +1,149 @@
+package org.genai4j.vae;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.genai4j.common.train.LrSchedule;
+import org.genai4j.common.train.OptimizerConfig;
+import org.genai4j.common.train.StepRecord;
+import org.genai4j.common.train.Trainer;
+import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.common.train.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Training-step throughput of a VAE: full trainer steps (batch, forward, backward, Adam) on
+ * synthetic binary images, after a warm-up, for each ND4J thread count asked for. Prints a table
+ * that states the model, batch, threads and machine.
+ *
+ * <p>Run: {@code java ... org.genai4j.vae.VaeBench [--arch mlp|conv] [--batch 128] [--threads 1,2]
+ * [--steps 100] [--warmup 20]}.
+ */
+public final class VaeBench {
+  private VaeBench() {}
+
+  /** One measured setting. */
+  public record Row(int threads, double msPerStep, double imagesPerSecond) {}
+
+  public static void main(String[] args) {
+    String arch = "mlp";
+    int batch = 128;
+    int steps = 100;
+    int warmup = 20;
+    int[] threads = {currentThreads()};
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--arch" -> arch = args[i + 1];
+        case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+        case "--steps" -> steps = Integer.parseInt(args[i + 1]);
+        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+        case "--threads" -> threads = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (expected --arch, --batch, --threads, --steps, --warmup)");
+      }
+    }
+    VaeConfig config = switch (arch) {
+      case "mlp" -> VaeConfig.mlp(1, 28, 28, List.of(512), 20);
+      case "conv" -> VaeConfig.conv(1, 28, 28, List.of(32, 64), 20);
+      default -> throw new IllegalArgumentException("--arch must be mlp or conv, got " + arch);
+    };
+    run(config, batch, threads, warmup, steps, System.out);
+  }
+
+  /** Measures and prints the table; returns its rows. */
+  public static List<Row> run(VaeConfig config, int batch, int[] threads, int warmup, int steps, PrintStream out) {
+    out.println("VAE training step: " + describe(config) + ", Adam, batch " + batch);
+    out.println("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
+        + System.getenv("OMP_NUM_THREADS") + ", load average " + loadAverage());
+    out.printf(Locale.ROOT, "%-8s %10s %10s%n", "threads", "ms/step", "images/s");
+    List<Row> rows = new ArrayList<>();
+    for (int t : threads) {
+      setThreads(t);
+      Row r = measure(config, batch, warmup, steps, t);
+      rows.add(r);
+      out.printf(Locale.ROOT, "%-8d %10.2f %10.0f%n", r.threads(), r.msPerStep(), r.imagesPerSecond());
+    }
+    out.println("(load average after: " + loadAverage() + ")");
+    return rows;
+  }
+
+  private static Row measure(VaeConfig config, int batch, int warmup, int steps, int threads) {
+    Vae vae = Vae.create(config, 1);
+    Nd4j.getRandom().setSeed(2);
+    INDArray data = Nd4j.rand(DataType.FLOAT, (long) batch * 16, config.inputSize()).gt(0.5).castTo(DataType.FLOAT);
+    EpochBatches batches = new EpochBatches(data, batch, 3);
+    Trainer trainer = new Trainer(vae, OptimizerConfig.adam(LrSchedule.constant(1e-3), 0.9, 0.999),
+        TrainerConfig.of(warmup + steps, 4));
+    long[] marks = new long[2];
+    trainer.addListener(new TrainingListener() {
+      @Override
+      public void onStep(StepRecord r) {
+        if (r.step() == warmup) {
+          marks[0] = System.nanoTime();
+        }
+        if (r.step() == warmup + steps) {
+          marks[1] = System.nanoTime();
+        }
+      }
+    });
+    trainer.fit(batches);
+    double ms = (marks[1] - marks[0]) / 1e6 / steps;
+    return new Row(threads, ms, batch * 1000.0 / ms);
+  }
+
+  static String describe(VaeConfig c) {
+    String shape = c.arch() == VaeConfig.Arch.MLP
+        ? "MLP " + c.inputSize() + "-" + join(c.hidden()) + c.latent() + "-" + join(reversed(c.hidden())) + c.inputSize()
+        : "conv " + c.channels() + "x" + c.height() + "x" + c.width() + " channels " + c.hidden() + " latent " + c.latent();
+    return shape + ", " + c.likelihood();
+  }
+
+  private static String join(List<Integer> h) {
+    StringBuilder b = new StringBuilder();
+    h.forEach(x -> b.append(x).append('-'));
+    return b.toString();
+  }
+
+  private static List<Integer> reversed(List<Integer> h) {
+    List<Integer> r = new ArrayList<>(h);
+    java.util.Collections.reverse(r);
+    return r;
+  }
+
+  private static int currentThreads() {
+    return Nd4j.getEnvironment().maxMasterThreads();
+  }
+
+  /** ND4J's OpenMP and BLAS thread counts. */
+  static void setThreads(int t) {
+    if (t < 1) throw new IllegalArgumentException("threads must be >= 1, got " + t);
+    Nd4j.getEnvironment().setMaxThreads(t);
+    Nd4j.getEnvironment().setMaxMasterThreads(t);
+    Nd4j.factory().blas().setMaxThreads(t);
+  }
+
+  static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // Not Linux: fall through.
+    }
+    return System.getProperty("os.arch");
+  }
+
+  static String loadAverage() {
+    double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", l);
+  }
+}
