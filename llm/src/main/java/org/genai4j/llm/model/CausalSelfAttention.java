@@ -29,7 +29,9 @@ final class CausalSelfAttention {
     SDVariable q = parts[0];
     SDVariable k = parts[1];
     SDVariable v = parts[2];
-    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(d)).add(mask);
+    // The scale is a graph constant, not a scalar attribute, so the graph can be cast to DOUBLE for gradient checks.
+    SDVariable scale = sd.constant(name + "/scale", org.nd4j.linalg.factory.Nd4j.scalar(1.0f / (float) Math.sqrt(d)));
+    SDVariable scores = sd.mmul(q, k, false, true, false).mul(scale).add(mask);
     SDVariable weights = GraphOps.dropout(sd, sd.nn.softmax(scores, -1), dropout, batch, h, time, time);
     SDVariable y = weights.mmul(v).permute(0, 2, 1, 3).reshape((long) batch * time, width);
     SDVariable out = Layers.linear(sd, name + "/proj", y, width, width, c.bias(), GptModel.residualStd(c));
