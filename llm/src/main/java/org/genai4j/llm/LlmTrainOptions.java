@@ -111,6 +111,13 @@ public record LlmTrainOptions(
         evalEvery, evalBatches, logEvery, seed, resume, progressBar);
   }
 
+  /** Sets the step count and, separately, the step where the cosine decay ends. */
+  public LlmTrainOptions withIters(int n, int decayIters) {
+    return new LlmTrainOptions(tokenizer, bpeVocabSize, nLayer, nHead, nEmbd, blockSize, batchSize, accumulation, n, lr,
+        minLr, warmup, decayIters, beta1, beta2, weightDecay, clipNorm, dropout, bias, positional, tieWeights,
+        evalEvery, evalBatches, logEvery, seed, resume, progressBar);
+  }
+
   public LlmTrainOptions withBatch(int batch, int accum) {
     return new LlmTrainOptions(tokenizer, bpeVocabSize, nLayer, nHead, nEmbd, blockSize, batch, accum, iters, lr, minLr,
         warmup, lrDecayIters, beta1, beta2, weightDecay, clipNorm, dropout, bias, positional, tieWeights, evalEvery,
