@@ -1,0 +1,39 @@
+package org.genai4j.llm;
+
+import java.util.Random;
+import java.util.function.Consumer;
+import org.genai4j.llm.generate.CachedDecoder;
+import org.genai4j.llm.generate.Decoder;
+import org.genai4j.llm.generate.GenerationOptions;
+import org.genai4j.llm.generate.Generator;
+import org.genai4j.llm.generate.WindowDecoder;
+
+/** Generates text from a prompt, streaming it as it is produced. */
+public final class TextGeneration {
+  private TextGeneration() {}
+
+  /**
+   * Continues {@code prompt} with up to {@code options.maxTokens()} tokens. Each piece of text is
+   * passed to {@code stream} as soon as it is complete (the prompt itself is not streamed);
+   * generation ends early when {@code options.stop()} appears (it is not included).
+   *
+   * @param stream receives the generated text piece by piece; may be null
+   */
+  public static Generator.Result generate(LlmModel model, String prompt, GenerationOptions options, Consumer<String> stream) {
+    if (prompt == null || prompt.isEmpty()) {
+      throw new IllegalArgumentException("the prompt is empty; give at least one character (e.g. \"\\n\")");
+    }
+    int[] tokens = model.tokenizer().encode(prompt);
+    if (tokens.length == 0) {
+      throw new IllegalArgumentException("the prompt encodes to no tokens");
+    }
+    Decoder decoder = options.kvCache() ? new CachedDecoder(model.inference()) : new WindowDecoder(model.inference());
+    return new Generator(decoder, model.tokenizer(), options.sampler()).run(tokens, options.maxTokens(),
+        new Random(options.seed()), options.stop(), stream == null ? s -> {} : stream);
+  }
+
+  /** The generated text only (no streaming). */
+  public static String generate(LlmModel model, String prompt, GenerationOptions options) {
+    return generate(model, prompt, options, null).text();
+  }
+}
