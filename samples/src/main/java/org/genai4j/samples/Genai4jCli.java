@@ -31,7 +31,13 @@ public final class Genai4jCli {
       cmd.setDefaultValueProvider(new ConfigFileDefaults(config));
     }
     FriendlyErrors.install(cmd);
+    showDefaults(cmd);
     return cmd;
+  }
+
+  private static void showDefaults(CommandLine cmd) {
+    cmd.getCommandSpec().usageMessage().showDefaultValues(true);
+    cmd.getSubcommands().values().forEach(Genai4jCli::showDefaults);
   }
 
   public static void main(String[] args) {

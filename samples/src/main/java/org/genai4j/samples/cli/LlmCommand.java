@@ -26,8 +26,8 @@ public final class LlmCommand {
   static final class Train implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--tokenizer", defaultValue = "char", description = "char, bpe or gpt2 (default: ${DEFAULT-VALUE}).") String tokenizer;
-    @Option(names = "--bpe-vocab", defaultValue = "512", description = "Vocabulary size of a trained BPE (default: ${DEFAULT-VALUE}).") int bpeVocab;
+    @Option(names = "--tokenizer", defaultValue = "char", description = "char, bpe or gpt2.") String tokenizer;
+    @Option(names = "--bpe-vocab", defaultValue = "512", description = "Vocabulary size of a trained BPE.") int bpeVocab;
     @Option(names = "--layers", defaultValue = "4") int layers;
     @Option(names = "--heads", defaultValue = "4") int heads;
     @Option(names = "--embd", defaultValue = "128", description = "Model width.") int embd;
@@ -79,7 +79,7 @@ public final class LlmCommand {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
     @Option(names = "--model", required = true, description = "Run directory written by 'llm train'.") Path model;
-    @Option(names = "--split", defaultValue = "val", description = "train or val (default: ${DEFAULT-VALUE}).") String split;
+    @Option(names = "--split", defaultValue = "val", description = "train or val.") String split;
     @Option(names = "--batches", defaultValue = "200") int batches;
 
     @Override

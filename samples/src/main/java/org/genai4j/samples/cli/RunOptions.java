@@ -10,7 +10,7 @@ public final class RunOptions {
       description = "ND4J (OpenMP/BLAS) threads; default: OMP_NUM_THREADS or the machine's choice.")
   Integer threads;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed.")
   public long seed;
 
   /** Applies the thread setting; call first in every command. */

@@ -29,12 +29,12 @@ public final class VaeCommand {
   static final class Train implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv (default: ${DEFAULT-VALUE}).") String arch;
+    @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv.") String arch;
     @Option(names = "--hidden", split = ",", description = "Hidden sizes (mlp, default 512) or conv channels (conv, default 32,64).")
     List<Integer> hidden;
     @Option(names = "--latent", defaultValue = "20") int latent;
     @Option(names = "--likelihood", defaultValue = "BERNOULLI",
-        description = "BERNOULLI, GAUSSIAN_FIXED or GAUSSIAN_LEARNED (default: ${DEFAULT-VALUE}).")
+        description = "BERNOULLI, GAUSSIAN_FIXED or GAUSSIAN_LEARNED.")
     VaeConfig.Likelihood likelihood;
     @Option(names = "--gaussian-std", defaultValue = "0", description = "Fixed std of GAUSSIAN_FIXED.") double gaussianStd;
     @Option(names = "--beta", defaultValue = "1") double beta;
@@ -109,7 +109,7 @@ public final class VaeCommand {
       }
       INDArray images = Vae.load(model).sample(n, run.seed);
       if (out != null) {
-        IdxWriter.writeImages(images, out);
+        IdxWriter.writeImages(out, images);
         System.out.println("wrote " + n + " images to " + out);
       }
       if (grid != null) {
