@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
@@ -36,6 +37,15 @@ public final class GanTraining {
    * into {@code options.outDir()} and returns the trained model.
    */
   public static Result train(INDArray images01, DcganConfig config, GanTrainOptions options) {
+    return train(images01, config, options, List.of());
+  }
+
+  /**
+   * As {@link #train(INDArray, DcganConfig, GanTrainOptions)}, with further listeners (e.g. a
+   * {@link org.genai4j.common.train.TimeBudget} that ends the run after a wall-clock budget).
+   */
+  public static Result train(INDArray images01, DcganConfig config, GanTrainOptions options,
+      List<TrainingListener> extraListeners) {
     Path out = options.outDir();
     Path last = out.resolve(Trainer.LAST);
     if (Files.exists(last) && !options.resume()) {
@@ -71,6 +81,7 @@ public final class GanTraining {
     if (options.progressBar()) {
       trainer.addListener(new ProgressBarListener("dcgan", "img"));
     }
+    extraListeners.forEach(trainer::addListener);
     long startStep = trainer.step();
     long t0 = System.nanoTime();
     StepRecord rec = trainer.fit(batches);

@@ -1,6 +1,8 @@
 package org.genai4j.samples;
 
+import org.genai4j.samples.cli.CompareCommand;
 import org.genai4j.samples.cli.DatasetsCommand;
+import org.genai4j.samples.cli.DemoCommand;
 import org.genai4j.samples.cli.GanCommand;
 import org.genai4j.samples.cli.LlmCommand;
 import org.genai4j.samples.cli.VaeCommand;
@@ -11,6 +13,8 @@ final class Subcommands {
   private Subcommands() {}
 
   static void register(CommandLine cmd) {
+    cmd.addSubcommand(new DemoCommand());
+    cmd.addSubcommand(new CompareCommand());
     cmd.addSubcommand(new LlmCommand());
     cmd.addSubcommand(new GanCommand());
     cmd.addSubcommand(new VaeCommand());

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
@@ -15,6 +16,7 @@ import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.common.train.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -49,12 +51,27 @@ public final class VaeTraining {
    * {@code testImages} (may be null) are evaluated after every epoch.
    */
   public static Result train(INDArray trainImages, INDArray testImages, VaeConfig config, VaeTrainOptions options) {
+    return train(trainImages, testImages, config, options, List.of());
+  }
+
+  /**
+   * As {@link #train(INDArray, INDArray, VaeConfig, VaeTrainOptions)}, with further listeners (e.g.
+   * a {@link org.genai4j.common.train.TimeBudget} that ends the run after a wall-clock budget).
+   */
+  public static Result train(INDArray trainImages, INDArray testImages, VaeConfig config, VaeTrainOptions options,
+      List<TrainingListener> extraListeners) {
     if (config == null || options == null) throw new IllegalArgumentException("config and options are required");
-    return train(Vae.create(config, options.seed()), trainImages, testImages, options);
+    return train(Vae.create(config, options.seed()), trainImages, testImages, options, extraListeners);
   }
 
   /** Trains {@code vae} (fresh or loaded); resumes from {@code outDir/last.ckpt} when asked. */
   public static Result train(Vae vae, INDArray trainImages, INDArray testImages, VaeTrainOptions options) {
+    return train(vae, trainImages, testImages, options, List.of());
+  }
+
+  /** As {@link #train(Vae, INDArray, INDArray, VaeTrainOptions)}, with further listeners. */
+  public static Result train(Vae vae, INDArray trainImages, INDArray testImages, VaeTrainOptions options,
+      List<TrainingListener> extraListeners) {
     INDArray data = vae.flatten(trainImages, "training images");
     checkRange(vae.config(), data, "training images");
     if (testImages != null) {
@@ -93,6 +110,7 @@ public final class VaeTraining {
     if (options.progressBar()) {
       trainer.addListener(new ProgressBarListener("vae", "img"));
     }
+    extraListeners.forEach(trainer::addListener);
     batches.seek(trainer.step());
     long startStep = trainer.step();
     long t0 = System.nanoTime();

@@ -1,0 +1,46 @@
+package org.genai4j.samples.experiments;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.genai4j.common.eval.LossPlot;
+import org.genai4j.common.train.TimeBudget;
+import org.genai4j.datasets.TextCorpus;
+import org.genai4j.llm.LlmEvaluation;
+import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.LlmModelDir;
+import org.genai4j.llm.LlmTrainOptions;
+import org.genai4j.llm.LlmTraining;
+import org.genai4j.llm.TextGeneration;
+import org.genai4j.llm.generate.GenerationOptions;
+
+/** Trains one GPT configuration for a wall-clock budget and measures it the same way as the others. */
+public final class LlmExperiment {
+  private LlmExperiment() {}
+
+  /** What one configuration reached. Bits per character compare tokenizers fairly. */
+  public record Result(String name, long parameters, long steps, double tokensPerSecond, double valLoss,
+      double bitsPerChar, String sample, Path lossPlot) {}
+
+  /**
+   * Trains {@code opts} on {@code corpus} until {@code budget} runs out (constant learning rate
+   * after warmup, since the step count is not known in advance), then evaluates the last weights
+   * on {@code evalBatches} validation batches and generates a short sample.
+   */
+  public static Result run(String name, TextCorpus corpus, LlmTrainOptions opts, Duration budget, int evalBatches,
+      Path dir) {
+    LlmTrainOptions budgeted = opts.withIters(1_000_000).withLr(opts.lr(), opts.lr(), opts.warmup())
+        .withEval(0, Math.max(1, Math.min(opts.evalBatches(), evalBatches)));
+    LlmTraining.Summary s = LlmTraining.train(corpus.train(), corpus.validation(), budgeted, dir,
+        List.of(new TimeBudget(budget)));
+    LlmModel model = LlmModelDir.load(dir, dir.resolve(org.genai4j.common.train.Trainer.LAST));
+    LlmEvaluation.Result eval = LlmEvaluation.evaluate(model, corpus.validation(), evalBatches, LlmTraining.EVAL_SEED);
+    String prompt = corpus.validation().substring(0, Math.min(16, corpus.validation().length()));
+    String sample = prompt + TextGeneration.generate(model, prompt,
+        GenerationOptions.defaults().withMaxTokens(200).withTemperature(0.8).withTopK(40).withSeed(opts.seed()));
+    Path plot = dir.resolve("loss.png");
+    LossPlot.write(dir.resolve(LlmModelDir.METRICS), List.of("loss", "eval/val_loss"), plot, 640, 400, name);
+    return new Result(name, s.parameters(), s.steps(), s.tokensPerSecond(), eval.loss(), eval.bitsPerChar(), sample,
+        plot);
+  }
+}
