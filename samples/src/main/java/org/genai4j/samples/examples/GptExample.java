@@ -1,0 +1,36 @@
+package org.genai4j.samples.examples;
+
+import java.nio.file.Path;
+import org.genai4j.datasets.Datasets;
+import org.genai4j.datasets.TextCorpus;
+import org.genai4j.llm.LlmEvaluation;
+import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.LlmModelDir;
+import org.genai4j.llm.LlmTrainOptions;
+import org.genai4j.llm.LlmTraining;
+import org.genai4j.llm.TextGeneration;
+import org.genai4j.llm.generate.GenerationOptions;
+
+/**
+ * A character-level GPT on Tiny Shakespeare, as a library user writes it: train, evaluate,
+ * generate. Run: {@code java -cp ... org.genai4j.samples.examples.GptExample [iters] [outDir]}.
+ */
+public final class GptExample {
+  private GptExample() {}
+
+  public static void main(String[] args) {
+    int iters = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+    Path out = Path.of(args.length > 1 ? args[1] : "runs/gpt-example");
+
+    TextCorpus corpus = Datasets.text("tinyshakespeare"); // last 10 % is the validation split
+    LlmTrainOptions options = LlmTrainOptions.reference().withIters(iters); // nanoGPT's CPU config
+    LlmTraining.train(corpus.train(), corpus.validation(), options, out);
+
+    LlmModel model = LlmModelDir.load(out); // the best checkpoint by validation loss
+    System.out.println(LlmEvaluation.evaluate(model, corpus.validation(), 200, 1).format("val"));
+
+    GenerationOptions sampling = GenerationOptions.defaults().withMaxTokens(300).withTemperature(0.8).withTopK(40);
+    TextGeneration.generate(model, "ROMEO:", sampling, System.out::print);
+    System.out.println();
+  }
+}
