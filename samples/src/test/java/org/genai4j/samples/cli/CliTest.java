@@ -1,0 +1,121 @@
+package org.genai4j.samples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.genai4j.samples.Genai4jCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: parsing, config files, friendly errors, and a tiny end-to-end run per family. */
+class CliTest {
+
+  @TempDir Path tmp;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cmd = Genai4jCli.commandLine(args);
+    StringWriter err = new StringWriter();
+    cmd.setErr(new PrintWriter(err));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.out;
+    int exit;
+    try {
+      System.setOut(new java.io.PrintStream(bytes, true));
+      exit = cmd.execute(org.genai4j.samples.cli.ConfigFileDefaults.withoutConfigArgument(args));
+    } finally {
+      System.setOut(saved);
+    }
+    return new Run(exit, bytes.toString(), err.toString());
+  }
+
+  @Test
+  void unknownDatasetIsAFriendlyError() {
+    Run r = run("llm", "train", "--data", "no-such-data", "--out", tmp.resolve("x").toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("unknown dataset 'no-such-data'"), r.err());
+    assertTrue(r.err().contains("tinyshakespeare"), "lists the known names: " + r.err());
+    assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void missingModelIsAFriendlyError() {
+    Run r = run("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("nothing-here"), r.err());
+  }
+
+  @Test
+  void badFlagIsReported() {
+    Run r = run("gan", "train", "--data", "synthetic-shapes", "--out", "x", "--epochz", "2");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--epochz"), r.err());
+  }
+
+  @Test
+  void configFileGivesDefaultsAndFlagsWin() throws Exception {
+    Path config = tmp.resolve("run.json");
+    Files.writeString(config, "{\"seed\": 7, \"llm\": {\"train\": {\"layers\": 2, \"heads\": 2}}}");
+    String[] args = {"--config", config.toString(), "llm", "train", "--data", "synthetic-text", "--heads", "1",
+        "--out", "x"};
+    CommandLine cmd = Genai4jCli.commandLine(args);
+    CommandLine.ParseResult parsed = cmd.parseArgs(ConfigFileDefaults.withoutConfigArgument(args));
+    LlmCommand.Train train = parsed.subcommand().subcommand().commandSpec().commandLine().getCommand();
+    assertEquals(2, train.layers, "from the file, nested by command");
+    assertEquals(1, train.heads, "the flag wins over the file");
+    assertEquals(7, train.run.seed, "flat keys apply to every command");
+  }
+
+  @Test
+  void brokenConfigFileNamesTheFile() throws Exception {
+    Path config = tmp.resolve("broken.json");
+    Files.writeString(config, "{not json");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Genai4jCli.commandLine("--config", config.toString(), "datasets"));
+    assertTrue(e.getMessage().contains("broken.json"), e.getMessage());
+  }
+
+  @Test
+  void llmTrainEvalGenerateEndToEnd() {
+    Path model = tmp.resolve("gpt");
+    Run train = run("llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
+        "--block", "16", "--batch", "4", "--iters", "30", "--warmup", "5", "--eval-every", "15", "--eval-batches", "2",
+        "--out", model.toString());
+    assertEquals(0, train.exit(), train.err());
+    Run eval = run("llm", "eval", "--model", model.toString(), "--data", "synthetic-text", "--batches", "3");
+    assertEquals(0, eval.exit(), eval.err());
+    String[] lines = eval.out().strip().split("\n");
+    assertTrue(Pattern.matches("val_loss=[0-9.]+ ppl=[0-9.]+ bpc=[0-9.]+", lines[lines.length - 1].strip()),
+        "last line: " + lines[lines.length - 1]);
+    Run gen = run("llm", "generate", "--model", model.toString(), "--prompt", "ab", "--tokens", "20", "--seed", "3");
+    assertEquals(0, gen.exit(), gen.err());
+    assertTrue(gen.out().startsWith("ab") && gen.out().strip().length() >= 2, gen.out());
+    Run bad = run("llm", "generate", "--model", model.toString(), "--prompt", "XYZ", "--tokens", "5");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("X"), "names the character outside the vocabulary: " + bad.err());
+  }
+
+  @Test
+  void vaeTrainEvalSampleEndToEnd() throws Exception {
+    Path model = tmp.resolve("vae");
+    Run train = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "32", "--latent", "2", "--epochs", "1",
+        "--batch", "256", "--out", model.toString());
+    assertEquals(0, train.exit(), train.err());
+    Run eval = run("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "3");
+    assertEquals(0, eval.exit(), eval.err());
+    assertTrue(Pattern.compile("neg_elbo=[0-9.]+ nll_iw=[0-9.]+\\s*$").matcher(eval.out()).find(), eval.out());
+    Path idx = tmp.resolve("s.idx");
+    Run sample = run("vae", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString(), "--grid",
+        tmp.resolve("g.png").toString());
+    assertEquals(0, sample.exit(), sample.err());
+    assertEquals(16 + 10 * 28 * 28, Files.size(idx), "IDX header + N x 28 x 28 bytes");
+    assertTrue(Files.size(tmp.resolve("g.png")) > 100);
+  }
+}
