@@ -28,7 +28,7 @@ public final class Vae implements Trainable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Rows per forward pass in inference, to bound memory. */
-  private static final int CHUNK_ROWS = 10_000;
+  private static final int CHUNK_ROWS = 2_000;
 
   private final VaeConfig config;
   private final DataType dtype;

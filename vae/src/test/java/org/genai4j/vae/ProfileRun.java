@@ -18,10 +18,13 @@ public final class ProfileRun {
     Batch b = Batch.of(Map.of("x", x), 128);
     for (int i = 0; i < 5; i++) vae.group().computeGradients(b);
     int n = Integer.parseInt(args.length > 0 ? args[0] : "20");
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long c0 = mx.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) vae.group().computeGradients(b);
     long t1 = System.nanoTime();
-    System.out.printf("computeGradients: %.2f ms%n", (t1 - t0) / 1e6 / n);
+    long c1 = mx.getCurrentThreadCpuTime();
+    System.out.printf("computeGradients: %.2f ms wall, %.2f ms CPU of this thread%n", (t1 - t0) / 1e6 / n, (c1 - c0) / 1e6 / n);
     t0 = System.nanoTime();
     for (int i = 0; i < n; i++) vae.sameDiff().output(vae.group().placeholders(b), VaeGraph.LOSS);
     t1 = System.nanoTime();
@@ -51,9 +54,11 @@ public final class ProfileRun {
     times.entrySet().stream().sorted((a, c) -> Long.compare(c.getValue()[0], a.getValue()[0])).limit(25)
         .forEach(e -> System.out.printf("%8.3f ms  %s%n", e.getValue()[0] / 1e6 / n, e.getKey()));
     INDArray w = Nd4j.rand(DataType.FLOAT, 784, 512);
+    c0 = mx.getCurrentThreadCpuTime();
     t0 = System.nanoTime();
     for (int i = 0; i < n; i++) x.mmul(w);
     t1 = System.nanoTime();
-    System.out.printf("mmul 128x784x512: %.2f ms%n", (t1 - t0) / 1e6 / n);
+    c1 = mx.getCurrentThreadCpuTime();
+    System.out.printf("mmul 128x784x512: %.2f ms wall, %.2f ms CPU%n", (t1 - t0) / 1e6 / n, (c1 - c0) / 1e6 / n);
   }
 }
