@@ -3,15 +3,12 @@ package org.genai4j.samples.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.genai4j.common.eval.FidScore;
-import org.genai4j.common.eval.ImageGrid;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.gan.Dcgan;
 import org.genai4j.gan.DcganConfig;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
-import org.genai4j.gan.IdxWriter;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,25 +59,12 @@ public final class GanCommand {
   static final class Sample implements Callable<Integer> {
     @Mixin RunOptions run;
     @Option(names = "--model", required = true) Path model;
-    @Option(names = "--n", defaultValue = "10000") int n;
-    @Option(names = "--out", description = "IDX file to write.") Path out;
-    @Option(names = "--grid", description = "PNG grid of the first 100 images.") Path grid;
+    @Mixin SampleFiles samples;
 
     @Override
     public Integer call() {
       run.apply();
-      if (n < 1) {
-        throw new IllegalArgumentException("--n must be >= 1, got " + n);
-      }
-      INDArray images = Dcgan.load(model).generate(n, run.seed);
-      if (out != null) {
-        IdxWriter.writeImages(images, out);
-        System.out.println("wrote " + n + " images to " + out);
-      }
-      if (grid != null) {
-        ImageGrid.write(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, Math.min(n, 100))), false, grid);
-        System.out.println("wrote grid to " + grid);
-      }
+      samples.write(Dcgan.load(model).generate(samples.count(), run.seed));
       return 0;
     }
   }

@@ -3,17 +3,13 @@ package org.genai4j.samples.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.genai4j.common.eval.ImageGrid;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
-import org.genai4j.vae.IdxWriter;
 import org.genai4j.vae.Vae;
 import org.genai4j.vae.VaeConfig;
 import org.genai4j.vae.VaeEvaluation;
 import org.genai4j.vae.VaeTrainOptions;
 import org.genai4j.vae.VaeTraining;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -97,25 +93,12 @@ public final class VaeCommand {
   static final class Sample implements Callable<Integer> {
     @Mixin RunOptions run;
     @Option(names = "--model", required = true) Path model;
-    @Option(names = "--n", defaultValue = "10000") int n;
-    @Option(names = "--out") Path out;
-    @Option(names = "--grid") Path grid;
+    @Mixin SampleFiles samples;
 
     @Override
     public Integer call() {
       run.apply();
-      if (n < 1) {
-        throw new IllegalArgumentException("--n must be >= 1, got " + n);
-      }
-      INDArray images = Vae.load(model).sample(n, run.seed);
-      if (out != null) {
-        IdxWriter.writeImages(out, images);
-        System.out.println("wrote " + n + " images to " + out);
-      }
-      if (grid != null) {
-        ImageGrid.write(images.get(NDArrayIndex.interval(0, Math.min(n, 100))), false, grid);
-        System.out.println("wrote grid to " + grid);
-      }
+      samples.write(Vae.load(model).sample(samples.count(), run.seed));
       return 0;
     }
   }
