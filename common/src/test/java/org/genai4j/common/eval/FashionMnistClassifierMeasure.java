@@ -51,8 +51,14 @@ class FashionMnistClassifierMeasure {
         "FID test vs train[0:10k]", "min class %")
         .row(c.key(), seconds, acc, floor.fid(), 100 * floor.minClassFraction())
         .print(System.out);
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    if (Files.isRegularFile(log)) {
+      LossPlot.write(log, java.util.List.of("loss"), tmp.resolve("genai4j-classifier-loss.png"));
+    }
+    ImageGrid.write(test.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 64)), false,
+        tmp.resolve("genai4j-fashion-test-grid.png"));
     System.out.println("cache: " + FeatureClassifier.defaultCacheDir() + "  metrics log: " + log
-        + "  threads: " + Threads.current());
+        + "  plots: " + tmp + "/genai4j-classifier-loss.png, genai4j-fashion-test-grid.png  threads: " + Threads.current());
     return acc;
   }
 }
