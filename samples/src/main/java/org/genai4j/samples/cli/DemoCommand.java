@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
     ImageData train = images.split(Split.TRAIN);
     ImageData test = images.split(Split.TEST);
     System.out.println("[2/3] DCGAN on " + images.name() + " (the FID classifier is trained once and cached)");
-    ImageQuality quality = new ImageQuality(images.name(), train, test);
+    ImageQuality quality = new ImageQuality(images.name(), train, test, true);
     ImageExperiment.Result gan = ImageExperiment.dcgan(train, quality, 2000, budget, run.seed, out.resolve("dcgan"));
     System.out.println("[3/3] MLP VAE on " + images.name());
     ImageExperiment.Result vae = ImageExperiment.vae(VaeConfig.Arch.MLP, train, test, quality, 2000, 20, budget,

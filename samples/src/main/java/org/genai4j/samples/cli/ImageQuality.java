@@ -18,12 +18,24 @@ public final class ImageQuality {
   private final ImageData train;
   private final ImageData test;
 
+  /** Scores with the dataset's default classifier (0.91 test accuracy on Fashion-MNIST). */
   public ImageQuality(String dataset, ImageData train, ImageData test) {
+    this(dataset, train, test, false);
+  }
+
+  /**
+   * @param quick use a smaller classifier trained on at most 12,000 images for 2 epochs (about a
+   *     tenth of the default's training time, a few points less accurate): for the demo
+   */
+  public ImageQuality(String dataset, ImageData train, ImageData test, boolean quick) {
     this.train = train;
     this.test = test;
-    FeatureClassifier.Config c = FeatureClassifier.Config.defaults(train.channels(), train.height(), train.width(),
-        train.classes());
-    this.classifier = FeatureClassifier.loadOrTrain(dataset, c, train.images(), train.labels(),
+    FeatureClassifier.Config c = quick
+        ? new FeatureClassifier.Config(train.channels(), train.height(), train.width(), train.classes(), 8, 16, 64, 2,
+            64, 2e-3, 1234)
+        : FeatureClassifier.Config.defaults(train.channels(), train.height(), train.width(), train.classes());
+    ImageData fit = quick ? train.subset(0, Math.min(12_000, train.size())) : train;
+    this.classifier = FeatureClassifier.loadOrTrain(dataset, c, fit.images(), fit.labels(),
         new ProgressBarListener("classifier (once per dataset)", "img"));
     this.testStats = FrechetDistance.Stats.of(classifier.features(test.images()));
   }
