@@ -30,8 +30,8 @@ public final class LlmBench {
   private LlmBench() {}
 
   /** The measured figures. */
-  public record Result(double trainTokensPerSecond, double msPerIteration, double cachedTokensPerSecond,
-      double windowTokensPerSecond) {}
+  public record Result(double trainTokensPerSecond, double msPerIteration, double cpuMsPerIteration,
+      double cachedTokensPerSecond, double windowTokensPerSecond) {}
 
   /** Runs with the default sizes; args: [trainIters] [generatedTokens]. */
   public static void main(String[] args) {
@@ -57,8 +57,10 @@ public final class LlmBench {
     warm.fit(source);
     Trainer trainer = new Trainer(model, opt, TrainerConfig.of(trainIters, 2).withClipNorm(1.0).withLogEvery(trainIters));
     long t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
     trainer.fit(source);
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
+    double cpuMs = (processCpuNanos() - cpu0) / 1e6 / trainIters;
     double trainTps = (double) trainIters * batch * config.blockSize() / trainSeconds;
 
     LlmModel llm = LlmModel.of(model, tok, 0);
@@ -69,7 +71,7 @@ public final class LlmBench {
     window.run(prompt, 20, new Random(1), null, s -> {});
     double cachedTps = cached.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
     double windowTps = window.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
-    Result r = new Result(trainTps, 1000 * trainSeconds / trainIters, cachedTps, windowTps);
+    Result r = new Result(trainTps, 1000 * trainSeconds / trainIters, cpuMs, cachedTps, windowTps);
 
     out.println("genai4j llm bench: GPT " + config.nLayer() + " layers, " + config.nHead() + " heads, width "
         + config.nEmbd() + ", block " + config.blockSize() + ", vocab " + config.vocabSize() + ", batch " + batch
@@ -81,6 +83,7 @@ public final class LlmBench {
     out.println("|---------------------------------------|--------------|");
     out.printf("| training tokens/s (%3d iters)         | %12.0f |%n", trainIters, r.trainTokensPerSecond());
     out.printf("| training ms/iter                      | %12.1f |%n", r.msPerIteration());
+    out.printf("| training CPU ms/iter (all threads)    | %12.1f |%n", r.cpuMsPerIteration());
     out.printf("| generation tokens/s, KV cache         | %12.1f |%n", r.cachedTokensPerSecond());
     out.printf("| generation tokens/s, window recompute | %12.1f |%n", r.windowTokensPerSecond());
     out.printf("| KV cache speed-up                     | %11.2fx |%n", r.cachedTokensPerSecond() / r.windowTokensPerSecond());
@@ -96,6 +99,12 @@ public final class LlmBench {
       sb.append(chars.charAt(r.nextInt(chars.length())));
     }
     return sb.toString();
+  }
+
+  /** CPU time of this process (all threads): under contention, the cost that wall time hides. */
+  static long processCpuNanos() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   static String loadAverage() {

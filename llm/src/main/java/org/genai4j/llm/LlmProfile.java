@@ -42,19 +42,23 @@ public final class LlmProfile {
     m.sameDiff().setListeners(timer);
     Random r = new Random(1);
     long total = 0;
+    long cpu = 0;
     for (int i = 0; i < 5 + iters; i++) {
       timer.on = i >= 5;
       var batch = src.next(r);
       long t0 = System.nanoTime();
+      long c0 = LlmBench.processCpuNanos();
       g.computeGradients(batch);
       if (timer.on) {
         total += System.nanoTime() - t0;
+        cpu += LlmBench.processCpuNanos() - c0;
       }
     }
     long opSum = timer.stats.values().stream().mapToLong(s -> s[1]).sum();
     long calls = timer.stats.values().stream().mapToLong(s -> s[0]).sum();
-    out.printf("load average %s; per step: wall %.1f ms, inside ops %.1f ms (%.0f %%), %d op calls%n",
-        LlmBench.loadAverage(), total / 1e6 / iters, opSum / 1e6 / iters, 100.0 * opSum / total, calls / iters);
+    out.printf("load average %s; per step: wall %.1f ms, process CPU %.1f ms, inside ops %.1f ms (%.0f %% of wall), %d op calls%n",
+        LlmBench.loadAverage(), total / 1e6 / iters, cpu / 1e6 / iters, opSum / 1e6 / iters, 100.0 * opSum / total,
+        calls / iters);
     out.println("| op | calls/step | ms/step | % of op time |");
     out.println("|---|---|---|---|");
     timer.stats.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1])).limit(20)

@@ -1,12 +1,12 @@
 package org.genai4j.llm.model;
 
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The GPT's forward pass for one sequence in plain ND4J operations on the model's weight arrays,
@@ -59,7 +59,7 @@ public final class GptInference {
       }
     }
     INDArray x = weight("wte").getRows(tokens).addi(positions.get(NDArrayIndex.interval(past, past + n), NDArrayIndex.all()));
-    INDArray mask = Positions.causalMask(past, n);
+    INDArray mask = n > 1 ? Positions.causalMask(past, n) : null; // one new token may see every key
     for (int l = 0; l < c.nLayer(); l++) {
       String p = "h" + l;
       x.addi(attention(p + "/attn", layerNorm(p + "/ln1", x), cache.keys[l], cache.values[l], past, mask));
@@ -71,31 +71,32 @@ public final class GptInference {
     return layerNorm("lnf", x).mmul(headMatrix);
   }
 
+  /**
+   * All heads at once (batched matrix products over the head axis): few, larger ND4J calls, since
+   * for one token the per-call overhead, not arithmetic, dominates.
+   */
   private INDArray attention(String name, INDArray x, INDArray keys, INDArray values, int past, INDArray mask) {
     int n = (int) x.size(0);
-    int width = c.nEmbd();
+    int h = c.nHead();
     int d = c.headSize();
     int total = past + n;
-    INDArray qkv = linear(name + "/qkv", x);
-    INDArray out = Nd4j.create(DataType.FLOAT, n, width);
-    double scale = 1.0 / Math.sqrt(d);
-    for (int h = 0; h < c.nHead(); h++) {
-      INDArray q = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * d, (h + 1) * d));
-      INDArray k = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(width + h * d, width + (h + 1) * d));
-      INDArray v = qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * width + h * d, 2 * width + (h + 1) * d));
-      INDArray cachedK = keys.get(NDArrayIndex.point(h), NDArrayIndex.interval(0, total), NDArrayIndex.all());
-      INDArray cachedV = values.get(NDArrayIndex.point(h), NDArrayIndex.interval(0, total), NDArrayIndex.all());
-      cachedK.get(NDArrayIndex.interval(past, total), NDArrayIndex.all()).assign(k);
-      cachedV.get(NDArrayIndex.interval(past, total), NDArrayIndex.all()).assign(v);
-      INDArray scores = q.mmul(cachedK.transpose()).muli(scale).addi(mask);
-      out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * d, (h + 1) * d)).assign(softmaxRows(scores).mmul(cachedV));
+    // [n, 3C] -> [3, H, n, d]
+    INDArray qkv = linear(name + "/qkv", x).reshape(n, 3, h, d).permute(1, 2, 0, 3).dup('c');
+    INDArray q = qkv.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+    keys.get(NDArrayIndex.all(), NDArrayIndex.interval(past, total), NDArrayIndex.all())
+        .assign(qkv.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
+    values.get(NDArrayIndex.all(), NDArrayIndex.interval(past, total), NDArrayIndex.all())
+        .assign(qkv.get(NDArrayIndex.point(2), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
+    INDArray k = keys.get(NDArrayIndex.all(), NDArrayIndex.interval(0, total), NDArrayIndex.all());
+    INDArray v = values.get(NDArrayIndex.all(), NDArrayIndex.interval(0, total), NDArrayIndex.all());
+    INDArray scores = Nd4j.matmul(q, k, false, true, false).muli(1.0 / Math.sqrt(d));
+    if (n > 1) {
+      scores.addi(mask.reshape(1, n, total).broadcast(h, n, total));
     }
-    return linear(name + "/proj", out);
-  }
-
-  private static INDArray softmaxRows(INDArray s) {
-    INDArray e = Transforms.exp(s.subColumnVector(s.max(true, 1)), false);
-    return e.diviColumnVector(e.sum(true, 1));
+    Nd4j.exec(new SoftMax(scores, scores, -1));
+    // [H, n, d] -> [n, H, d] -> [n, C]
+    INDArray y = Nd4j.matmul(scores, v).permute(1, 0, 2).dup('c').reshape(n, c.nEmbd());
+    return linear(name + "/proj", y);
   }
 
   private INDArray linear(String name, INDArray x) {
@@ -103,15 +104,14 @@ public final class GptInference {
     return c.bias() ? y.addiRowVector(weight(name + "/b")) : y;
   }
 
-  /**
-   * Layer norm over each row. DL4J's layer_norm op adds no epsilon to the variance (nanoGPT adds
-   * 1e-5); 1e-12 here only guards a constant row and matches the op to float precision.
-   */
+  /** Layer norm over each row with DL4J's op, the one the training graph uses. */
   private INDArray layerNorm(String name, INDArray x) {
-    INDArray centered = x.subColumnVector(x.mean(true, 1));
-    INDArray std = Transforms.sqrt(centered.mul(centered).mean(true, 1).addi(1e-12), false);
-    INDArray y = centered.diviColumnVector(std).muliRowVector(weight(name + "/g"));
-    return c.bias() ? y.addiRowVector(weight(name + "/b")) : y;
+    INDArray gain = weight(name + "/g");
+    INDArray out = x.ulike();
+    Nd4j.exec(c.bias()
+        ? new LayerNorm(x, gain, weight(name + "/b"), out, false, 1)
+        : new LayerNorm(x, gain, out, false, 1));
+    return out;
   }
 
   private INDArray weight(String name) {
