@@ -37,7 +37,8 @@ public final class ImageExperiment {
       Path dir) {
     DcganConfig config = DcganConfig.of(train.height(), train.channels());
     GanTraining.Result r = GanTraining.train(train.images(), config,
-        GanTrainOptions.of(10_000, dir).withSeed(seed).withProgressBar(true), List.of(new TimeBudget(budget)));
+        GanTrainOptions.of(10_000, dir).withSeed(seed).withProgressBar(false),
+        List.of(new TimeBudget(budget).showingProgress("DCGAN", "img")));
     INDArray generated = r.model().generate(scoreImages, seed);
     return finish("DCGAN", r.model().parameterCount(), r.steps(), r.imagesPerSecond(), quality.score(generated),
         Double.NaN, Double.NaN, generated, dir, List.of("D/loss", "G/loss"));
@@ -51,7 +52,8 @@ public final class ImageExperiment {
         : VaeConfig.conv(train.channels(), train.height(), train.width(), List.of(32, 64), 20);
     INDArray heldOut = test.subset(0, Math.min(scoreImages, test.size())).images();
     VaeTraining.Result r = VaeTraining.train(train.images(), null, config,
-        new VaeTrainOptions(10_000, 128, 1e-3, seed, dir, false, true), List.of(new TimeBudget(budget)));
+        new VaeTrainOptions(10_000, 128, 1e-3, seed, dir, false, false),
+        List.of(new TimeBudget(budget).showingProgress(arch + " VAE", "img")));
     VaeEvaluation.Result e = VaeEvaluation.evaluate(r.model(), heldOut, iwSamples, seed);
     INDArray generated = r.model().sample(scoreImages, seed);
     String name = arch == VaeConfig.Arch.MLP ? "MLP VAE" : "conv VAE";

@@ -30,9 +30,9 @@ public final class LlmExperiment {
   public static Result run(String name, TextCorpus corpus, LlmTrainOptions opts, Duration budget, int evalBatches,
       Path dir) {
     LlmTrainOptions budgeted = opts.withIters(1_000_000).withLr(opts.lr(), opts.lr(), opts.warmup())
-        .withEval(0, Math.max(1, Math.min(opts.evalBatches(), evalBatches)));
+        .withEval(0, Math.max(1, Math.min(opts.evalBatches(), evalBatches))).withProgressBar(false);
     LlmTraining.Summary s = LlmTraining.train(corpus.train(), corpus.validation(), budgeted, dir,
-        List.of(new TimeBudget(budget)));
+        List.of(new TimeBudget(budget).showingProgress(name, "tok")));
     LlmModel model = LlmModelDir.load(dir, dir.resolve(org.genai4j.common.train.Trainer.LAST));
     LlmEvaluation.Result eval = LlmEvaluation.evaluate(model, corpus.validation(), evalBatches, LlmTraining.EVAL_SEED);
     String prompt = corpus.validation().substring(0, Math.min(16, corpus.validation().length()));
