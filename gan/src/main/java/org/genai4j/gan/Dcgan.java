@@ -88,7 +88,7 @@ public final class Dcgan implements Trainable {
   private SameDiff buildGeneratorStep(List<DcganNetworks.BnStats> gStats) {
     SameDiff sd = SameDiff.create();
     SDVariable z = sd.placeHolder(Z, DataType.FLOAT, -1, config.latentSize());
-    SDVariable fake = DcganNetworks.generator(sd, config, z, true, gStats);
+    SDVariable fake = DcganNetworks.generator(sd, config, z, true, gStats).rename("fake");
     SDVariable logitFake = DcganNetworks.discriminator(sd, config, fake, true, null);
     AdversarialLoss.generator(sd, logitFake).rename(LOSS_G);
     sd.nn.sigmoid(logitFake).mean().rename(D_FAKE);
