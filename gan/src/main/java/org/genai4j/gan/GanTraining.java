@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.genai4j.common.eval.ImageGrid;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.OptimizerConfig;
@@ -122,7 +123,7 @@ public final class GanTraining {
       }
       long epoch = r.step() / stepsPerEpoch;
       Path png = dir.resolve(String.format("grid-epoch-%03d.png", epoch));
-      SampleGrid.write(model.generateFrom(noise), 8, png);
+      ImageGrid.write(model.generateFrom(noise), 8, 8, false, 2, 1, png);
       try {
         Files.copy(png, dir.resolve("grid.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {

@@ -10,7 +10,7 @@ public final class TrainModeGrid {
     Dcgan m = Dcgan.load(Path.of(a[0]));
     INDArray z = Dcgan.noise(64, 100, 42L ^ 0x6A11DL);
     INDArray train = m.graphs().get(1).output(Map.of(Dcgan.Z, z), "fake").get("fake").add(1).div(2);
-    SampleGrid.write(train, 8, Path.of(a[1], "grid-trainmode.png"));
-    SampleGrid.write(m.generateFrom(z), 8, Path.of(a[1], "grid-runningstats.png"));
+    org.genai4j.common.eval.ImageGrid.write(train, 8, 8, false, 2, 1, Path.of(a[1], "grid-trainmode.png"));
+    org.genai4j.common.eval.ImageGrid.write(m.generateFrom(z), 8, 8, false, 2, 1, Path.of(a[1], "grid-runningstats.png"));
   }
 }
