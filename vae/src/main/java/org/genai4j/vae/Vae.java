@@ -34,6 +34,9 @@ public final class Vae implements Trainable {
   private final DataType dtype;
   private final SameDiff sd;
   private final VaeGroup group;
+  /** Train with the hand-written step when it supports the config (SameDiff's is ~10x slower). */
+  private boolean fastStep;
+  private FastMlpVaeGroup fastGroup;
 
   Vae(VaeConfig config, long seed, DataType dtype) {
     if (config == null) throw new IllegalArgumentException("config is required");
@@ -43,6 +46,7 @@ public final class Vae implements Trainable {
     VaeGraph.Built b = VaeGraph.build(config, dtype);
     this.sd = b.sd();
     this.group = new VaeGroup(config, sd, b.paramNames(), dtype);
+    this.fastStep = FastMlpVaeGroup.supports(config);
   }
 
   /** A freshly initialized VAE (PyTorch's default init), weights drawn from {@code seed}. */
@@ -77,7 +81,13 @@ public final class Vae implements Trainable {
 
   @Override
   public List<ParameterGroup> parameterGroups() {
-    return List.of(group);
+    if (!fastStep) {
+      return List.of(group);
+    }
+    if (fastGroup == null) {
+      fastGroup = new FastMlpVaeGroup(config, group, dtype);
+    }
+    return List.of(fastGroup);
   }
 
   @Override
@@ -91,6 +101,17 @@ public final class Vae implements Trainable {
 
   SameDiff sameDiff() {
     return sd;
+  }
+
+  /**
+   * Chooses the training step: the hand-written MLP step ({@code true}, the default for MLP
+   * configs) or the SameDiff graph's gradients. Both compute the same loss on the same arrays.
+   */
+  void useFastStep(boolean fast) {
+    if (fast && !FastMlpVaeGroup.supports(config)) {
+      throw new IllegalArgumentException("no fast training step for " + config.arch() + " VAEs");
+    }
+    this.fastStep = fast;
   }
 
   VaeGroup group() {

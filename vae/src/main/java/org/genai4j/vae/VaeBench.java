@@ -20,8 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Training-step throughput of a VAE: full trainer steps (batch, forward, backward, Adam) on
- * synthetic binary images, after a warm-up, for each ND4J thread count asked for. Prints a table
- * that states the model, batch, threads and machine.
+ * synthetic binary images, after a warm-up, for each ND4J thread count asked for, with the
+ * hand-written MLP step (when the config has one) and with SameDiff's gradients, measured back to
+ * back so their ratio holds on a noisy machine. Prints a table that states the model, batch,
+ * threads and machine.
  *
  * <p>Run: {@code java ... org.genai4j.vae.VaeBench [--arch mlp|conv] [--batch 128] [--threads 1,2]
  * [--steps 100] [--warmup 20]}.
@@ -29,8 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class VaeBench {
   private VaeBench() {}
 
-  /** One measured setting. */
-  public record Row(int threads, double msPerStep, double imagesPerSecond) {}
+  /** One measured setting; {@code step} is "hand-written" or "SameDiff". */
+  public record Row(int threads, String step, double msPerStep, double imagesPerSecond) {}
 
   public static void main(String[] args) {
     String arch = "mlp";
@@ -62,20 +64,25 @@ public final class VaeBench {
     out.println("VAE training step: " + describe(config) + ", Adam, batch " + batch);
     out.println("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
         + System.getenv("OMP_NUM_THREADS") + ", load average " + loadAverage());
-    out.printf(Locale.ROOT, "%-8s %10s %10s%n", "threads", "ms/step", "images/s");
+    out.printf(Locale.ROOT, "%-8s %-12s %10s %10s %14s%n", "threads", "step", "ms/step", "images/s", "vs SameDiff");
     List<Row> rows = new ArrayList<>();
     for (int t : threads) {
       setThreads(t);
-      Row r = measure(config, batch, warmup, steps, t);
-      rows.add(r);
-      out.printf(Locale.ROOT, "%-8d %10.2f %10.0f%n", r.threads(), r.msPerStep(), r.imagesPerSecond());
+      Row slow = measure(config, batch, warmup, steps, t, false);
+      Row fast = FastMlpVaeGroup.supports(config) ? measure(config, batch, warmup, steps, t, true) : null;
+      for (Row r : fast == null ? List.of(slow) : List.of(fast, slow)) {
+        rows.add(r);
+        out.printf(Locale.ROOT, "%-8d %-12s %10.2f %10.0f %13.1fx%n", r.threads(), r.step(), r.msPerStep(),
+            r.imagesPerSecond(), r.imagesPerSecond() / slow.imagesPerSecond());
+      }
     }
     out.println("(load average after: " + loadAverage() + ")");
     return rows;
   }
 
-  private static Row measure(VaeConfig config, int batch, int warmup, int steps, int threads) {
+  private static Row measure(VaeConfig config, int batch, int warmup, int steps, int threads, boolean fast) {
     Vae vae = Vae.create(config, 1);
+    vae.useFastStep(fast);
     Nd4j.getRandom().setSeed(2);
     INDArray data = Nd4j.rand(DataType.FLOAT, (long) batch * 16, config.inputSize()).gt(0.5).castTo(DataType.FLOAT);
     EpochBatches batches = new EpochBatches(data, batch, 3);
@@ -95,7 +102,7 @@ public final class VaeBench {
     });
     trainer.fit(batches);
     double ms = (marks[1] - marks[0]) / 1e6 / steps;
-    return new Row(threads, ms, batch * 1000.0 / ms);
+    return new Row(threads, fast ? "hand-written" : "SameDiff", ms, batch * 1000.0 / ms);
   }
 
   static String describe(VaeConfig c) {

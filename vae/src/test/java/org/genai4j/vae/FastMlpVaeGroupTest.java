@@ -1,0 +1,176 @@
+package org.genai4j.vae;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.Gradients;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The hand-written MLP step against the SameDiff graph (loss, metrics and every gradient, in
+ * DOUBLE, to 1e-8 relative) and against central finite differences.
+ */
+class FastMlpVaeGroupTest {
+
+  private static final VaeConfig BERNOULLI =
+      new VaeConfig(VaeConfig.Arch.MLP, 1, 4, 4, List.of(6, 5), 3, VaeConfig.Likelihood.BERNOULLI, 0, 1, 0);
+
+  @Test
+  void bernoulliEqualsSameDiff() {
+    assertEqualsSameDiff(BERNOULLI, 5);
+  }
+
+  @Test
+  void bernoulliWithWarmupAndOneHiddenLayerEqualsSameDiff() {
+    assertEqualsSameDiff(new VaeConfig(VaeConfig.Arch.MLP, 1, 3, 3, List.of(7), 2,
+        VaeConfig.Likelihood.BERNOULLI, 0, 0.8, 10), 4);
+  }
+
+  @Test
+  void noHiddenLayerEqualsSameDiff() {
+    assertEqualsSameDiff(new VaeConfig(VaeConfig.Arch.MLP, 1, 2, 3, List.of(), 2,
+        VaeConfig.Likelihood.BERNOULLI, 0, 1, 0), 3);
+  }
+
+  @Test
+  void gaussianFixedEqualsSameDiff() {
+    assertEqualsSameDiff(new VaeConfig(VaeConfig.Arch.MLP, 2, 2, 2, List.of(5), 2,
+        VaeConfig.Likelihood.GAUSSIAN_FIXED, 0.3, 1, 0), 4);
+  }
+
+  @Test
+  void gaussianLearnedEqualsSameDiff() {
+    assertEqualsSameDiff(new VaeConfig(VaeConfig.Arch.MLP, 1, 3, 3, List.of(5, 4), 2,
+        VaeConfig.Likelihood.GAUSSIAN_LEARNED, 0, 0.7, 0), 4);
+  }
+
+  @Test
+  void largeLogitsStayFiniteAndEqual() {
+    Vae vae = new Vae(BERNOULLI, 7, DataType.DOUBLE);
+    // Push the output bias far into both saturated regions of the softplus guard.
+    INDArray b = vae.group().parameters().get("dec/out/b");
+    for (int i = 0; i < b.length(); i++) {
+      b.putScalar(i, i % 2 == 0 ? 60.0 : -60.0);
+    }
+    assertEqualsSameDiff(vae, batch(BERNOULLI, 4, new Random(5)));
+  }
+
+  @Test
+  void smallerBatchAfterLargerUsesItsOwnBuffers() {
+    Vae vae = new Vae(BERNOULLI, 7, DataType.DOUBLE);
+    Random r = new Random(9);
+    assertEqualsSameDiff(vae, batch(BERNOULLI, 6, r));
+    assertEqualsSameDiff(vae, batch(BERNOULLI, 2, r));
+    assertEqualsSameDiff(vae, batch(BERNOULLI, 6, r));
+  }
+
+  @Test
+  void drawsTheSameNoiseAsSameDiffWhenTheBatchHasNone() {
+    Vae vae = new Vae(BERNOULLI, 7, DataType.DOUBLE);
+    Batch noEps = Batch.of(Map.of("x", batch(BERNOULLI, 4, new Random(2)).get("x")), 4);
+    Nd4j.getRandom().setSeed(123);
+    Gradients fast = fastGroup(vae).computeGradients(noEps);
+    Nd4j.getRandom().setSeed(123);
+    Gradients slow = vae.group().computeGradients(noEps);
+    assertEquals(slow.loss(), fast.loss(), 1e-8 * Math.abs(slow.loss()));
+  }
+
+  @Test
+  void gradientsMatchFiniteDifferences() {
+    for (VaeConfig c : List.of(BERNOULLI, new VaeConfig(VaeConfig.Arch.MLP, 1, 3, 3, List.of(5, 4), 2,
+        VaeConfig.Likelihood.GAUSSIAN_LEARNED, 0, 0.7, 0))) {
+      Vae vae = new Vae(c, 7, DataType.DOUBLE);
+      FastMlpVaeGroup g = fastGroup(vae);
+      Batch batch = batch(c, 3, new Random(4));
+      Map<String, INDArray> grads = copy(g.computeGradients(batch).gradients());
+      Random r = new Random(1);
+      double h = 1e-6;
+      int checked = 0;
+      for (var e : g.parameters().entrySet()) {
+        INDArray p = e.getValue();
+        for (int t = 0; t < Math.min(8, p.length()); t++) {
+          long i = r.nextInt((int) p.length());
+          double orig = p.getDouble(i);
+          p.putScalar(i, orig + h);
+          double up = g.computeGradients(batch).loss();
+          p.putScalar(i, orig - h);
+          double down = g.computeGradients(batch).loss();
+          p.putScalar(i, orig);
+          double numeric = (up - down) / (2 * h);
+          double analytic = grads.get(e.getKey()).getDouble(i);
+          double rel = Math.abs(numeric - analytic) / Math.max(1e-6, Math.abs(numeric) + Math.abs(analytic));
+          assertTrue(rel < 1e-5 || Math.abs(numeric - analytic) < 1e-7,
+              c.likelihood() + " " + e.getKey() + "[" + i + "]: analytic " + analytic + " numeric " + numeric);
+          checked++;
+        }
+      }
+      assertTrue(checked > 40, "checked " + checked);
+    }
+  }
+
+  @Test
+  void mlpTrainsWithTheFastStepByDefault() {
+    Vae vae = new Vae(BERNOULLI, 7, DataType.DOUBLE);
+    assertTrue(vae.parameterGroups().get(0) instanceof FastMlpVaeGroup);
+    vae.useFastStep(false);
+    assertTrue(vae.parameterGroups().get(0) instanceof VaeGroup);
+    Vae conv = new Vae(VaeConfig.conv(1, 4, 4, List.of(2), 2), 7, DataType.DOUBLE);
+    assertTrue(conv.parameterGroups().get(0) instanceof VaeGroup);
+  }
+
+  private static void assertEqualsSameDiff(VaeConfig c, int n) {
+    assertEqualsSameDiff(new Vae(c, 7, DataType.DOUBLE), batch(c, n, new Random(3)));
+  }
+
+  private static void assertEqualsSameDiff(Vae vae, Batch batch) {
+    Gradients fast = fastGroup(vae).computeGradients(batch);
+    Map<String, INDArray> fastGrads = copy(fast.gradients());
+    Gradients slow = vae.group().computeGradients(batch);
+    assertClose(slow.loss(), fast.loss(), "loss");
+    assertEquals(slow.metrics().keySet(), fast.metrics().keySet());
+    slow.metrics().forEach((k, v) -> assertClose(v, fast.metrics().get(k), k));
+    assertEquals(slow.gradients().keySet(), fastGrads.keySet());
+    for (var e : slow.gradients().entrySet()) {
+      INDArray a = e.getValue();
+      INDArray b = fastGrads.get(e.getKey());
+      assertEquals(List.of(a.shape()[0]), List.of(b.shape()[0]), e.getKey() + " shape");
+      double scale = Math.max(1e-12, a.norm2Number().doubleValue());
+      double diff = a.reshape(a.length()).sub(b.reshape(b.length())).norm2Number().doubleValue();
+      assertTrue(diff / scale < 1e-8, e.getKey() + ": relative difference " + diff / scale);
+    }
+  }
+
+  private static void assertClose(double expected, double actual, String what) {
+    assertTrue(Math.abs(expected - actual) <= 1e-8 * Math.max(1e-8, Math.abs(expected)),
+        what + ": SameDiff " + expected + " hand-written " + actual);
+  }
+
+  private static FastMlpVaeGroup fastGroup(Vae vae) {
+    return (FastMlpVaeGroup) vae.parameterGroups().get(0);
+  }
+
+  private static Map<String, INDArray> copy(Map<String, INDArray> m) {
+    Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, v.dup()));
+    return out;
+  }
+
+  private static Batch batch(VaeConfig c, int n, Random r) {
+    INDArray x = Nd4j.create(DataType.DOUBLE, n, c.inputSize());
+    for (int i = 0; i < x.length(); i++) {
+      x.putScalar(i, r.nextDouble());
+    }
+    INDArray eps = Nd4j.create(DataType.DOUBLE, n, c.latent());
+    for (int i = 0; i < eps.length(); i++) {
+      eps.putScalar(i, r.nextGaussian());
+    }
+    return Batch.of(Map.of("x", x, "eps", eps), n);
+  }
+}
