@@ -3,6 +3,7 @@ package org.genai4j.vae;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.genai4j.common.eval.ImageGrid;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -42,17 +43,17 @@ public final class VaePictures {
         padded.add(Nd4j.zeros(r.dataType(), shape));
       }
     }
-    PngGrid.write(file, Nd4j.concat(0, padded.toArray(new INDArray[0])), cols);
+    tile(file, Nd4j.concat(0, padded.toArray(new INDArray[0])), cols);
   }
 
   /** Any images [N, C, H, W] in [0,1] (C = 1 or 3) as a PNG grid with {@code columns} per row. */
   public static void grid(Path file, INDArray images, int columns) {
-    PngGrid.write(file, images, columns);
+    tile(file, images, columns);
   }
 
   /** {@code n} prior samples (pixel means) drawn from {@code seed}. */
   public static void samples(Vae vae, int n, long seed, Path file) {
-    PngGrid.write(file, vae.sample(n, seed), 10);
+    tile(file, vae.sample(n, seed), 10);
   }
 
   /**
@@ -73,7 +74,7 @@ public final class VaePictures {
         z.putRow((long) i * steps + t, a.mul(1 - w).add(b.mul(w)));
       }
     }
-    PngGrid.write(file, vae.decode(z), steps);
+    tile(file, vae.decode(z), steps);
   }
 
   /**
@@ -91,7 +92,7 @@ public final class VaePictures {
         z.putScalar(new long[] {(long) i * size + j, 1}, -2.5 + 5.0 * j / Math.max(1, size - 1));
       }
     }
-    PngGrid.write(file, vae.decode(z), size);
+    tile(file, vae.decode(z), size);
   }
 
   /**
@@ -113,5 +114,12 @@ public final class VaePictures {
       manifold(vae, 20, out.get(out.size() - 1));
     }
     return out;
+  }
+
+  /** All images in rows of {@code columns} tiles, 2 pixels apart (common's {@link ImageGrid}). */
+  private static void tile(Path file, INDArray images, int columns) {
+    int n = (int) images.size(0);
+    int cols = Math.max(1, Math.min(columns, n));
+    ImageGrid.write(images, (n + cols - 1) / cols, cols, false, 2, 1, file);
   }
 }

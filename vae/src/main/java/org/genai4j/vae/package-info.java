@@ -6,7 +6,7 @@
  * image arrays {@code [N, C, H, W]} and writes a run directory; {@link org.genai4j.vae.Vae#load}
  * reads it back; {@link org.genai4j.vae.VaeEvaluation#evaluate} gives the test negative ELBO and
  * the importance-weighted NLL bound; {@link org.genai4j.vae.Vae#sample}, {@link
- * org.genai4j.vae.IdxWriter} and {@link org.genai4j.vae.VaePictures} write samples and pictures;
+ * org.genai4j.vae.VaePictures} writes pictures (samples go to IDX files with common's IdxImageWriter);
  * {@link org.genai4j.vae.VaeBench} measures training throughput.
  */
 package org.genai4j.vae;

@@ -32,7 +32,7 @@ class OutputFilesTest {
   void idxFileHasMnistHeaderAndBytes(@TempDir Path dir) throws Exception {
     INDArray img = Nd4j.create(new float[] {0f, 1f, 0.5f, 0.2f, 2f, -1f}, new long[] {2, 1, 1, 3}, DataType.FLOAT);
     Path f = dir.resolve("s.idx");
-    IdxWriter.writeImages(f, img);
+    org.genai4j.common.eval.IdxImageWriter.write(img, f);
     try (DataInputStream in = new DataInputStream(Files.newInputStream(f))) {
       assertEquals(0x00000803, in.readInt());
       assertEquals(2, in.readInt());
