@@ -3,12 +3,9 @@ package org.genai4j.common.eval;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -33,6 +30,7 @@ import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.genai4j.common.util.AtomicFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -214,24 +212,9 @@ public final class FeatureClassifier {
 
   /** Saves the network atomically (temporary file, then move). */
   public void save(Path file) {
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-      try {
-        ModelSerializer.writeModel(net, tmp.toFile(), false);
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not save classifier to " + file + ": " + e.getMessage(), e);
-    }
+    AtomicFile.write(file, "classifier", tmp -> ModelSerializer.writeModel(net, tmp.toFile(), false));
   }
+
 
   /** Loads a classifier saved by {@link #save}; {@code c} must be the config it was trained with. */
   public static FeatureClassifier load(Path file, Config c) {

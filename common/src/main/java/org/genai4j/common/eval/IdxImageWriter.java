@@ -2,14 +2,12 @@ package org.genai4j.common.eval;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
+import org.genai4j.common.util.AtomicFile;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -38,26 +36,16 @@ public final class IdxImageWriter {
     for (int i = 0; i < v.length; i++) {
       bytes[i] = (byte) Math.max(0, Math.min(255, Math.round(v[i] * 255f)));
     }
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-      try {
-        try (OutputStream raw = Files.newOutputStream(tmp);
-            OutputStream os = file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw;
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
-          out.writeInt(0x00000800 | dims.length);
-          for (long d : dims) {
-            out.writeInt((int) d);
-          }
-          out.write(bytes);
+    AtomicFile.write(file, "IDX file", tmp -> {
+      try (OutputStream raw = Files.newOutputStream(tmp);
+          OutputStream os = file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw;
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
+        out.writeInt(0x00000800 | dims.length);
+        for (long d : dims) {
+          out.writeInt((int) d);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
+        out.write(bytes);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write IDX file " + file + ": " + e.getMessage(), e);
-    }
+    });
   }
 }

@@ -9,13 +9,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,6 +20,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.genai4j.common.util.AtomicFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -100,43 +98,30 @@ public record Checkpoint(
 
   /** Writes atomically: a temporary file in the same folder, then a move over {@code file}. */
   public void write(Path file) {
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-      try {
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp));
-            ZipOutputStream zip = new ZipOutputStream(os)) {
-          ObjectNode meta = JSON.createObjectNode();
-          meta.put("format", FORMAT);
-          meta.put("step", step);
-          meta.put("seed", seed);
-          meta.put("config", configJson);
-          ObjectNode vals = meta.putObject("values");
-          values.forEach(vals::put);
-          zip.putNextEntry(new ZipEntry(META));
-          zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+    AtomicFile.write(file, "checkpoint", tmp -> {
+      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp));
+          ZipOutputStream zip = new ZipOutputStream(os)) {
+        ObjectNode meta = JSON.createObjectNode();
+        meta.put("format", FORMAT);
+        meta.put("step", step);
+        meta.put("seed", seed);
+        meta.put("config", configJson);
+        ObjectNode vals = meta.putObject("values");
+        values.forEach(vals::put);
+        zip.putNextEntry(new ZipEntry(META));
+        zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+        zip.closeEntry();
+        for (var e : arrays.entrySet()) {
+          zip.putNextEntry(new ZipEntry("arrays/" + e.getKey()));
+          DataOutputStream dos = new DataOutputStream(zip);
+          Nd4j.write(e.getValue(), dos);
+          dos.flush();
           zip.closeEntry();
-          for (var e : arrays.entrySet()) {
-            zip.putNextEntry(new ZipEntry("arrays/" + e.getKey()));
-            DataOutputStream dos = new DataOutputStream(zip);
-            Nd4j.write(e.getValue(), dos);
-            dos.flush();
-            zip.closeEntry();
-          }
         }
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write checkpoint " + file + ": " + e.getMessage(), e);
-    }
+    });
   }
+
 
   /** Reads a checkpoint written by {@link #write}; a clear error for a missing or foreign file. */
   public static Checkpoint read(Path file) {

@@ -8,12 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.genai4j.common.util.AtomicFile;
 
 /**
  * An experiment report written twice: as a self-contained HTML page (tables, text, PNG images
@@ -101,11 +101,10 @@ public final class Report {
     }
   }
 
-  private static void writeAtomically(Path file, String content) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-    Files.writeString(tmp, content, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  private static void writeAtomically(Path file, String content) {
+    AtomicFile.write(file, "report", tmp -> Files.writeString(tmp, content, StandardCharsets.UTF_8));
   }
+
 
   private String page() {
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title) + "</title>\n"
