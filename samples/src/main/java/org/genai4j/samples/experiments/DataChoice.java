@@ -16,7 +16,8 @@ public record DataChoice(String name, String note) {
       Datasets.text(preferred);
       return new DataChoice(preferred, "");
     } catch (RuntimeException e) {
-      return new DataChoice(fallback, preferred + " is not available (" + firstLine(e) + "); using " + fallback);
+      return new DataChoice(fallback, preferred + " was not found locally and could not be downloaded; using " + fallback
+          + " (see 'genai4j datasets' and the README's Data section)");
     }
   }
 
@@ -25,7 +26,8 @@ public record DataChoice(String name, String note) {
       Datasets.images(preferred, Split.TEST);
       return new DataChoice(preferred, "");
     } catch (RuntimeException e) {
-      return new DataChoice(fallback, preferred + " is not available (" + firstLine(e) + "); using " + fallback);
+      return new DataChoice(fallback, preferred + " was not found locally and could not be downloaded; using " + fallback
+          + " (see 'genai4j datasets' and the README's Data section)");
     }
   }
 
@@ -35,11 +37,5 @@ public record DataChoice(String name, String note) {
 
   public ImageData split(Split split) {
     return Datasets.images(name, split);
-  }
-
-  private static String firstLine(RuntimeException e) {
-    String m = String.valueOf(e.getMessage());
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 }
