@@ -2,8 +2,7 @@ package org.genai4j.gan;
 
 import java.util.List;
 import org.genai4j.common.nn.ConvLayers;
-import org.genai4j.common.nn.Init;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.genai4j.common.nn.Layers;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -69,18 +68,9 @@ final class DcganNetworks {
     return b.output();
   }
 
-  /**
-   * {@code x @ W (+ b)} with W from N(0, 0.02^2); reuses {@code <name>/w} and {@code <name>/b} if the
-   * graph has them (common's Layers.linear always creates new ones).
-   */
+  /** {@code x @ W (+ b)} with W from N(0, 0.02^2), shared when the graph already has it. */
   private static SDVariable linear(SameDiff sd, String name, SDVariable x, long in, long out, boolean bias) {
-    SDVariable y = x.mmul(param(sd, name + "/w", Init.normal(ConvLayers.DCGAN_STD, in, out)));
-    return bias ? y.add(param(sd, name + "/b", Init.zeros(out))) : y;
-  }
-
-  private static SDVariable param(SameDiff sd, String name, INDArray init) {
-    SDVariable v = sd.getVariable(name);
-    return v != null ? v : sd.var(name, init);
+    return Layers.linear(sd, name, x, in, out, bias, ConvLayers.DCGAN_STD);
   }
 
   private static SDVariable relu(SameDiff sd, SDVariable x) {

@@ -177,15 +177,9 @@ public final class ConvLayers {
 
   /** The variable {@code name}, created from {@code init} unless the graph already has it. */
   private static SDVariable param(SameDiff sd, String name, java.util.function.Supplier<INDArray> init) {
-    SDVariable v = sd.getVariable(name);
-    if (v != null) {
-      if (v.getVariableType() != VariableType.VARIABLE) {
-        throw new IllegalArgumentException("'" + name + "' already exists in the graph and is not a variable");
-      }
-      return v;
-    }
-    return sd.var(name, init.get());
+    return Layers.variable(sd, name, init);
   }
+
 
   private static INDArray weights(SDVariable x, double std, long fanIn, long... shape) {
     if (std < 0) {

@@ -4,6 +4,7 @@ import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * SameDiff building blocks shared by the model families. Each block creates its parameters as
@@ -17,17 +18,33 @@ public final class Layers {
 
   /**
    * {@code x @ W + b} for {@code x} of shape {@code [N, in]}; {@code W} is {@code [in, out]}
-   * drawn from N(0, std^2), {@code b} zeros.
+   * drawn from N(0, std^2), {@code b} zeros; a second call with the same name shares them.
    */
   public static SDVariable linear(SameDiff sd, String name, SDVariable x, long in, long out, boolean bias, double std) {
     DataType type = floatingType(x);
-    SDVariable w = sd.var(name + "/w", Init.normal(type, std, in, out));
-    SDVariable y = x.mmul(w);
+    SDVariable y = x.mmul(variable(sd, name + "/w", () -> Init.normal(type, std, in, out)));
     if (bias) {
-      y = y.add(sd.var(name + "/b", Init.zeros(type, out)));
+      y = y.add(variable(sd, name + "/b", () -> Init.zeros(type, out)));
     }
     return y;
   }
+
+  /**
+   * The trainable variable {@code name}: the graph's existing one, so that calling a block again
+   * with the same name shares its weights (e.g. a GAN's discriminator applied to real and generated
+   * images), or a new one initialized by {@code init}.
+   */
+  static SDVariable variable(SameDiff sd, String name, java.util.function.Supplier<INDArray> init) {
+    SDVariable v = sd.getVariable(name);
+    if (v != null) {
+      if (v.getVariableType() != org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+        throw new IllegalArgumentException("'" + name + "' already exists in the graph and is not a variable");
+      }
+      return v;
+    }
+    return sd.var(name, init.get());
+  }
+
 
   /** Layer normalization over the last axis of a {@code [N, dim]} input, with gain (ones) and bias (zeros). */
   public static SDVariable layerNorm(SameDiff sd, String name, SDVariable x2d, long dim) {
