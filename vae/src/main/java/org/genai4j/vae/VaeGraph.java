@@ -243,7 +243,8 @@ final class VaeGraph {
   private SDVariable linear(String name, SDVariable x, long in, long out) {
     SDVariable w = param(name + "/w", () -> Init.uniformFanIn(in, in, out));
     SDVariable b = param(name + "/b", () -> Init.uniformFanIn(in, out));
-    return sd.nn.linear(x, w, b);
+    // Not sd.nn.linear: its oneDNN kernel (xw_plus_b) gives wrong, run-to-run different results in M2.1.
+    return x.mmul(w).add(b);
   }
 
   /** The variable {@code name}, created from {@code init} unless the graph has it (the second decode). */
