@@ -21,10 +21,12 @@ public final class VaeEvaluation {
    * @param images number of images evaluated
    */
   public record Result(double negElbo, double reconstruction, double kl, double nllIw, int iwSamples, int images) {
-    /** The CLI's summary line: {@code neg_elbo=<x> nll_iw=<y>}. */
+    /** The CLI's summary line: {@code neg_elbo=<x> nll_iw=<y>} ({@code neg_elbo=<x>} alone when the bound was skipped). */
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "neg_elbo=%.2f nll_iw=%.2f", negElbo, nllIw);
+      return iwSamples == 0
+          ? String.format(Locale.ROOT, "neg_elbo=%.2f", negElbo)
+          : String.format(Locale.ROOT, "neg_elbo=%.2f nll_iw=%.2f", negElbo, nllIw);
     }
   }
 
