@@ -37,6 +37,9 @@ public final class GptModel implements Trainable {
   private final SameDiff sd;
   private final List<String> parameterNames = new ArrayList<>();
   private final SameDiffGroup group;
+  private final boolean fastStepSupported;
+  private boolean fastStep;
+  private GptKernelGroup fastGroup;
 
   /**
    * Builds the graph with fresh GPT-2 style weights drawn from ND4J's generator seeded with
@@ -56,7 +59,10 @@ public final class GptModel implements Trainable {
     this.time = time;
     Nd4j.getRandom().setSeed(seed);
     sd = SameDiff.create();
-    build(training ? config.dropout() : 0.0);
+    double dropout = training ? config.dropout() : 0.0;
+    build(dropout);
+    fastStepSupported = GptKernel.supports(config, dropout);
+    fastStep = fastStepSupported;
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() == VariableType.VARIABLE) {
         parameterNames.add(v.name());
@@ -117,9 +123,37 @@ public final class GptModel implements Trainable {
     return sd;
   }
 
+  /**
+   * The training group: by default the hand-written forward/backward step ({@link GptKernel},
+   * several times faster, same loss and gradients) when this graph has no dropout; otherwise the
+   * SameDiff graph's own gradients.
+   */
   @Override
   public List<ParameterGroup> parameterGroups() {
+    if (fastStep) {
+      if (fastGroup == null) {
+        fastGroup = new GptKernelGroup(config, batch, time, group);
+      }
+      return List.of(fastGroup);
+    }
     return List.of(group);
+  }
+
+  /**
+   * Chooses the hand-written training step (the default where supported) or SameDiff's, e.g. to
+   * compare the two in a benchmark. Graphs with dropout support only SameDiff's.
+   */
+  public void useFastStep(boolean fast) {
+    if (fast && !fastStepSupported) {
+      throw new IllegalStateException("the hand-written GPT step does not implement dropout (" + config.dropout()
+          + "); this graph trains with SameDiff's step only");
+    }
+    fastStep = fast;
+  }
+
+  /** Whether {@link #parameterGroups()} uses the hand-written step. */
+  public boolean usesFastStep() {
+    return fastStep;
   }
 
   @Override
