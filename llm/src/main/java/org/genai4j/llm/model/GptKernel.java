@@ -80,6 +80,8 @@ final class GptKernel {
   private final Map<String, INDArray> gradArrays = new LinkedHashMap<>();
   private int[] tokens;
   private int[] targets;
+  private long attentionNanos;
+  private long forwardNanos;
 
   /** True when this kernel computes the graph's loss for {@code config} with this dropout. */
   static boolean supports(GptConfig config, double dropout) {
@@ -167,11 +169,22 @@ final class GptKernel {
     return blas.calls();
   }
 
+  /** Nanoseconds spent in attention (its products and softmax loops), forward and backward. */
+  long attentionNanos() {
+    return attentionNanos;
+  }
+
+  /** Nanoseconds spent in the forward pass up to and including the loss. */
+  long forwardNanos() {
+    return forwardNanos;
+  }
+
   /**
    * Computes the mean cross-entropy of predicting {@code y} from {@code x} (token ids
    * {@code [batch, time]}) and fills {@link #gradients()}.
    */
   double forwardBackward(INDArray xIds, INDArray yIds) {
+    long t0 = System.nanoTime();
     tokens = ids(xIds, "x");
     targets = ids(yIds, "y");
     embed();
@@ -181,6 +194,7 @@ final class GptKernel {
     lnf.forward(x, vec("lnf/g"), config.bias() ? vec("lnf/b") : null, hf);
     head();
     double loss = crossEntropy();
+    forwardNanos += System.nanoTime() - t0;
     headBackward();
     float[] dg = new float[width];
     float[] db = config.bias() ? new float[width] : null;
@@ -233,7 +247,9 @@ final class GptKernel {
     boolean bias = config.bias();
     l.ln1.forward(x, vec(l.name + "/ln1/g"), bias ? vec(l.name + "/ln1/b") : null, l.a);
     linear(l.a, width, l.name + "/attn/qkv", l.qkv, 3 * width, false);
+    long t0 = System.nanoTime();
     attention.forward(l.qkv, l.probs, l.y);
+    attentionNanos += System.nanoTime() - t0;
     linear(l.y, width, l.name + "/attn/proj", x, width, true);
     l.ln2.forward(x, vec(l.name + "/ln2/g"), bias ? vec(l.name + "/ln2/b") : null, l.m);
     linear(l.m, width, l.name + "/mlp/fc", l.f, hidden, false);
@@ -325,7 +341,9 @@ final class GptKernel {
     linearBackward(l.m, width, l.name + "/mlp/fc", dHidden, hidden, dWide);
     layerNormBackward(l.ln2, l.name + "/ln2", bias);
     linearBackward(l.y, width, l.name + "/attn/proj", dx, width, dWide);
+    long t0 = System.nanoTime();
     attention.backward(l.qkv, l.probs, dWide, dqkv);
+    attentionNanos += System.nanoTime() - t0;
     linearBackward(l.a, width, l.name + "/attn/qkv", dqkv, 3 * width, dWide);
     layerNormBackward(l.ln1, l.name + "/ln1", bias);
   }
