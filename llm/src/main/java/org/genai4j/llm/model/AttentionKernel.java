@@ -65,7 +65,7 @@ final class AttentionKernel {
       for (int j = 0; j <= i; j++) max = Math.max(max, s[o + j]);
       float sum = 0;
       for (int j = 0; j <= i; j++) {
-        float e = (float) Math.exp(s[o + j] - max);
+        float e = FastExp.exp(s[o + j] - max);
         s[o + j] = e;
         sum += e;
       }

@@ -80,8 +80,11 @@ final class GptKernel {
   private final Map<String, INDArray> gradArrays = new LinkedHashMap<>();
   private int[] tokens;
   private int[] targets;
-  private long attentionNanos;
-  private long forwardNanos;
+  /** Where the step's time goes, for {@link GptKernelProfile}. */
+  enum Phase { EMBEDDING, LAYER_NORM, LINEAR, ATTENTION, GELU, HEAD_AND_LOSS }
+
+  private final long[] phaseNanos = new long[Phase.values().length];
+  private long mark;
 
   /** True when this kernel computes the graph's loss for {@code config} with this dropout. */
   static boolean supports(GptConfig config, double dropout) {
@@ -169,14 +172,16 @@ final class GptKernel {
     return blas.calls();
   }
 
-  /** Nanoseconds spent in attention (its products and softmax loops), forward and backward. */
-  long attentionNanos() {
-    return attentionNanos;
+  /** Nanoseconds spent so far in {@code phase}, forward and backward (BLAS products included). */
+  long phaseNanos(Phase phase) {
+    return phaseNanos[phase.ordinal()];
   }
 
-  /** Nanoseconds spent in the forward pass up to and including the loss. */
-  long forwardNanos() {
-    return forwardNanos;
+  /** Charges the time since the previous mark to {@code phase}. */
+  private void charge(Phase phase) {
+    long now = System.nanoTime();
+    phaseNanos[phase.ordinal()] += now - mark;
+    mark = now;
   }
 
   /**
@@ -184,27 +189,31 @@ final class GptKernel {
    * {@code [batch, time]}) and fills {@link #gradients()}.
    */
   double forwardBackward(INDArray xIds, INDArray yIds) {
-    long t0 = System.nanoTime();
+    mark = System.nanoTime();
     tokens = ids(xIds, "x");
     targets = ids(yIds, "y");
     embed();
+    charge(Phase.EMBEDDING);
     for (Layer l : layers) {
       blockForward(l);
     }
     lnf.forward(x, vec("lnf/g"), config.bias() ? vec("lnf/b") : null, hf);
+    charge(Phase.LAYER_NORM);
     head();
     double loss = crossEntropy();
-    forwardNanos += System.nanoTime() - t0;
     headBackward();
+    charge(Phase.HEAD_AND_LOSS);
     float[] dg = new float[width];
     float[] db = config.bias() ? new float[width] : null;
     lnf.backward(dWide, vec("lnf/g"), dx, false, dg, db);
     putVec("lnf/g", dg);
     if (db != null) putVec("lnf/b", db);
+    charge(Phase.LAYER_NORM);
     for (int i = layers.length - 1; i >= 0; i--) {
       blockBackward(layers[i]);
     }
     embedBackward();
+    charge(Phase.EMBEDDING);
     return loss;
   }
 
@@ -246,15 +255,21 @@ final class GptKernel {
   private void blockForward(Layer l) {
     boolean bias = config.bias();
     l.ln1.forward(x, vec(l.name + "/ln1/g"), bias ? vec(l.name + "/ln1/b") : null, l.a);
+    charge(Phase.LAYER_NORM);
     linear(l.a, width, l.name + "/attn/qkv", l.qkv, 3 * width, false);
-    long t0 = System.nanoTime();
+    charge(Phase.LINEAR);
     attention.forward(l.qkv, l.probs, l.y);
-    attentionNanos += System.nanoTime() - t0;
+    charge(Phase.ATTENTION);
     linear(l.y, width, l.name + "/attn/proj", x, width, true);
+    charge(Phase.LINEAR);
     l.ln2.forward(x, vec(l.name + "/ln2/g"), bias ? vec(l.name + "/ln2/b") : null, l.m);
+    charge(Phase.LAYER_NORM);
     linear(l.m, width, l.name + "/mlp/fc", l.f, hidden, false);
+    charge(Phase.LINEAR);
     gelu(l);
+    charge(Phase.GELU);
     linear(l.g, hidden, l.name + "/mlp/proj", x, width, true);
+    charge(Phase.LINEAR);
   }
 
   /** {@code out = in @ W + b}, or {@code out += in @ W + b} for a residual branch. */
@@ -279,7 +294,7 @@ final class GptKernel {
       l.f.get(o, in, hidden);
       for (int c = 0; c < hidden; c++) {
         float v = in[c];
-        float s = (float) (1.0 / (1.0 + Math.exp(-GELU_K * v)));
+        float s = 1f / (1f + FastExp.exp(-GELU_K * v));
         out[c] = v * s;
         l.geluGrad[o + c] = s + GELU_K * v * s * (1f - s);
       }
@@ -337,15 +352,21 @@ final class GptKernel {
   private void blockBackward(Layer l) {
     boolean bias = config.bias();
     linearBackward(l.g, hidden, l.name + "/mlp/proj", dx, width, dHidden);
+    charge(Phase.LINEAR);
     geluBackward(l);
+    charge(Phase.GELU);
     linearBackward(l.m, width, l.name + "/mlp/fc", dHidden, hidden, dWide);
+    charge(Phase.LINEAR);
     layerNormBackward(l.ln2, l.name + "/ln2", bias);
+    charge(Phase.LAYER_NORM);
     linearBackward(l.y, width, l.name + "/attn/proj", dx, width, dWide);
-    long t0 = System.nanoTime();
+    charge(Phase.LINEAR);
     attention.backward(l.qkv, l.probs, dWide, dqkv);
-    attentionNanos += System.nanoTime() - t0;
+    charge(Phase.ATTENTION);
     linearBackward(l.a, width, l.name + "/attn/qkv", dqkv, 3 * width, dWide);
+    charge(Phase.LINEAR);
     layerNormBackward(l.ln1, l.name + "/ln1", bias);
+    charge(Phase.LAYER_NORM);
   }
 
   /** Gradients of {@code out = in @ W + b} given {@code dOut}: dW, db (column sums) and {@code dIn}. */

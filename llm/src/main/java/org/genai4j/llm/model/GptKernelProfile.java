@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Where the hand-written training step ({@link GptKernel}) of the reference GPT (4 layers, 4
  * heads, width 128, block 64, batch 12, vocabulary 65) spends its time: wall and CPU time of
- * {@code computeGradients} per step, the part inside BLAS products, the attention part, forward
- * versus backward. Random token batches; no optimizer step. Run with OMP_NUM_THREADS=1.
+ * {@code computeGradients} per step, the part inside BLAS products, and the time per phase
+ * (layer norms, linear layers, attention, GELU, head and loss, embeddings), forward plus backward. Random token batches; no optimizer step. Run with OMP_NUM_THREADS=1.
  */
 public final class GptKernelProfile {
   private GptKernelProfile() {}
@@ -34,14 +34,12 @@ public final class GptKernelProfile {
     long cpu = 0;
     long gemm0 = 0;
     long calls0 = 0;
-    long attn0 = 0;
-    long fwd0 = 0;
+    long[] phase0 = new long[GptKernel.Phase.values().length];
     for (int i = 0; i < 5 + iters; i++) {
       if (i == 5) {
         gemm0 = k.gemmNanos();
         calls0 = k.gemmCalls();
-        attn0 = k.attentionNanos();
-        fwd0 = k.forwardNanos();
+        for (GptKernel.Phase p : GptKernel.Phase.values()) phase0[p.ordinal()] = k.phaseNanos(p);
       }
       Batch b = GptKernelProfile.randomBatch(r, c, batch, time);
       long t0 = System.nanoTime();
@@ -66,11 +64,13 @@ public final class GptKernelProfile {
     out.printf("| per step | ms |%n|---|---|%n");
     out.printf("| wall (computeGradients) | %.1f |%n", wallMs);
     out.printf("| process CPU | %.1f |%n", cpu / 1e6 / iters);
-    out.printf("| forward incl. loss | %.1f |%n", (k.forwardNanos() - fwd0) / 1e6 / iters);
     out.printf("| BLAS products (%d calls) | %.1f (%.0f %% of wall; %.2f GFLOP -> %.1f GFLOP/s) |%n",
         (k.gemmCalls() - calls0) / iters, gemmMs, 100 * gemmMs / wallMs, 3 * fwdFlop / 1e9, 3 * fwdFlop / 1e6 / gemmMs);
-    out.printf("| attention (products + softmax loops) | %.1f |%n", (k.attentionNanos() - attn0) / 1e6 / iters);
     out.printf("| everything else (Java loops, JNI) | %.1f |%n", wallMs - gemmMs);
+    for (GptKernel.Phase p : GptKernel.Phase.values()) {
+      out.printf("| phase %s, forward + backward (products included) | %.1f |%n", p,
+          (k.phaseNanos(p) - phase0[p.ordinal()]) / 1e6 / iters);
+    }
   }
 
   static Batch randomBatch(Random r, GptConfig c, int batch, int time) {

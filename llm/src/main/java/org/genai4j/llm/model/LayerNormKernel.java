@@ -28,10 +28,10 @@ final class LayerNormKernel {
     for (int r = 0; r < rows; r++) {
       int o = r * dim;
       x.get(o, in, dim);
-      double sum = 0;
+      float sum = 0;
       for (int c = 0; c < dim; c++) sum += in[c];
-      float mean = (float) (sum / dim);
-      double sq = 0;
+      float mean = sum / dim;
+      float sq = 0;
       for (int c = 0; c < dim; c++) {
         float dev = in[c] - mean;
         sq += dev * dev;
