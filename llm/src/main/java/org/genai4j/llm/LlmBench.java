@@ -31,7 +31,8 @@ public final class LlmBench {
   private LlmBench() {}
 
   /** Training speed of one step implementation. */
-  public record TrainSpeed(double tokensPerSecond, double msPerIteration, double cpuMsPerIteration) {}
+  public record TrainSpeed(double tokensPerSecond, double msPerIteration, double cpuMsPerIteration,
+      double gradientMsPerIteration) {}
 
   /** The measured figures: the hand-written and the SameDiff training step, and generation. */
   public record Result(TrainSpeed handWritten, TrainSpeed sameDiff, double cachedTokensPerSecond,
@@ -79,9 +80,9 @@ public final class LlmBench {
         acc[2] += half;
       }
     }
+    TrainSpeed handWritten = speed(fast, tokensPerIter, gradientMs(model, true, source, half));
+    TrainSpeed viaSameDiff = speed(sameDiff, tokensPerIter, gradientMs(model, false, source, half));
     model.useFastStep(true);
-    TrainSpeed handWritten = speed(fast, tokensPerIter);
-    TrainSpeed viaSameDiff = speed(sameDiff, tokensPerIter);
 
     LlmModel llm = LlmModel.of(model, tok, 0);
     int[] prompt = {0};
@@ -107,6 +108,8 @@ public final class LlmBench {
         viaSameDiff.msPerIteration());
     out.printf("| training CPU ms/iter (all threads)    | %12.1f | %12.1f |%n", handWritten.cpuMsPerIteration(),
         viaSameDiff.cpuMsPerIteration());
+    out.printf("| of which loss + gradients ms/iter     | %12.1f | %12.1f |%n", handWritten.gradientMsPerIteration(),
+        viaSameDiff.gradientMsPerIteration());
     out.printf("| training speed-up                     | %11.2fx |              |%n",
         handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond());
     out.println("| measure                               | value        |");
@@ -118,8 +121,22 @@ public final class LlmBench {
   }
 
   /** {seconds, cpu ms, iterations} -> speed. */
-  private static TrainSpeed speed(double[] acc, long tokensPerIter) {
-    return new TrainSpeed(acc[2] * tokensPerIter / acc[0], 1000 * acc[0] / acc[2], acc[1] / acc[2]);
+  private static TrainSpeed speed(double[] acc, long tokensPerIter, double gradientMs) {
+    return new TrainSpeed(acc[2] * tokensPerIter / acc[0], 1000 * acc[0] / acc[2], acc[1] / acc[2], gradientMs);
+  }
+
+  /** Wall ms of the group's computeGradients alone (no clipping or optimizer step). */
+  private static double gradientMs(GptModel model, boolean fast, org.genai4j.llm.train.TokenBatches source,
+      int iters) {
+    model.useFastStep(fast);
+    var group = model.parameterGroups().get(0);
+    Random r = new Random(7);
+    group.computeGradients(source.next(r));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < iters; i++) {
+      group.computeGradients(source.next(r));
+    }
+    return (System.nanoTime() - t0) / 1e6 / iters;
   }
 
   /** Text with the 65 characters of Tiny Shakespeare's vocabulary, so no data file is needed. */
