@@ -17,7 +17,9 @@ final class FastExp {
 
   /** {@code e^x}; inputs below -87.3 give ~1e-38 (not 0), above 88.3 give ~2e38 (not infinity). */
   static float exp(float x) {
-    x = Math.max(-87.3f, Math.min(88.3f, x));
+    // Clamp (ternaries: cheaper here than Math.max/min, which must order NaNs and -0).
+    x = x < -87.3f ? -87.3f : x;
+    x = x > 88.3f ? 88.3f : x;
     // x = n ln2 + r with n = round(x / ln2), |r| <= ln2 / 2; e^x = 2^n e^r.
     float t = x * LOG2E + ROUND;
     int n = Float.floatToRawIntBits(t) - ROUND_BITS;
