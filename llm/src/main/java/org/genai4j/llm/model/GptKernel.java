@@ -62,6 +62,7 @@ final class GptKernel {
   private final int hidden;
   private final int vocab;
   private final GemmClock blas = new GemmClock();
+  private final GemmClock attentionBlas = new GemmClock();
   private final AttentionKernel attention;
   private final Layer[] layers;
   private final LayerNormKernel lnf;
@@ -99,7 +100,7 @@ final class GptKernel {
     this.width = config.nEmbd();
     this.hidden = 4 * width;
     this.vocab = config.vocabSize();
-    attention = new AttentionKernel(config, batch, time, blas);
+    attention = new AttentionKernel(config, batch, time, attentionBlas);
     layers = new Layer[config.nLayer()];
     for (int i = 0; i < layers.length; i++) {
       layers[i] = new Layer("h" + i, rows, width, attention);
@@ -165,16 +166,22 @@ final class GptKernel {
 
   /** Nanoseconds spent in BLAS products so far, and how many products. */
   long gemmNanos() {
-    return blas.nanos();
+    return blas.nanos() + attentionBlas.nanos();
+  }
+
+  /** The part of {@link #gemmNanos()} spent in attention's per-head products. */
+  long attentionGemmNanos() {
+    return attentionBlas.nanos();
   }
 
   /** Time phases and products in this thread's CPU time rather than wall time. */
   void useCpuClock(boolean on) {
     blas.useCpuTime(on);
+    attentionBlas.useCpuTime(on);
   }
 
   long gemmCalls() {
-    return blas.calls();
+    return blas.calls() + attentionBlas.calls();
   }
 
   /** Nanoseconds spent so far in {@code phase}, forward and backward (BLAS products included). */

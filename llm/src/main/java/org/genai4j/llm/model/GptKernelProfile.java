@@ -81,13 +81,17 @@ public final class GptKernelProfile {
     for (GptKernel.Phase p : phases) {
       out.printf("| phase %s, fwd + bwd (products included) | %.1f |%n", p, best[4 + p.ordinal()] / 1e6);
     }
+    double attentionFlop = 3 * c.nLayer() * 4.0 * batch * c.nHead() * time * time * c.headSize();
+    out.printf("| of ATTENTION: per-head products (%.2f GFLOP -> %.1f GFLOP/s) | %.1f |%n", attentionFlop / 1e9,
+        attentionFlop / best[4 + phases.length], best[4 + phases.length] / 1e6);
   }
 
   private static double[] counters(GptKernel k, GptKernel.Phase[] phases) {
-    double[] v = new double[4 + phases.length];
+    double[] v = new double[5 + phases.length];
     v[2] = k.gemmNanos();
     v[3] = k.gemmCalls();
     for (GptKernel.Phase p : phases) v[4 + p.ordinal()] = k.phaseNanos(p);
+    v[4 + phases.length] = k.attentionGemmNanos();
     return v;
   }
 
