@@ -60,6 +60,25 @@ class GptKernelTest {
     }
   }
 
+  /**
+   * DL4J's layer_norm adds no epsilon, and neither does the kernel: with embeddings of scale 1e-3
+   * (variance ~1e-6 into the first layer norm) an epsilon of 1e-5 would shrink the normalized
+   * values by half and change the loss by far more than the tolerance.
+   */
+  @Test
+  void layerNormHasNoEpsilonLikeTheGraph() {
+    GptConfig c = new GptConfig(11, 1, 2, 16, 8, 0.0, true, PositionalEncoding.LEARNED, false);
+    GptModel model = new GptModel(c, 2, 8, true, 5);
+    randomizeWeights(model, 3);
+    model.weights().get("wte").muli(1e-3 / 0.3);
+    model.weights().get("wpe").muli(1e-3 / 0.3);
+    Batch b = batch(new Random(4), c, 2, 8);
+    double fast = model.parameterGroups().get(0).computeGradients(b).loss();
+    model.useFastStep(false);
+    double sameDiff = model.parameterGroups().get(0).computeGradients(b).loss();
+    assertEquals(sameDiff, fast, 1e-5 * Math.abs(sameDiff));
+  }
+
   /** A second step after a weight change sees the new weights (the kernel reads the live arrays). */
   @Test
   void followsWeightUpdates() {
