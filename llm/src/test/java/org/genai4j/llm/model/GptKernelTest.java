@@ -8,6 +8,11 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
+import org.genai4j.common.train.LrSchedule;
+import org.genai4j.common.train.OptimizerConfig;
+import org.genai4j.common.train.Trainer;
+import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.llm.train.TokenBatches;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -77,6 +82,30 @@ class GptKernelTest {
     model.useFastStep(false);
     double sameDiff = model.parameterGroups().get(0).computeGradients(b).loss();
     assertEquals(sameDiff, fast, 1e-5 * Math.abs(sameDiff));
+  }
+
+  /** Five AdamW steps through the Trainer give the same weights with either step. */
+  @Test
+  void trainerStepsMatchSameDiffs() {
+    GptConfig c = new GptConfig(11, 2, 2, 16, 8, 0.0, true, PositionalEncoding.LEARNED, true);
+    int[] data = new Random(2).ints(400, 0, c.vocabSize()).toArray();
+    Map<String, INDArray> fast = train(c, data, true);
+    Map<String, INDArray> sameDiff = train(c, data, false);
+    for (String name : sameDiff.keySet()) {
+      double rel = fast.get(name).sub(sameDiff.get(name)).norm2Number().doubleValue()
+          / sameDiff.get(name).norm2Number().doubleValue();
+      assertTrue(rel < 1e-4, name + ": relative difference " + rel);
+    }
+  }
+
+  private static Map<String, INDArray> train(GptConfig c, int[] data, boolean fast) {
+    GptModel model = new GptModel(c, 3, 8, true, 5);
+    model.useFastStep(fast);
+    new Trainer(model, OptimizerConfig.adamW(LrSchedule.constant(1e-2), 0.9, 0.99, 0.1),
+        TrainerConfig.of(5, 3).withClipNorm(1.0).withLogEvery(5)).fit(new TokenBatches(data, 3, 8));
+    Map<String, INDArray> w = new LinkedHashMap<>();
+    model.weights().forEach((k, v) -> w.put(k, v.dup()));
+    return w;
   }
 
   /** A second step after a weight change sees the new weights (the kernel reads the live arrays). */
