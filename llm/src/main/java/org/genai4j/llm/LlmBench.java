@@ -22,16 +22,21 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Speed of the reference configuration (nanoGPT's Tiny Shakespeare CPU run: 4 layers, 4 heads,
- * width 128, block 64, batch 12, vocabulary 65): training tokens per second through the Trainer,
- * and generation tokens per second with and without the KV cache. Prints a table stating the
- * threads, the machine and its load (the machine may be shared; compare rows of one run).
+ * width 128, block 64, batch 12, vocabulary 65): training tokens per second through the Trainer
+ * with the hand-written step (the default) and with SameDiff's, back to back, and generation tokens
+ * per second with and without the KV cache. Prints a table stating the threads, the machine and
+ * its load (the machine may be shared; compare rows of one run).
  */
 public final class LlmBench {
   private LlmBench() {}
 
-  /** The measured figures. */
-  public record Result(double trainTokensPerSecond, double msPerIteration, double cpuMsPerIteration,
-      double cachedTokensPerSecond, double windowTokensPerSecond) {}
+  /** Training speed of one step implementation. */
+  public record TrainSpeed(double tokensPerSecond, double msPerIteration, double cpuMsPerIteration,
+      double gradientMsPerIteration, double gradientCpuMsPerIteration) {}
+
+  /** The measured figures: the hand-written and the SameDiff training step, and generation. */
+  public record Result(TrainSpeed handWritten, TrainSpeed sameDiff, double cachedTokensPerSecond,
+      double windowTokensPerSecond) {}
 
   /** Runs with the default sizes; args: [trainIters] [generatedTokens]. */
   public static void main(String[] args) {
@@ -41,8 +46,9 @@ public final class LlmBench {
   }
 
   /**
-   * Measures {@code trainIters} training steps (after 5 warmup steps) and {@code genTokens}
-   * generated tokens each way, and prints the table to {@code out}.
+   * Measures {@code trainIters} training steps of each step implementation (after 5 warmup steps
+   * each; the two alternate in halves so a change of machine load hits both) and
+   * {@code genTokens} generated tokens each way, and prints the table to {@code out}.
    */
   public static Result run(int trainIters, int genTokens, PrintStream out) {
     String loadBefore = loadAverage();
@@ -53,15 +59,30 @@ public final class LlmBench {
     int[] data = tok.encode(syntheticCorpus());
     var source = new org.genai4j.llm.train.TokenBatches(data, batch, config.blockSize());
     OptimizerConfig opt = OptimizerConfig.adamW(LrSchedule.constant(1e-4), 0.9, 0.99, 0.1);
-    Trainer warm = new Trainer(model, opt, TrainerConfig.of(5, 1).withClipNorm(1.0).withLogEvery(5));
-    warm.fit(source);
-    Trainer trainer = new Trainer(model, opt, TrainerConfig.of(trainIters, 2).withClipNorm(1.0).withLogEvery(trainIters));
-    long t0 = System.nanoTime();
-    long cpu0 = processCpuNanos();
-    trainer.fit(source);
-    double trainSeconds = (System.nanoTime() - t0) / 1e9;
-    double cpuMs = (processCpuNanos() - cpu0) / 1e6 / trainIters;
-    double trainTps = (double) trainIters * batch * config.blockSize() / trainSeconds;
+    long tokensPerIter = (long) batch * config.blockSize();
+    double[] fast = new double[3];
+    double[] sameDiff = new double[3];
+    for (boolean f : new boolean[] {true, false}) {
+      model.useFastStep(f);
+      new Trainer(model, opt, TrainerConfig.of(5, 1).withClipNorm(1.0).withLogEvery(5)).fit(source);
+    }
+    int half = Math.max(1, trainIters / 2);
+    for (int round = 0; round < 2; round++) {
+      for (boolean f : new boolean[] {true, false}) {
+        model.useFastStep(f);
+        Trainer trainer = new Trainer(model, opt, TrainerConfig.of(half, 2 + round).withClipNorm(1.0).withLogEvery(half));
+        long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        trainer.fit(source);
+        double[] acc = f ? fast : sameDiff;
+        acc[0] += (System.nanoTime() - t0) / 1e9;
+        acc[1] += (processCpuNanos() - cpu0) / 1e6;
+        acc[2] += half;
+      }
+    }
+    TrainSpeed handWritten = speed(fast, tokensPerIter, gradientMs(model, true, source, half));
+    TrainSpeed viaSameDiff = speed(sameDiff, tokensPerIter, gradientMs(model, false, source, half));
+    model.useFastStep(true);
 
     LlmModel llm = LlmModel.of(model, tok, 0);
     int[] prompt = {0};
@@ -71,23 +92,55 @@ public final class LlmBench {
     window.run(prompt, 20, new Random(1), null, s -> {});
     double cachedTps = cached.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
     double windowTps = window.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
-    Result r = new Result(trainTps, 1000 * trainSeconds / trainIters, cpuMs, cachedTps, windowTps);
+    Result r = new Result(handWritten, viaSameDiff, cachedTps, windowTps);
 
     out.println("genai4j llm bench: GPT " + config.nLayer() + " layers, " + config.nHead() + " heads, width "
         + config.nEmbd() + ", block " + config.blockSize() + ", vocab " + config.vocabSize() + ", batch " + batch
-        + ", " + model.parameterCount() + " parameters");
+        + ", " + model.parameterCount() + " parameters; AdamW, clip 1.0; " + (int) fast[2] + " timed iters per step");
     out.println("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; ND4J threads "
         + Nd4j.getEnvironment().maxThreads() + " (OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ")");
     out.println("load average before/after: " + loadBefore + " / " + loadAverage());
+    out.println("| measure                               | hand-written | SameDiff     |");
+    out.println("|---------------------------------------|--------------|--------------|");
+    out.printf("| training tokens/s                     | %12.0f | %12.0f |%n", handWritten.tokensPerSecond(),
+        viaSameDiff.tokensPerSecond());
+    out.printf("| training ms/iter                      | %12.1f | %12.1f |%n", handWritten.msPerIteration(),
+        viaSameDiff.msPerIteration());
+    out.printf("| training CPU ms/iter (all threads)    | %12.1f | %12.1f |%n", handWritten.cpuMsPerIteration(),
+        viaSameDiff.cpuMsPerIteration());
+    out.printf("| loss + gradients only, ms/iter        | %12.1f | %12.1f |%n", handWritten.gradientMsPerIteration(),
+        viaSameDiff.gradientMsPerIteration());
+    out.printf("| loss + gradients only, CPU ms/iter    | %12.1f | %12.1f |%n",
+        handWritten.gradientCpuMsPerIteration(), viaSameDiff.gradientCpuMsPerIteration());
+    out.printf("| training speed-up                     | %11.2fx |              |%n",
+        handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond());
     out.println("| measure                               | value        |");
     out.println("|---------------------------------------|--------------|");
-    out.printf("| training tokens/s (%3d iters)         | %12.0f |%n", trainIters, r.trainTokensPerSecond());
-    out.printf("| training ms/iter                      | %12.1f |%n", r.msPerIteration());
-    out.printf("| training CPU ms/iter (all threads)    | %12.1f |%n", r.cpuMsPerIteration());
     out.printf("| generation tokens/s, KV cache         | %12.1f |%n", r.cachedTokensPerSecond());
     out.printf("| generation tokens/s, window recompute | %12.1f |%n", r.windowTokensPerSecond());
     out.printf("| KV cache speed-up                     | %11.2fx |%n", r.cachedTokensPerSecond() / r.windowTokensPerSecond());
     return r;
+  }
+
+  /** {seconds, cpu ms, iterations} -> speed. */
+  private static TrainSpeed speed(double[] acc, long tokensPerIter, double[] gradientMs) {
+    return new TrainSpeed(acc[2] * tokensPerIter / acc[0], 1000 * acc[0] / acc[2], acc[1] / acc[2], gradientMs[0],
+        gradientMs[1]);
+  }
+
+  /** {wall, CPU} ms of the group's computeGradients alone (no clipping or optimizer step). */
+  private static double[] gradientMs(GptModel model, boolean fast, org.genai4j.llm.train.TokenBatches source,
+      int iters) {
+    model.useFastStep(fast);
+    var group = model.parameterGroups().get(0);
+    Random r = new Random(7);
+    group.computeGradients(source.next(r));
+    long t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
+    for (int i = 0; i < iters; i++) {
+      group.computeGradients(source.next(r));
+    }
+    return new double[] {(System.nanoTime() - t0) / 1e6 / iters, (processCpuNanos() - cpu0) / 1e6 / iters};
   }
 
   /** Text with the 65 characters of Tiny Shakespeare's vocabulary, so no data file is needed. */

@@ -37,6 +37,7 @@ public final class LlmProfile {
     GptConfig c = GptConfig.of(tok.vocabSize(), 4, 4, 128, 64);
     GptModel m = new GptModel(c, 12, 64, true, 1);
     TokenBatches src = new TokenBatches(tok.encode(LlmBench.syntheticCorpus()), 12, 64);
+    m.useFastStep(false); // this profiles SameDiff's ops; GptKernelProfile profiles the hand-written step
     ParameterGroup g = m.parameterGroups().get(0);
     OpTimer timer = new OpTimer();
     m.sameDiff().setListeners(timer);

@@ -1,0 +1,110 @@
+package org.genai4j.llm.model;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.ParameterGroup;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Where the hand-written training step ({@link GptKernel}) of the reference GPT (4 layers, 4
+ * heads, width 128, block 64, batch 12, vocabulary 65) spends its time: wall and CPU time of
+ * {@code computeGradients} per step, the part inside BLAS products, and the time per phase
+ * (layer norms, linear layers, attention, GELU, head and loss, embeddings), forward plus backward. Random token batches; no optimizer step. Run with OMP_NUM_THREADS=1.
+ */
+public final class GptKernelProfile {
+  private GptKernelProfile() {}
+
+  /** args: [rounds] (default 6) of 10 steps each, after 5 warmup steps. */
+  public static void main(String[] args) {
+    run(args.length > 0 ? Integer.parseInt(args[0]) : 6, System.out);
+  }
+
+  /**
+   * Runs {@code rounds} rounds of 10 steps and prints the round with the least CPU time, timing
+   * phases in thread CPU time: on a shared machine wall time measures the other processes too.
+   */
+  public static void run(int rounds, PrintStream out) {
+    GptConfig c = GptConfig.of(65, 4, 4, 128, 64);
+    int batch = 12;
+    int time = 64;
+    int steps = 10;
+    GptModel m = new GptModel(c, batch, time, true, 1);
+    ParameterGroup g = m.parameterGroups().get(0);
+    GptKernel k = ((GptKernelGroup) g).kernel();
+    k.useCpuClock(true);
+    Random r = new Random(1);
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    for (int i = 0; i < 5; i++) {
+      g.computeGradients(randomBatch(r, c, batch, time));
+    }
+    GptKernel.Phase[] phases = GptKernel.Phase.values();
+    double[] best = null; // wall, cpu, gemm, calls, phases...
+    double[] walls = new double[rounds];
+    for (int round = 0; round < rounds; round++) {
+      double[] before = counters(k, phases);
+      long t0 = System.nanoTime();
+      long c0 = os.getProcessCpuTime();
+      for (int i = 0; i < steps; i++) {
+        g.computeGradients(randomBatch(r, c, batch, time));
+      }
+      double[] now = counters(k, phases);
+      now[0] = System.nanoTime() - t0;
+      now[1] = os.getProcessCpuTime() - c0;
+      for (int j = 2; j < now.length; j++) now[j] -= before[j];
+      for (int j = 0; j < now.length; j++) now[j] /= steps;
+      walls[round] = now[0] / 1e6;
+      if (best == null || now[1] < best[1]) best = now;
+    }
+    java.util.Arrays.sort(walls);
+    // Matrix-product FLOPs of one step: forward 2*N*(C*3C + C*C + 2*C*4C) per layer, attention
+    // 2 * 2*B*H*T*T*d per layer, head 2*N*C*V; the backward pass twice the forward.
+    long n = (long) batch * time;
+    long w = c.nEmbd();
+    double fwdFlop = c.nLayer() * (2.0 * n * (3 * w * w + w * w + 8 * w * w) + 4.0 * batch * c.nHead() * time * time
+        * c.headSize()) + 2.0 * n * w * c.vocabSize();
+    // Phases and products are timed in this thread's CPU time, so "everything else" is CPU time too.
+    double wallMs = best[1] / 1e6;
+    double gemmMs = best[2] / 1e6;
+    out.printf("GptKernel step (loss + gradients, no optimizer), reference GPT, batch %d x %d; ND4J threads %d"
+        + " (OMP_NUM_THREADS=%s); load average %.2f; least-CPU of %d rounds of %d steps (median round %.1f ms/step)%n",
+        batch, time, Nd4j.getEnvironment().maxThreads(), System.getenv("OMP_NUM_THREADS"), os.getSystemLoadAverage(),
+        rounds, steps, walls[rounds / 2]);
+    out.printf("| per step | ms |%n|---|---|%n");
+    out.printf("| wall | %.1f |%n", best[0] / 1e6);
+    out.printf("| process CPU | %.1f |%n", best[1] / 1e6);
+    out.printf("| BLAS products (%.0f calls; %.2f GFLOP -> %.1f GFLOP/s) | %.1f (%.0f %%) |%n", best[3],
+        3 * fwdFlop / 1e9, 3 * fwdFlop / 1e6 / gemmMs, gemmMs, 100 * gemmMs / wallMs);
+    out.printf("| everything else (Java loops, JNI) | %.1f (%.0f %%) |%n", wallMs - gemmMs,
+        100 * (wallMs - gemmMs) / wallMs);
+    for (GptKernel.Phase p : phases) {
+      out.printf("| phase %s, fwd + bwd (products included) | %.1f |%n", p, best[4 + p.ordinal()] / 1e6);
+    }
+    double attentionFlop = 3 * c.nLayer() * 4.0 * batch * c.nHead() * time * time * c.headSize();
+    out.printf("| of ATTENTION: per-head products (%.2f GFLOP -> %.1f GFLOP/s) | %.1f |%n", attentionFlop / 1e9,
+        attentionFlop / best[4 + phases.length], best[4 + phases.length] / 1e6);
+  }
+
+  private static double[] counters(GptKernel k, GptKernel.Phase[] phases) {
+    double[] v = new double[5 + phases.length];
+    v[2] = k.gemmNanos();
+    v[3] = k.gemmCalls();
+    for (GptKernel.Phase p : phases) v[4 + p.ordinal()] = k.phaseNanos(p);
+    v[4 + phases.length] = k.attentionGemmNanos();
+    return v;
+  }
+
+  static Batch randomBatch(Random r, GptConfig c, int batch, int time) {
+    int[][] x = new int[batch][time];
+    int[][] y = new int[batch][time];
+    for (int i = 0; i < batch; i++) {
+      for (int t = 0; t < time; t++) {
+        x[i][t] = r.nextInt(c.vocabSize());
+        y[i][t] = r.nextInt(c.vocabSize());
+      }
+    }
+    return new Batch(java.util.Map.of("x", Nd4j.createFromArray(x), "y", Nd4j.createFromArray(y)), batch,
+        (long) batch * time);
+  }
+}
