@@ -56,6 +56,7 @@ public final class Dcgan implements Trainable {
   /** The hand-written steps over the same arrays; null when the parameters are not FLOAT. */
   private final FastGanGroup fastDiscriminator;
   private final FastGanGroup fastGenerator;
+  private final DcganKernel kernel;
   private boolean fastStep;
 
   /** A new DCGAN with DCGAN's initialization drawn from ND4J's generator seeded with {@code seed}. */
@@ -73,10 +74,11 @@ public final class Dcgan implements Trainable {
     discriminator = new GanGroup("D", dGraph, LOSS_D, List.of(D_REAL, D_FAKE), dStats, inference);
     generator = new GanGroup("G", gGraph, LOSS_G, List.of(D_FAKE), gStats, inference);
     if (DcganKernel.supports(discriminator.parameters(), generator.parameters())) {
-      DcganKernel kernel = new DcganKernel(config, discriminator.parameters(), generator.parameters());
+      kernel = new DcganKernel(config, discriminator.parameters(), generator.parameters());
       fastDiscriminator = new FastGanGroup(discriminator, kernel, true);
       fastGenerator = new FastGanGroup(generator, kernel, false);
     } else {
+      kernel = null;
       fastDiscriminator = null;
       fastGenerator = null;
     }
@@ -93,6 +95,11 @@ public final class Dcgan implements Trainable {
       throw new IllegalStateException("the hand-written DCGAN step needs FLOAT parameters");
     }
     this.fastStep = fast;
+  }
+
+  /** The hand-written step's kernel (for its timers), or null. */
+  DcganKernel kernel() {
+    return kernel;
   }
 
   /** The SameDiff groups, whichever step is in use (for tests comparing the two). */

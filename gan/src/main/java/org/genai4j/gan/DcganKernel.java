@@ -38,6 +38,9 @@ final class DcganKernel {
   private final DcganConfig c;
   private final int stages;
   private final DirectConv conv = new DirectConv(4, 2, 1);
+  /** Wall time spent in convolution kernels and in whole steps since construction (for benchmarks). */
+  private long convNanos;
+  private long stepNanos;
   private final Map<String, INDArray> dParams;
   private final Map<String, INDArray> gParams;
   private final Map<String, INDArray> dGrads = new LinkedHashMap<>();
@@ -111,6 +114,11 @@ final class DcganKernel {
     }
   }
 
+  /** Milliseconds spent in convolution kernels and in whole steps since construction. */
+  double[] convAndStepMillis() {
+    return new double[] {convNanos / 1e6, stepNanos / 1e6};
+  }
+
   /** D's gradients by parameter name, overwritten by every {@link #discriminatorStep}. */
   Map<String, INDArray> discriminatorGradients() {
     return dGrads;
@@ -129,6 +137,15 @@ final class DcganKernel {
    * real batch.
    */
   Step discriminatorStep(INDArray real, INDArray z) {
+    long t0 = System.nanoTime();
+    try {
+      return discriminatorStepTimed(real, z);
+    } finally {
+      stepNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private Step discriminatorStepTimed(INDArray real, INDArray z) {
     int n = (int) real.size(0);
     GBuffers g = gBuffers.computeIfAbsent(n, GBuffers::new);
     generatorForward(g, z);
@@ -170,6 +187,15 @@ final class DcganKernel {
    * parameters are read, never changed); the statistics are those of G's batch norms.
    */
   Step generatorStep(INDArray z) {
+    long t0 = System.nanoTime();
+    try {
+      return generatorStepTimed(z);
+    } finally {
+      stepNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private Step generatorStepTimed(INDArray z) {
     int n = (int) z.size(0);
     GBuffers g = gBuffers.computeIfAbsent(n, GBuffers::new);
     generatorForward(g, z);
@@ -248,7 +274,8 @@ final class DcganKernel {
     Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), gParams.get("G/project/w"), g.h0Flat, false, false, 1.0, 0.0);
     for (int i = 0; i < stages; i++) {
       if (i > 0) {
-        conv.deconv2d(g.a[i - 1], gParams.get("G/up" + i + "/w"), null, g.h[i]);
+        int layer = i;
+        timed(() -> conv.deconv2d(g.a[layer - 1], gParams.get("G/up" + layer + "/w"), null, g.h[layer]));
       }
       NativeFloats.read(g.h[i], g.hF[i], 0);
       FusedBatchNorm.forward(g.hF[i], 0, g.n, gCh[i], gSize[i] * gSize[i], floats(gParams, "G/bn" + i + "/gamma"),
@@ -256,7 +283,7 @@ final class DcganKernel {
           g.invStd[i]);
       NativeFloats.write(g.aF[i], 0, g.a[i]);
     }
-    conv.deconv2d(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"), g.out);
+    timed(() -> conv.deconv2d(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"), g.out));
     NativeFloats.read(g.out, g.imgF, 0);
     for (int p = 0; p < g.imgF.length; p++) {
       g.imgF[p] = (float) Math.tanh(g.imgF[p]);
@@ -271,8 +298,8 @@ final class DcganKernel {
       d[p] = d[p] * (1 - img[p] * img[p]);
     }
     NativeFloats.write(d, 0, g.dOut);
-    conv.deconv2dBackprop(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"),
-        g.dOut, g.dA[stages - 1], gGrads.get("G/up" + stages + "/w"), gGrads.get("G/up" + stages + "/b"));
+    timed(() -> conv.deconv2dBackprop(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"),
+        g.dOut, g.dA[stages - 1], gGrads.get("G/up" + stages + "/w"), gGrads.get("G/up" + stages + "/b")));
     for (int i = stages - 1; i >= 0; i--) {
       NativeFloats.read(g.dA[i], g.dF[i], 0);
       float[] dGamma = new float[gCh[i]];
@@ -283,8 +310,9 @@ final class DcganKernel {
       NativeFloats.write(dBeta, 0, gGrads.get("G/bn" + i + "/beta"));
       NativeFloats.write(g.dF[i], 0, g.dH[i]);
       if (i > 0) {
-        conv.deconv2dBackprop(g.a[i - 1], gParams.get("G/up" + i + "/w"), null, g.dH[i], g.dA[i - 1],
-            gGrads.get("G/up" + i + "/w"), null);
+        int layer = i;
+        timed(() -> conv.deconv2dBackprop(g.a[layer - 1], gParams.get("G/up" + layer + "/w"), null, g.dH[layer],
+            g.dA[layer - 1], gGrads.get("G/up" + layer + "/w"), null));
       }
     }
     Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), g.dH0Flat, gGrads.get("G/project/w"), true, false, 1.0, 0.0);
@@ -350,7 +378,11 @@ final class DcganKernel {
   private void discriminatorForward(DBuffers d, int groups, int n) {
     INDArray in = d.x;
     for (int i = 1; i <= stages; i++) {
-      conv.conv2d(in, dParams.get("D/down" + i + "/w"), i == 1 ? dParams.get("D/down1/b") : null, d.conv[i]);
+      INDArray input = in;
+      INDArray w = dParams.get("D/down" + i + "/w");
+      INDArray b = i == 1 ? dParams.get("D/down1/b") : null;
+      INDArray out = d.conv[i];
+      timed(() -> conv.conv2d(input, w, b, out));
       NativeFloats.read(d.conv[i], d.cF[i], 0);
       if (i == 1) {
         float[] x = d.cF[i];
@@ -418,16 +450,25 @@ final class DcganKernel {
       INDArray w = dParams.get("D/down" + i + "/w");
       INDArray input = i == 1 ? d.x : d.a[i - 1];
       INDArray gradIn = i == 1 ? d.dX : d.dA[i - 1];
+      INDArray dC = d.dC[i];
       if (weights) {
-        conv.conv2dBackprop(input, w, i == 1 ? dParams.get("D/down1/b") : null, d.dC[i], gradIn,
-            dGrads.get("D/down" + i + "/w"), i == 1 ? dGrads.get("D/down1/b") : null);
+        INDArray b = i == 1 ? dParams.get("D/down1/b") : null;
+        INDArray dW = dGrads.get("D/down" + i + "/w");
+        INDArray dB = i == 1 ? dGrads.get("D/down1/b") : null;
+        timed(() -> conv.conv2dBackprop(input, w, b, dC, gradIn, dW, dB));
       } else {
-        conv.conv2dInputGradient(w, d.dC[i], gradIn);
+        timed(() -> conv.conv2dInputGradient(w, dC, gradIn));
       }
     }
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private void timed(Runnable convolution) {
+    long t0 = System.nanoTime();
+    convolution.run();
+    convNanos += System.nanoTime() - t0;
+  }
 
   private static float[] floats(Map<String, INDArray> params, String name) {
     return NativeFloats.toArray(params.get(name));
