@@ -385,11 +385,7 @@ final class DcganKernel {
       timed(() -> conv.conv2d(input, w, b, out));
       NativeFloats.read(d.conv[i], d.cF[i], 0);
       if (i == 1) {
-        float[] x = d.cF[i];
-        float[] a = d.aF[i];
-        for (int p = 0; p < x.length; p++) {
-          a[p] = x[p] > 0 ? x[p] : LEAKY * x[p];
-        }
+        FusedBatchNorm.activate(d.cF[i], d.aF[i], 0, d.cF[i].length, LEAKY);
       } else {
         float[] gamma = floats(dParams, "D/bn" + i + "/gamma");
         float[] beta = floats(dParams, "D/bn" + i + "/beta");
@@ -429,10 +425,7 @@ final class DcganKernel {
       NativeFloats.read(d.dA[i], d.dF[i], 0);
       float[] dy = d.dF[i];
       if (i == 1) {
-        float[] a = d.aF[i];
-        for (int p = 0; p < dy.length; p++) {
-          dy[p] = a[p] > 0 ? dy[p] : LEAKY * dy[p];
-        }
+        FusedBatchNorm.activateBackward(dy, d.aF[i], 0, dy.length, LEAKY);
       } else {
         float[] gamma = floats(dParams, "D/bn" + i + "/gamma");
         float[] dGamma = new float[dCh[i]];
