@@ -53,6 +53,14 @@ final class DcganKernel {
   private final int[] dSize;
   private final Map<Integer, GBuffers> gBuffers = new HashMap<>();
   private final Map<Integer, DBuffers> dBuffers = new HashMap<>();
+  // What the last generator forward pass ran on, so the generator step can reuse the discriminator
+  // step's pass (same z, G unchanged) after an exact comparison.
+  private GBuffers lastForward;
+  private float[] lastZ = new float[0];
+  private float[] lastG = new float[0];
+  private float[] nowZ = new float[0];
+  private float[] nowG = new float[0];
+  private long reusedForwards;
 
   DcganKernel(DcganConfig c, Map<String, INDArray> dParams, Map<String, INDArray> gParams) {
     this.c = c;
@@ -148,7 +156,7 @@ final class DcganKernel {
   private Step discriminatorStepTimed(INDArray real, INDArray z) {
     int n = (int) real.size(0);
     GBuffers g = gBuffers.computeIfAbsent(n, GBuffers::new);
-    generatorForward(g, z);
+    generatorForwardOrReuse(g, z);
     DBuffers d = dBuffers.computeIfAbsent(2 * n, DBuffers::new);
     int pixels = c.pixels();
     NativeFloats.read(real.castTo(DataType.FLOAT).dup('c'), d.xF, 0);
@@ -198,7 +206,7 @@ final class DcganKernel {
   private Step generatorStepTimed(INDArray z) {
     int n = (int) z.size(0);
     GBuffers g = gBuffers.computeIfAbsent(n, GBuffers::new);
-    generatorForward(g, z);
+    generatorForwardOrReuse(g, z);
     DBuffers d = dBuffers.computeIfAbsent(n, DBuffers::new);
     NativeFloats.write(g.imgF, 0, d.x);
     discriminatorForward(d, 1, n);
@@ -270,6 +278,49 @@ final class DcganKernel {
     }
   }
 
+  /**
+   * Runs the generator on z unless g already holds the pass for exactly this z and these G
+   * parameters (compared element by element): within a training step the generator step sees the
+   * discriminator step's z and an unchanged G, so its forward pass is the one already computed.
+   */
+  private void generatorForwardOrReuse(GBuffers g, INDArray z) {
+    nowZ = fill(nowZ, List.of(z.castTo(DataType.FLOAT).dup('c')));
+    nowG = fill(nowG, gParams.values());
+    if (g == lastForward && java.util.Arrays.equals(nowZ, lastZ) && java.util.Arrays.equals(nowG, lastG)) {
+      reusedForwards++;
+      return;
+    }
+    lastForward = null; // g's contents change now
+    generatorForward(g, z);
+    float[] t = lastZ;
+    lastZ = nowZ;
+    nowZ = t;
+    t = lastG;
+    lastG = nowG;
+    nowG = t;
+    lastForward = g;
+  }
+
+  /** The arrays' elements one after another in {@code into} (reallocated when its length differs). */
+  private static float[] fill(float[] into, java.util.Collection<INDArray> arrays) {
+    long total = 0;
+    for (INDArray a : arrays) {
+      total += a.length();
+    }
+    float[] out = into.length == total ? into : new float[(int) total];
+    int at = 0;
+    for (INDArray a : arrays) {
+      NativeFloats.read(a, out, at);
+      at += (int) a.length();
+    }
+    return out;
+  }
+
+  /** How many generator forward passes were reused instead of recomputed (for tests and benchmarks). */
+  long reusedForwards() {
+    return reusedForwards;
+  }
+
   private void generatorForward(GBuffers g, INDArray z) {
     Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), gParams.get("G/project/w"), g.h0Flat, false, false, 1.0, 0.0);
     for (int i = 0; i < stages; i++) {
@@ -298,8 +349,9 @@ final class DcganKernel {
       d[p] = d[p] * (1 - img[p] * img[p]);
     }
     NativeFloats.write(d, 0, g.dOut);
-    timed(() -> conv.deconv2dBackprop(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"),
-        g.dOut, g.dA[stages - 1], gGrads.get("G/up" + stages + "/w"), gGrads.get("G/up" + stages + "/b")));
+    NativeFloats.write(channelSums(d, c.channels(), c.imageSize() * c.imageSize()), 0, gGrads.get("G/up" + stages + "/b"));
+    timed(() -> conv.deconv2dBackprop(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), null, g.dOut,
+        g.dA[stages - 1], gGrads.get("G/up" + stages + "/w"), null));
     for (int i = stages - 1; i >= 0; i--) {
       NativeFloats.read(g.dA[i], g.dF[i], 0);
       float[] dGamma = new float[gCh[i]];
@@ -445,10 +497,12 @@ final class DcganKernel {
       INDArray gradIn = i == 1 ? d.dX : d.dA[i - 1];
       INDArray dC = d.dC[i];
       if (weights) {
-        INDArray b = i == 1 ? dParams.get("D/down1/b") : null;
+        if (i == 1) {
+          // The bias gradient as a Java sum over the gradient already in hand.
+          NativeFloats.write(channelSums(dy, dCh[1], dSize[1] * dSize[1]), 0, dGrads.get("D/down1/b"));
+        }
         INDArray dW = dGrads.get("D/down" + i + "/w");
-        INDArray dB = i == 1 ? dGrads.get("D/down1/b") : null;
-        timed(() -> conv.conv2dBackprop(input, w, b, dC, gradIn, dW, dB));
+        timed(() -> conv.conv2dBackprop(input, w, null, dC, gradIn, dW, null));
       } else {
         timed(() -> conv.conv2dInputGradient(w, dC, gradIn));
       }
@@ -465,6 +519,23 @@ final class DcganKernel {
 
   private static float[] floats(Map<String, INDArray> params, String name) {
     return NativeFloats.toArray(params.get(name));
+  }
+
+  /** Per-channel sums of NCHW data {@code [*, channels, spatial]} (a bias's gradient). */
+  private static float[] channelSums(float[] x, int channels, int spatial) {
+    double[] sum = new double[channels];
+    int n = x.length / (channels * spatial);
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < channels; ch++) {
+        int base = (i * channels + ch) * spatial;
+        double s = 0;
+        for (int p = base; p < base + spatial; p++) {
+          s += x[p];
+        }
+        sum[ch] += s;
+      }
+    }
+    return toFloats(sum);
   }
 
   private static float[] toFloats(double[] v) {

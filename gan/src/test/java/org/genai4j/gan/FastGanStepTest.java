@@ -43,6 +43,29 @@ class FastGanStepTest {
     compareOn(m, new GanBatches(DcganTest.images(c, 20, 2), c, 3).next(new Random(2)), "batch 3 after 8");
   }
 
+  @Test
+  void theGeneratorStepReusesTheDiscriminatorStepsPassOnlyWhenZAndGAreUnchanged() {
+    DcganConfig c = DcganTest.tiny(28, 1);
+    Dcgan m = new Dcgan(c, 5);
+    GanBatches source = new GanBatches(DcganTest.images(c, 20, 3), c, 4);
+    Batch b = source.next(new Random(3));
+    m.fastGroup(true).computeGradients(b);
+    long reused = m.kernel().reusedForwards();
+    // G changed between the two steps: the generator step must run G again, and still match SameDiff.
+    // (A scale, not a large shift: +0.01 on every weight of this tiny G saturates tanh, and D's batch
+    // norm over near-constant generated images is then too ill-conditioned for a FLOAT comparison.)
+    m.generator().parameters().get("G/up1/w").muli(1.2);
+    compareOn(m, b, "G changed after the D step");
+    m.fastGroup(true).computeGradients(b);
+    // Another z with the same G: no reuse either.
+    Batch other = source.next(new Random(4));
+    long before = m.kernel().reusedForwards();
+    compareOn(m, other, "new z");
+    // compareOn runs the fast D step then the fast G step on the same batch: that G step reuses.
+    assertEquals(before + 1, m.kernel().reusedForwards());
+    assertTrue(reused == 0);
+  }
+
   private static void compare(DcganConfig c, int batch, long seed) {
     Dcgan m = new Dcgan(c, seed);
     Batch b = new GanBatches(DcganTest.images(c, 4 * batch, seed), c, batch).next(new Random(seed));
