@@ -350,8 +350,11 @@ final class DcganKernel {
     }
     NativeFloats.write(d, 0, g.dOut);
     NativeFloats.write(channelSums(d, c.channels(), c.imageSize() * c.imageSize()), 0, gGrads.get("G/up" + stages + "/b"));
-    timed(() -> conv.deconv2dBackprop(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), null, g.dOut,
-        g.dA[stages - 1], gGrads.get("G/up" + stages + "/w"), null));
+    // The last deconvolution has few output channels: its input gradient is a cheap convolution of
+    // dOut with the same weights, and its weight gradient a gemm over dOut's patches.
+    INDArray wLast = gParams.get("G/up" + stages + "/w");
+    timed(() -> conv.conv2d(g.dOut, wLast, null, g.dA[stages - 1]));
+    timed(() -> conv.conv2dWeightGradient(g.dOut, g.a[stages - 1], gGrads.get("G/up" + stages + "/w")));
     for (int i = stages - 1; i >= 0; i--) {
       NativeFloats.read(g.dA[i], g.dF[i], 0);
       float[] dGamma = new float[gCh[i]];
@@ -502,7 +505,12 @@ final class DcganKernel {
           NativeFloats.write(channelSums(dy, dCh[1], dSize[1] * dSize[1]), 0, dGrads.get("D/down1/b"));
         }
         INDArray dW = dGrads.get("D/down" + i + "/w");
-        timed(() -> conv.conv2dBackprop(input, w, null, dC, gradIn, dW, null));
+        if (i == 1) {
+          // The images' gradient is not needed: the weights' alone, from the few-channel input's patches.
+          timed(() -> conv.conv2dWeightGradient(input, dC, dW));
+        } else {
+          timed(() -> conv.conv2dBackprop(input, w, null, dC, gradIn, dW, null));
+        }
       } else {
         timed(() -> conv.conv2dInputGradient(w, dC, gradIn));
       }

@@ -42,6 +42,7 @@ public final class ConvOpBench {
       time("D conv2 input grad (deconv) m=" + m, () -> c.conv2dInputGradient(w2, c2, g1));
       time("D conv1 bp (dX + dW + db) m=" + m, () -> c.conv2dBackprop(x1, w1, b1, c1, gx1, gw1, gb1));
       time("D conv1 input grad (deconv) m=" + m, () -> c.conv2dInputGradient(w1, c1, gx1));
+      time("D conv1 weight grad (im2col gemm) m=" + m, () -> c.conv2dWeightGradient(x1, c1, gw1));
     }
     INDArray a0 = r(n, 128, 7, 7), u1 = r(4, 4, 64, 128), h1 = r(n, 64, 14, 14);
     INDArray u2 = r(4, 4, 1, 64), b2 = r(1), out = r(n, 1, 28, 28);
@@ -49,6 +50,8 @@ public final class ConvOpBench {
     time("G deconv2 fwd", () -> c.deconv2d(h1, u2, b2, out));
     INDArray da0 = r(n, 128, 7, 7), du1 = r(4, 4, 64, 128), dh1 = r(n, 64, 14, 14), du2 = r(4, 4, 1, 64), db2 = r(1);
     time("G deconv2 bp", () -> c.deconv2dBackprop(h1, u2, b2, out, dh1, du2, db2));
+    time("G deconv2 input grad (conv)", () -> c.conv2d(out, u2, null, dh1));
+    time("G deconv2 weight grad (im2col gemm)", () -> c.conv2dWeightGradient(out, h1, du2));
     time("G deconv1 bp", () -> c.deconv2dBackprop(a0, u1, null, h1, da0, du1, null));
     INDArray z = r(n, 100), wp = r(100, 6272), hp = r(n, 6272), dwp = r(100, 6272);
     time("G project gemm", () -> Nd4j.gemm(z, wp, hp, false, false, 1.0, 0.0));
