@@ -38,9 +38,16 @@ final class DcganKernel {
   private final DcganConfig c;
   private final int stages;
   private final DirectConv conv = new DirectConv(4, 2, 1);
-  /** Wall time spent in convolution kernels and in whole steps since construction (for benchmarks). */
+  /**
+   * Wall and calling-thread CPU time spent in convolution kernels and in whole steps since
+   * construction (for benchmarks; with one ND4J thread the kernels run on the calling thread).
+   */
   private long convNanos;
   private long stepNanos;
+  private long convCpuNanos;
+  private long stepCpuNanos;
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
   private final Map<String, INDArray> dParams;
   private final Map<String, INDArray> gParams;
   private final Map<String, INDArray> dGrads = new LinkedHashMap<>();
@@ -122,9 +129,12 @@ final class DcganKernel {
     }
   }
 
-  /** Milliseconds spent in convolution kernels and in whole steps since construction. */
+  /**
+   * Milliseconds since construction: wall time in convolution kernels, wall time in whole steps,
+   * then the calling thread's CPU time in each.
+   */
   double[] convAndStepMillis() {
-    return new double[] {convNanos / 1e6, stepNanos / 1e6};
+    return new double[] {convNanos / 1e6, stepNanos / 1e6, convCpuNanos / 1e6, stepCpuNanos / 1e6};
   }
 
   /** D's gradients by parameter name, overwritten by every {@link #discriminatorStep}. */
@@ -146,10 +156,12 @@ final class DcganKernel {
    */
   Step discriminatorStep(INDArray real, INDArray z) {
     long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
     try {
       return discriminatorStepTimed(real, z);
     } finally {
       stepNanos += System.nanoTime() - t0;
+      stepCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
     }
   }
 
@@ -196,10 +208,12 @@ final class DcganKernel {
    */
   Step generatorStep(INDArray z) {
     long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
     try {
       return generatorStepTimed(z);
     } finally {
       stepNanos += System.nanoTime() - t0;
+      stepCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
     }
   }
 
@@ -521,8 +535,10 @@ final class DcganKernel {
 
   private void timed(Runnable convolution) {
     long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
     convolution.run();
     convNanos += System.nanoTime() - t0;
+    convCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
   }
 
   private static float[] floats(Map<String, INDArray> params, String name) {

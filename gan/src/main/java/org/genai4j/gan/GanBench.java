@@ -88,11 +88,15 @@ public final class GanBench {
           dMs, gMs));
     }
     print(results, out);
-    double convMs = (kernel1[0] - kernel0[0]) / done[0];
-    double kernelMs = (kernel1[1] - kernel0[1]) / done[0];
-    out.printf("hand-written step, wall ms per step: %.1f in convolution kernels, %.1f in the rest of the D and G"
-        + " passes (batch norm, activations, loss, gemm, copies), %.1f outside them (optimizer, batches); load average"
-        + " at start %s%n", convMs, kernelMs - convMs, results.get(0).msPerStep() - kernelMs, loadBefore);
+    double[] per = new double[4];
+    for (int i = 0; i < 4; i++) {
+      per[i] = (kernel1[i] - kernel0[i]) / done[0];
+    }
+    out.printf("hand-written step, per training step: convolution kernels %.1f ms wall / %.1f ms CPU; rest of the"
+        + " D and G passes (batch norm, activations, loss, gemms, copies) %.1f ms wall / %.1f ms CPU; outside them"
+        + " (optimizer, batches) %.1f ms wall%n", per[0], per[2], per[1] - per[0], per[3] - per[2],
+        results.get(0).msPerStep() - per[1]);
+    out.println("load average at start " + loadBefore + ", at end " + loadAverage());
     return results;
   }
 
