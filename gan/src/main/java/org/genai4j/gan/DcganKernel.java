@@ -19,10 +19,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * into preallocated arrays ({@link DirectConv}); batch norm with its activation, tanh, the logit
  * layer's bias and the loss run as fused Java loops ({@link FusedBatchNorm}).
  *
- * <p>Two shortcuts the graphs cannot take: the discriminator step runs D once on the real and the
+ * <p>Shortcuts the graphs cannot take: the discriminator step runs D once on the real and the
  * generated batch stacked ([2N, ...], batch norm still per half, so each half keeps its own batch
  * statistics) and so gets the summed weight gradients from one backward pass; the generator step
- * asks D only for its input gradient (a transposed convolution), not its weight gradients.
+ * asks D only for its input gradient (a transposed convolution), not its weight gradients, and
+ * reuses the discriminator step's generator pass when z and G are exactly unchanged; the layers on
+ * the image side skip their unneeded input gradient.
  *
  * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe.
  */

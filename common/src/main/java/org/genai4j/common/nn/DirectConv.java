@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the same (oneDNN) kernels without SameDiff's per-op session bookkeeping and allocations.
  *
  * <p>Every output array must have exactly the shape and data type of the result; they are
- * overwritten. Not thread-safe only in the sense that outputs are shared state of the caller.
+ * overwritten. Not thread-safe: {@link #conv2dWeightGradient} keeps scratch buffers.
  */
 public final class DirectConv {
   private final Conv2DConfig convConfig;
