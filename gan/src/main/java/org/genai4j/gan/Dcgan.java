@@ -41,8 +41,8 @@ public final class Dcgan implements Trainable {
   static final String Z = "z";
   private static final String LOSS_D = "lossD";
   private static final String LOSS_G = "lossG";
-  private static final String D_REAL = "d_real";
-  private static final String D_FAKE = "d_fake";
+  static final String D_REAL = "d_real";
+  static final String D_FAKE = "d_fake";
   private static final String IMAGE = "image";
   private static final String LOGIT = "logit";
   private static final int GENERATE_CHUNK = 500;
@@ -53,6 +53,11 @@ public final class Dcgan implements Trainable {
   private final SameDiff inference;
   private final GanGroup discriminator;
   private final GanGroup generator;
+  /** The hand-written steps over the same arrays; null when the parameters are not FLOAT. */
+  private final FastGanGroup fastDiscriminator;
+  private final FastGanGroup fastGenerator;
+  private final DcganKernel kernel;
+  private boolean fastStep;
 
   /** A new DCGAN with DCGAN's initialization drawn from ND4J's generator seeded with {@code seed}. */
   public Dcgan(DcganConfig config, long seed) {
@@ -68,6 +73,43 @@ public final class Dcgan implements Trainable {
     ConvLayers.shareVariables(dGraph, inference);
     discriminator = new GanGroup("D", dGraph, LOSS_D, List.of(D_REAL, D_FAKE), dStats, inference);
     generator = new GanGroup("G", gGraph, LOSS_G, List.of(D_FAKE), gStats, inference);
+    if (DcganKernel.supports(discriminator.parameters(), generator.parameters())) {
+      kernel = new DcganKernel(config, discriminator.parameters(), generator.parameters());
+      fastDiscriminator = new FastGanGroup(discriminator, kernel, true);
+      fastGenerator = new FastGanGroup(generator, kernel, false);
+    } else {
+      kernel = null;
+      fastDiscriminator = null;
+      fastGenerator = null;
+    }
+    fastStep = fastDiscriminator != null;
+  }
+
+  /**
+   * Chooses the hand-written training step ({@link DcganKernel}, the default) or the SameDiff
+   * graphs' (for comparisons and benchmarks). Both compute the same losses and gradients over the
+   * same arrays. Takes effect for the groups returned afterwards.
+   */
+  void useFastStep(boolean fast) {
+    if (fast && fastDiscriminator == null) {
+      throw new IllegalStateException("the hand-written DCGAN step needs FLOAT parameters");
+    }
+    this.fastStep = fast;
+  }
+
+  /** The hand-written step's kernel (for its timers), or null. */
+  DcganKernel kernel() {
+    return kernel;
+  }
+
+  /** The SameDiff groups, whichever step is in use (for tests comparing the two). */
+  ParameterGroup sameDiffGroup(boolean discriminatorGroup) {
+    return discriminatorGroup ? discriminator : generator;
+  }
+
+  /** The hand-written groups, or null when the parameters are not FLOAT. */
+  ParameterGroup fastGroup(boolean discriminatorGroup) {
+    return discriminatorGroup ? fastDiscriminator : fastGenerator;
   }
 
   private SameDiff buildDiscriminatorStep(List<DcganNetworks.BnStats> dStats) {
@@ -128,17 +170,17 @@ public final class Dcgan implements Trainable {
 
   /** The discriminator's group (stepped first). */
   public ParameterGroup discriminator() {
-    return discriminator;
+    return fastStep ? fastDiscriminator : discriminator;
   }
 
   /** The generator's group. */
   public ParameterGroup generator() {
-    return generator;
+    return fastStep ? fastGenerator : generator;
   }
 
   @Override
   public List<ParameterGroup> parameterGroups() {
-    return List.of(discriminator, generator);
+    return List.of(discriminator(), generator());
   }
 
   @Override

@@ -3,6 +3,8 @@ package org.genai4j.gan;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.genai4j.common.train.Batch;
@@ -18,22 +20,23 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 /**
  * Training-step speed of the DCGAN: images per second through the common Trainer (one step = a
  * discriminator step on a real and a generated batch, then a generator step), and the time of each
- * group's forward + backward pass alone. Random images stand in for data (speed does not depend on
+ * group's forward + backward pass alone, for the hand-written step and the SameDiff one. Random images stand in for data (speed does not depend on
  * pixel values).
  */
 public final class GanBench {
   private GanBench() {}
 
-  /** What one benchmark run measured. */
-  public record Result(DcganConfig config, int batch, int threads, int steps, double msPerStep,
+  /** What one benchmark run measured for one implementation of the step ({@code step}). */
+  public record Result(String step, DcganConfig config, int batch, int threads, int steps, double msPerStep,
       double imagesPerSecond, double cpuMsPerStep, double dGradMs, double gGradMs) {}
 
   /**
    * Runs {@code warmup} untimed and {@code steps} timed training steps at {@code batch}, with
-   * {@code threads} ND4J/OpenMP threads (0 keeps the current setting), and prints a table to
-   * {@code out}.
+   * {@code threads} ND4J/OpenMP threads (0 keeps the current setting), for the hand-written step
+   * (the default) and the SameDiff graphs' step, alternating in two rounds so both see the same
+   * machine load, and prints a table to {@code out}.
    */
-  public static Result run(DcganConfig config, int batch, int steps, int warmup, int threads, PrintStream out) {
+  public static List<Result> run(DcganConfig config, int batch, int steps, int warmup, int threads, PrintStream out) {
     if (steps < 1 || warmup < 0) {
       throw new IllegalArgumentException("bench needs steps >= 1 and warmup >= 0, got " + steps + ", " + warmup);
     }
@@ -42,27 +45,59 @@ public final class GanBench {
       NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
     int usedThreads = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
-    Dcgan model = new Dcgan(config, 1);
     Nd4j.getRandom().setSeed(2);
     INDArray images = Nd4j.rand(DataType.FLOAT, Math.max(batch * 4, 256), config.channels(), config.imageSize(), config.imageSize());
     GanBatches source = new GanBatches(images, config, batch);
     OptimizerConfig adam = OptimizerConfig.adam(LrSchedule.constant(config.learningRate()), config.beta1(), config.beta2());
-    Trainer trainer = new Trainer(model, adam, TrainerConfig.of(warmup, 3).withLogEvery(Math.max(1, warmup)));
-    trainer.fit(source);
-    trainer = new Trainer(model, adam, TrainerConfig.of(steps, 4).withLogEvery(steps));
-    long t0 = System.nanoTime();
-    long c0 = processCpuNanos();
-    trainer.fit(source);
-    double msPerStep = (System.nanoTime() - t0) / 1e6 / steps;
-    double cpuMsPerStep = (processCpuNanos() - c0) / 1e6 / steps;
+    String[] names = {"hand-written", "SameDiff"};
+    Dcgan[] models = new Dcgan[2];
+    for (int k = 0; k < 2; k++) {
+      models[k] = new Dcgan(config, 1);
+      models[k].useFastStep(k == 0);
+      new Trainer(models[k], adam, TrainerConfig.of(warmup, 3).withLogEvery(Math.max(1, warmup))).fit(source);
+    }
+    double[] wall = new double[2];
+    double[] cpu = new double[2];
+    int[] done = new int[2];
+    double[] kernel0 = models[0].kernel().convAndStepMillis();
+    String loadBefore = loadAverage();
+    int rounds = steps >= 2 ? 2 : 1;
+    for (int round = 0; round < rounds; round++) {
+      int n = round == rounds - 1 ? steps - steps / rounds * (rounds - 1) : steps / rounds;
+      for (int k = 0; k < 2; k++) {
+        Trainer trainer = new Trainer(models[k], adam, TrainerConfig.of(n, 4 + round).withLogEvery(n));
+        long t0 = System.nanoTime();
+        long c0 = processCpuNanos();
+        trainer.fit(source);
+        wall[k] += (System.nanoTime() - t0) / 1e6;
+        cpu[k] += (processCpuNanos() - c0) / 1e6;
+        done[k] += n;
+      }
+    }
+    double[] kernel1 = models[0].kernel().convAndStepMillis();
     // Each group's gradient computation alone (no optimizer), to show where a step's time goes.
     Batch b = source.next(new Random(5));
     int reps = Math.max(2, steps / 2);
-    double dMs = time(() -> model.discriminator().computeGradients(b), reps);
-    double gMs = time(() -> model.generator().computeGradients(b), reps);
-    Result r = new Result(config, batch, usedThreads, steps, msPerStep, batch * 1000.0 / msPerStep, cpuMsPerStep, dMs, gMs);
-    print(r, out);
-    return r;
+    List<Result> results = new ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      Dcgan model = models[k];
+      double dMs = time(() -> model.discriminator().computeGradients(b), reps);
+      double gMs = time(() -> model.generator().computeGradients(b), reps);
+      double ms = wall[k] / done[k];
+      results.add(new Result(names[k], config, batch, usedThreads, done[k], ms, batch * 1000.0 / ms, cpu[k] / done[k],
+          dMs, gMs));
+    }
+    print(results, out);
+    double[] per = new double[4];
+    for (int i = 0; i < 4; i++) {
+      per[i] = (kernel1[i] - kernel0[i]) / done[0];
+    }
+    out.printf("hand-written step, per training step: convolution kernels %.1f ms wall / %.1f ms CPU; rest of the"
+        + " D and G passes (batch norm, activations, loss, gemms, copies) %.1f ms wall / %.1f ms CPU; outside them"
+        + " (optimizer, batches) %.1f ms wall%n", per[0], per[2], per[1] - per[0], per[3] - per[2],
+        results.get(0).msPerStep() - per[1]);
+    out.println("load average at start " + loadBefore + ", at end " + loadAverage());
+    return results;
   }
 
   /** CPU time of the whole process: on a shared machine it shows the work a step costs, which wall time hides. */
@@ -79,17 +114,20 @@ public final class GanBench {
     return (System.nanoTime() - t0) / 1e6 / reps;
   }
 
-  static void print(Result r, PrintStream out) {
+  static void print(List<Result> results, PrintStream out) {
+    Result r = results.get(0);
     DcganConfig c = r.config();
     out.printf("DCGAN bench: %dx%dx%d, z %d, base %d (G %,d + D %,d params), batch %d%n",
         c.imageSize(), c.imageSize(), c.channels(), c.latentSize(), c.baseFeatures(),
         count(new Dcgan(c, 0).generator().parameters()), count(new Dcgan(c, 0).discriminator().parameters()), r.batch());
     out.printf("machine: %s, %d cores, load average %s, ND4J threads %d, native %s%n",
         cpuModel(), Runtime.getRuntime().availableProcessors(), loadAverage(), r.threads(), nativeBuild());
-    out.println("| steps | ms/step | images/s | CPU ms/step | images per CPU-s | D fwd+bwd ms | G fwd+bwd ms |");
-    out.println("|---|---|---|---|---|---|---|");
-    out.printf("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", r.steps(), r.msPerStep(), r.imagesPerSecond(),
-        r.cpuMsPerStep(), r.batch() * 1000.0 / r.cpuMsPerStep(), r.dGradMs(), r.gGradMs());
+    out.println("| step | steps | ms/step | images/s | CPU ms/step | images per CPU-s | D fwd+bwd ms | G fwd+bwd ms |");
+    out.println("|---|---|---|---|---|---|---|---|");
+    for (Result x : results) {
+      out.printf("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", x.step(), x.steps(), x.msPerStep(),
+          x.imagesPerSecond(), x.cpuMsPerStep(), x.batch() * 1000.0 / x.cpuMsPerStep(), x.dGradMs(), x.gGradMs());
+    }
   }
 
   private static long count(Map<String, INDArray> params) {
