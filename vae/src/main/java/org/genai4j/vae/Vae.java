@@ -15,6 +15,7 @@ import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.genai4j.common.util.Progress;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -212,6 +213,11 @@ public final class Vae implements Trainable {
    * image: [N, k].
    */
   double[][] logImportanceWeights(INDArray images, int k, long seed) {
+    return logImportanceWeights(images, k, seed, Progress.silent());
+  }
+
+  /** As {@link #logImportanceWeights(INDArray, int, long)}, advancing {@code progress} by the images done. */
+  double[][] logImportanceWeights(INDArray images, int k, long seed, Progress progress) {
     INDArray x = flatten(images, "images");
     int n = (int) x.size(0);
     double[][] out = new double[n][k];
@@ -228,6 +234,7 @@ public final class Vae implements Trainable {
       for (int i = s; i < e; i++) {
         System.arraycopy(lw, (i - s) * k, out[i], 0, k);
       }
+      progress.advance(e - s);
     }
     return out;
   }

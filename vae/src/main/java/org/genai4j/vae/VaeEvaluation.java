@@ -1,6 +1,7 @@
 package org.genai4j.vae;
 
 import java.util.Locale;
+import org.genai4j.common.util.Progress;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -35,13 +36,21 @@ public final class VaeEvaluation {
    * bound. Deterministic for a given seed.
    */
   public static Result evaluate(Vae vae, INDArray images, int iwSamples, long seed) {
+    return evaluate(vae, images, iwSamples, seed, Progress.silent());
+  }
+
+  /**
+   * As {@link #evaluate(Vae, INDArray, int, long)}, advancing {@code progress} by the images the
+   * importance-weighted bound has done (its k decoder passes per image are the long part).
+   */
+  public static Result evaluate(Vae vae, INDArray images, int iwSamples, long seed, Progress progress) {
     if (iwSamples < 0) {
       throw new IllegalArgumentException("number of importance samples must be >= 0, got " + iwSamples);
     }
     Vae.PerImage s = vae.score(images, seed);
     double recon = mean(s.reconstruction());
     double kl = mean(s.kl());
-    double nllIw = iwSamples == 0 ? Double.NaN : -mean(importanceWeightedBound(vae, images, iwSamples, seed + 1));
+    double nllIw = iwSamples == 0 ? Double.NaN : -mean(importanceWeightedBound(vae, images, iwSamples, seed + 1, progress));
     return new Result(recon + kl, recon, kl, nllIw, iwSamples, s.kl().length);
   }
 
@@ -50,8 +59,12 @@ public final class VaeEvaluation {
    * the ELBO), in nats.
    */
   public static double[] importanceWeightedBound(Vae vae, INDArray images, int k, long seed) {
+    return importanceWeightedBound(vae, images, k, seed, Progress.silent());
+  }
+
+  private static double[] importanceWeightedBound(Vae vae, INDArray images, int k, long seed, Progress progress) {
     if (k < 1) throw new IllegalArgumentException("number of importance samples must be >= 1, got " + k);
-    double[][] logw = vae.logImportanceWeights(images, k, seed);
+    double[][] logw = vae.logImportanceWeights(images, k, seed, progress);
     double[] out = new double[logw.length];
     for (int i = 0; i < logw.length; i++) {
       out[i] = logMeanExp(logw[i]);

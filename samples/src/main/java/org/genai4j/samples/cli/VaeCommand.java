@@ -3,6 +3,7 @@ package org.genai4j.samples.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.genai4j.common.util.Progress;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.vae.Vae;
@@ -10,6 +11,7 @@ import org.genai4j.vae.VaeConfig;
 import org.genai4j.vae.VaeEvaluation;
 import org.genai4j.vae.VaeTrainOptions;
 import org.genai4j.vae.VaeTraining;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,7 +82,11 @@ public final class VaeCommand {
     public Integer call() {
       run.apply();
       Vae vae = Vae.load(model);
-      VaeEvaluation.Result r = VaeEvaluation.evaluate(vae, data.images(Split.TEST).images(), iw, run.seed);
+      INDArray test = data.images(Split.TEST).images();
+      VaeEvaluation.Result r;
+      try (Progress progress = Progress.of("importance-weighted bound, k=" + iw, "img", iw > 0 ? test.size(0) : 0)) {
+        r = VaeEvaluation.evaluate(vae, test, iw, run.seed, progress);
+      }
       System.out.printf("reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
       System.out.printf("neg_elbo=%.3f nll_iw=%.3f%n", r.negElbo(), r.nllIw());
       return 0;
