@@ -4,16 +4,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Updates one parameter group in place at the learning rate the schedule gives for the step:
- * Adam and AdamW through ND4J's {@link GradientUpdater} (native op, bias-corrected with the
- * 1-based step), SGD with classical momentum as PyTorch does ({@code buf = mu * buf + g; p -= lr
- * * buf}; ND4J's Nesterovs is a different method). Its state (Adam's moments, the momentum
- * buffer) is one flat array per parameter, exposed for checkpoints.
+ * Adam and AdamW with ND4J's arithmetic (bias-corrected with the 1-based step, epsilon outside
+ * the correction), in one fused pass per array ({@link AdamStep}) when the arrays are dense FLOAT
+ * or DOUBLE, else through ND4J's {@link GradientUpdater}; SGD with classical momentum as PyTorch
+ * does ({@code buf = mu * buf + g; p -= lr * buf}; ND4J's Nesterovs is a different method). Its
+ * state (Adam's moments m then v, the momentum buffer) is one flat array per parameter, exposed
+ * for checkpoints. Gradients are read, never written.
  */
 public final class Optimizer {
 
@@ -21,6 +24,10 @@ public final class Optimizer {
   private final IUpdater updater;
   private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
   private final Map<String, INDArray> state = new LinkedHashMap<>();
+  /** Adam's first and second moments: views of the two halves of each state array. */
+  private final Map<String, Moments> moments = new LinkedHashMap<>();
+
+  private record Moments(INDArray m, INDArray v) {}
 
   public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters) {
     this.config = config;
@@ -45,6 +52,10 @@ public final class Optimizer {
       updaters.put(e.getKey(), u);
       if (view != null) {
         state.put(e.getKey(), view);
+        // The same halves ND4J's AdamUpdater uses (m first), so checkpoints read either way.
+        long n = p.length();
+        moments.put(e.getKey(), new Moments(view.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, n)),
+            view.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2 * n))));
       }
     }
   }
@@ -54,11 +65,17 @@ public final class Optimizer {
     return config.schedule().lr(step);
   }
 
-  /**
-   * Applies one update: {@code parameters[k] -= update(gradients[k])}. The gradient arrays are
-   * consumed (overwritten with the update).
-   */
+  /** Applies one update: {@code parameters[k] -= update(gradients[k])}. Gradients are not modified. */
   public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
+    step(parameters, gradients, step, 1.0);
+  }
+
+  /**
+   * Applies one update with every gradient multiplied by {@code gradScale} (the factor of
+   * global-norm clipping, applied on the fly so the caller need not scale, or copy, the gradient
+   * arrays). Gradients are not modified.
+   */
+  public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step, double gradScale) {
     double lr = lr(step);
     if (updater != null) {
       updater.setLrAndSchedule(lr, null);
@@ -75,11 +92,20 @@ public final class Optimizer {
             + java.util.Arrays.toString(g.shape()) + ", parameter has "
             + java.util.Arrays.toString(p.shape()));
       }
-      if (g.ordering() != 'c' || g.isView() || g.dataType() != p.dataType()) {
-        g = g.castTo(p.dataType()).dup('c');
+      // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
+      boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
+      Moments mv = moments.get(name);
+      if (mv != null && AdamStep.supports(p, g, mv.m())) {
+        AdamStep.apply(p, g, gradScale, mv.m(), mv.v(), config.beta1(), config.beta2(), config.epsilon(), lr, step,
+            decay ? config.weightDecay() : 0);
+        continue;
       }
-      if (config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2) {
-        // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
+      // The general path works on a private copy: ND4J's updater overwrites its input.
+      g = g.castTo(p.dataType()).dup('c');
+      if (gradScale != 1.0) {
+        g.muli(gradScale);
+      }
+      if (decay) {
         p.muli(1.0 - lr * config.weightDecay());
       }
       if (updater == null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -102,6 +103,45 @@ class OptimizerTest {
         }
       }
       assertClose(p, runOptimizer(OptimizerConfig.sgd(lr, mu)), 1e-12);
+    }
+  }
+
+  /**
+   * The fused Adam pass (dense c-order gradients) against ND4J's own updater (taken for f-order
+   * gradients): same parameters and the same state arrays (so checkpoints read either way), in
+   * FLOAT and DOUBLE, with weight decay and a clipping scale; and the gradients stay untouched.
+   */
+  @Test
+  void fusedAdamEqualsNd4jUpdaterAndLeavesGradientsAlone() {
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      OptimizerConfig oc = OptimizerConfig.adamW(LrSchedule.warmupCosine(0.05, 0.005, 2, 6), 0.9, 0.95, 0.1);
+      Map<String, INDArray> fused = new LinkedHashMap<>();
+      fused.put("w", Nd4j.rand(t, 4, 5).subi(0.5));
+      fused.put("b", Nd4j.rand(t, 5).subi(0.5));
+      Map<String, INDArray> reference = new LinkedHashMap<>();
+      fused.forEach((k, v) -> reference.put(k, v.dup()));
+      Optimizer fusedOpt = new Optimizer(oc, fused);
+      Optimizer referenceOpt = new Optimizer(oc, reference);
+      for (int step = 0; step < STEPS; step++) {
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        g.put("w", Nd4j.randn(t, 4, 5));
+        g.put("b", Nd4j.randn(t, 5));
+        Map<String, INDArray> gCopy = new LinkedHashMap<>();
+        g.forEach((k, v) -> gCopy.put(k, v.dup()));
+        Map<String, INDArray> gF = new LinkedHashMap<>();
+        g.forEach((k, v) -> gF.put(k, v.rank() == 2 ? v.dup('f') : v.dup()));
+        assertEquals('f', gF.get("w").ordering());
+        double scale = step % 2 == 0 ? 1.0 : 0.7;
+        fusedOpt.step(fused, g, step, scale);
+        referenceOpt.step(reference, gF, step, scale);
+        assertEquals(gCopy, g, "the optimizer must not write into the gradients");
+      }
+      double tol = t == DataType.FLOAT ? 1e-6 : 1e-14;
+      for (String k : fused.keySet()) {
+        assertTrue(fused.get(k).equalsWithEps(reference.get(k), tol), t + " parameter " + k);
+        assertTrue(fusedOpt.state().get(k).equalsWithEps(referenceOpt.state().get(k), tol), t + " state " + k);
+      }
+      assertTrue(fused.get("w").getDouble(0) != 0 && fusedOpt.state().get("w").sumNumber().doubleValue() != 0);
     }
   }
 
