@@ -1,5 +1,6 @@
 package org.genai4j.common.train;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -47,6 +48,11 @@ final class AdamStep {
           HostArrays.doubles(m), HostArrays.offset(m), HostArrays.doubles(v), HostArrays.offset(v),
           gradScale, beta1, beta2, eps, alpha, keep);
     }
+    // The NIO buffers do not hold the arrays; ND4J frees an array's memory when it is collected.
+    Reference.reachabilityFence(p);
+    Reference.reachabilityFence(g);
+    Reference.reachabilityFence(m);
+    Reference.reachabilityFence(v);
   }
 
   private static void applyFloat(int n, FloatBuffer p, int po, FloatBuffer g, int go, FloatBuffer m, int mo,

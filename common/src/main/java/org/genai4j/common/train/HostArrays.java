@@ -1,5 +1,6 @@
 package org.genai4j.common.train;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -8,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Direct Java access to the memory of dense CPU arrays, for loops that touch each element once
  * (Adam, sums of squares): one pass in Java beats a chain of ND4J ops, each of which reads and
- * writes the whole array and costs a native call.
+ * writes the whole array and costs a native call. The NIO buffers do not keep their array alive:
+ * callers hold the array until they are done (see {@link java.lang.ref.Reference#reachabilityFence}).
  */
 final class HostArrays {
   private HostArrays() {}
@@ -78,6 +80,8 @@ final class HostArrays {
         s0 += x * x;
       }
     }
+    // The NIO buffer does not hold the array; ND4J frees an array's memory when it is collected.
+    Reference.reachabilityFence(a);
     return (s0 + s1) + (s2 + s3);
   }
 }
