@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -24,10 +23,8 @@ public final class Optimizer {
   private final IUpdater updater;
   private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
   private final Map<String, INDArray> state = new LinkedHashMap<>();
-  /** Adam's first and second moments: views of the two halves of each state array. */
-  private final Map<String, Moments> moments = new LinkedHashMap<>();
-
-  private record Moments(INDArray m, INDArray v) {}
+  /** Fused Adam for the dense parameters; its moments are copied into {@link #state} on demand. */
+  private final Map<String, AdamStep> fused = new LinkedHashMap<>();
 
   public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters) {
     this.config = config;
@@ -45,18 +42,19 @@ public final class Optimizer {
       }
       long size = updater.stateSize(p.length());
       INDArray view = size == 0 ? null : Nd4j.zeros(p.dataType(), 1, size);
+      if (view != null) {
+        state.put(e.getKey(), view);
+      }
+      if (AdamStep.supports(p)) {
+        // Same state layout as ND4J's updater (m then v), so checkpoints are the same either way.
+        fused.put(e.getKey(), AdamStep.of(p));
+        continue;
+      }
       GradientUpdater<?> u = updater.instantiate(view, true);
       if (view != null) {
         u.setStateViewArray(view, p.shape(), 'c', false);
       }
       updaters.put(e.getKey(), u);
-      if (view != null) {
-        state.put(e.getKey(), view);
-        // The same halves ND4J's AdamUpdater uses (m first), so checkpoints read either way.
-        long n = p.length();
-        moments.put(e.getKey(), new Moments(view.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, n)),
-            view.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2 * n))));
-      }
     }
   }
 
@@ -94,9 +92,12 @@ public final class Optimizer {
       }
       // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
       boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
-      Moments mv = moments.get(name);
-      if (mv != null && AdamStep.supports(p, g, mv.m())) {
-        AdamStep.apply(p, g, gradScale, mv.m(), mv.v(), config.beta1(), config.beta2(), config.epsilon(), lr, step,
+      AdamStep adam = fused.get(name);
+      if (adam != null) {
+        if (!HostArrays.isDense(g) || g.dataType() != p.dataType()) {
+          g = g.castTo(p.dataType()).dup('c');
+        }
+        adam.apply(p, g, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr, step,
             decay ? config.weightDecay() : 0);
         continue;
       }
@@ -130,8 +131,12 @@ public final class Optimizer {
     p.subi(b.mul(lr));
   }
 
-  /** The optimizer's state arrays by parameter name (live; saved and restored by checkpoints). */
+  /**
+   * The optimizer's state arrays by parameter name, up to date as of this call (saved and
+   * restored by checkpoints; fused Adam keeps its moments in Java arrays and copies them here).
+   */
   public Map<String, INDArray> state() {
+    fused.forEach((name, adam) -> adam.saveTo(state.get(name)));
     return state;
   }
 
@@ -143,6 +148,10 @@ public final class Optimizer {
         throw new IllegalArgumentException("checkpoint has no optimizer state for '" + e.getKey() + "'");
       }
       e.getValue().assign(s.reshape(e.getValue().shape()).castTo(e.getValue().dataType()));
+      AdamStep adam = fused.get(e.getKey());
+      if (adam != null) {
+        adam.loadFrom(e.getValue());
+      }
     }
   }
 
