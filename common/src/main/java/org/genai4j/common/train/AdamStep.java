@@ -48,19 +48,59 @@ abstract class AdamStep {
    * {@code keep = 1 - lr * decay} (decoupled weight decay, 0 for none). {@code g} must be dense
    * and of p's type. One difference from ND4J: there a zero {@code alpha_t} (lr = 0) is replaced
    * by epsilon; here lr = 0 leaves the parameters unchanged.
+   *
+   * @return the sum of squares of {@code g} (unscaled) when {@code sumOfSquares}, else 0: the
+   *     trainer's gradient norm, read from the copy this pass makes anyway
    */
-  final void apply(INDArray p, INDArray g, double gradScale, double beta1, double beta2, double eps,
-      double lr, long step, double decay) {
+  final double apply(INDArray p, INDArray g, double gradScale, double beta1, double beta2, double eps,
+      double lr, long step, double decay, boolean sumOfSquares) {
     double t = (double) step + 1;
     double alpha = lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-    update(p, g, gradScale, beta1, beta2, eps, alpha, 1.0 - lr * decay);
+    double ss = update(p, g, gradScale, beta1, beta2, eps, alpha, 1.0 - lr * decay, sumOfSquares);
     // The NIO buffers do not hold the arrays; ND4J frees an array's memory when it is collected.
     Reference.reachabilityFence(p);
     Reference.reachabilityFence(g);
+    return ss;
   }
 
-  abstract void update(INDArray p, INDArray g, double scale, double b1, double b2, double eps, double alpha,
-      double keep);
+  abstract double update(INDArray p, INDArray g, double scale, double b1, double b2, double eps, double alpha,
+      double keep, boolean sumOfSquares);
+
+  /** Sum of squares of a[0..n), in double with eight partial sums (so the loop pipelines). */
+  static double sumOfSquares(float[] a, int n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+      s0 += (double) a[i] * a[i];
+      s1 += (double) a[i + 1] * a[i + 1];
+      s2 += (double) a[i + 2] * a[i + 2];
+      s3 += (double) a[i + 3] * a[i + 3];
+      s4 += (double) a[i + 4] * a[i + 4];
+      s5 += (double) a[i + 5] * a[i + 5];
+      s6 += (double) a[i + 6] * a[i + 6];
+      s7 += (double) a[i + 7] * a[i + 7];
+    }
+    for (; i < n; i++) {
+      s0 += (double) a[i] * a[i];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /** As {@link #sumOfSquares(float[], int)} for doubles. */
+  static double sumOfSquares(double[] a, int n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += a[i] * a[i];
+      s1 += a[i + 1] * a[i + 1];
+      s2 += a[i + 2] * a[i + 2];
+      s3 += a[i + 3] * a[i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += a[i] * a[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
 
   /** Writes m then v into {@code state} (length 2n), the layout of ND4J's AdamUpdater state. */
   abstract void saveTo(INDArray state);
@@ -81,8 +121,8 @@ abstract class AdamStep {
     }
 
     @Override
-    void update(INDArray param, INDArray grad, double scale, double b1d, double b2d, double epsd, double alphad,
-        double keepd) {
+    double update(INDArray param, INDArray grad, double scale, double b1d, double b2d, double epsd, double alphad,
+        double keepd, boolean sumOfSquares) {
       float[][] scratch = SCRATCH.get();
       if (scratch[0].length < length) {
         scratch[0] = new float[length];
@@ -94,6 +134,7 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       pb.get(po, p, 0, length);
       HostArrays.floats(grad).get(HostArrays.offset(grad), g, 0, length);
+      double ss = sumOfSquares ? sumOfSquares(g, length) : 0;
       float s = (float) scale;
       float b1 = (float) b1d;
       float b2 = (float) b2d;
@@ -121,6 +162,7 @@ abstract class AdamStep {
         p[i] -= mi * alpha / ((float) Math.sqrt(vi) + eps);
       }
       pb.put(po, p, 0, length);
+      return ss;
     }
 
     @Override
@@ -155,8 +197,8 @@ abstract class AdamStep {
     }
 
     @Override
-    void update(INDArray param, INDArray grad, double scale, double b1, double b2, double eps, double alpha,
-        double keep) {
+    double update(INDArray param, INDArray grad, double scale, double b1, double b2, double eps, double alpha,
+        double keep, boolean sumOfSquares) {
       double[][] scratch = SCRATCH.get();
       if (scratch[0].length < length) {
         scratch[0] = new double[length];
@@ -168,6 +210,7 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       pb.get(po, p, 0, length);
       HostArrays.doubles(grad).get(HostArrays.offset(grad), g, 0, length);
+      double ss = sumOfSquares ? sumOfSquares(g, length) : 0;
       double c1 = 1 - b1;
       double c2 = 1 - b2;
       for (int i = 0; i < length; i++) {
@@ -179,6 +222,7 @@ abstract class AdamStep {
         p[i] = p[i] * keep - mi * alpha / (Math.sqrt(vi) + eps);
       }
       pb.put(po, p, 0, length);
+      return ss;
     }
 
     @Override

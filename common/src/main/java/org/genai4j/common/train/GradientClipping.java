@@ -14,14 +14,17 @@ public final class GradientClipping {
   public static double globalNorm(Map<String, INDArray> gradients) {
     double sumSq = 0;
     for (INDArray g : gradients.values()) {
-      if (HostArrays.isDense(g)) {
-        sumSq += HostArrays.sumOfSquares(g);
-      } else {
-        double n = g.norm2Number().doubleValue();
-        sumSq += n * n;
-      }
+      sumSq += sumOfSquares(g);
     }
     return Math.sqrt(sumSq);
+  }
+
+  static double sumOfSquares(INDArray g) {
+    if (HostArrays.isDense(g)) {
+      return HostArrays.sumOfSquares(g);
+    }
+    double n = g.norm2Number().doubleValue();
+    return n * n;
   }
 
   /**

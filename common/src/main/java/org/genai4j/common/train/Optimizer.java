@@ -74,6 +74,20 @@ public final class Optimizer {
    * arrays). Gradients are not modified.
    */
   public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step, double gradScale) {
+    update(parameters, gradients, step, gradScale, false);
+  }
+
+  /**
+   * As {@link #step} without scaling, returning the sum of squares of all gradients (the square
+   * of their global norm), taken in the same pass where the fused Adam reads the gradients anyway.
+   */
+  double stepAndSumOfSquares(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
+    return update(parameters, gradients, step, 1.0, true);
+  }
+
+  private double update(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step,
+      double gradScale, boolean sumOfSquares) {
+    double sumSq = 0;
     double lr = lr(step);
     if (updater != null) {
       updater.setLrAndSchedule(lr, null);
@@ -97,9 +111,12 @@ public final class Optimizer {
         if (!HostArrays.isDense(g) || g.dataType() != p.dataType()) {
           g = g.castTo(p.dataType()).dup('c');
         }
-        adam.apply(p, g, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr, step,
-            decay ? config.weightDecay() : 0);
+        sumSq += adam.apply(p, g, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr, step,
+            decay ? config.weightDecay() : 0, sumOfSquares);
         continue;
+      }
+      if (sumOfSquares) {
+        sumSq += GradientClipping.sumOfSquares(g);
       }
       // The general path works on a private copy: ND4J's updater overwrites its input.
       g = g.castTo(p.dataType()).dup('c');
@@ -118,6 +135,7 @@ public final class Optimizer {
       u.applyUpdater(g, (int) Math.min(step, Integer.MAX_VALUE), 0);
       p.subi(g);
     }
+    return sumSq;
   }
 
   private void sgdStep(String name, INDArray p, INDArray g, double lr) {

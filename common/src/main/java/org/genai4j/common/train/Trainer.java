@@ -241,11 +241,17 @@ public final class Trainer {
         throw new IllegalStateException("loss of group '" + g.name() + "' is " + loss + " at step " + step
             + " (diverged: lower the learning rate or enable gradient clipping)");
       }
-      double norm = GradientClipping.globalNorm(grads);
       Optimizer opt = optimizers.get(g.name());
       metrics.put(g.name() + "/lr", opt.lr(step));
-      // Clipping scales the gradients inside the optimizer's pass rather than in place.
-      opt.step(g.parameters(), grads, step, GradientClipping.clipScale(norm, config.clipNorm()));
+      double norm;
+      if (config.clipNorm() > 0) {
+        norm = GradientClipping.globalNorm(grads);
+        // Clipping scales the gradients inside the optimizer's pass rather than in place.
+        opt.step(g.parameters(), grads, step, GradientClipping.clipScale(norm, config.clipNorm()));
+      } else {
+        // Without clipping the norm is only reported: the optimizer takes it in its own pass.
+        norm = Math.sqrt(opt.stepAndSumOfSquares(g.parameters(), grads, step));
+      }
       g.afterUpdate();
       if (first) {
         metrics.put("loss", loss / n);

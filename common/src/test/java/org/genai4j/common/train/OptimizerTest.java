@@ -155,6 +155,25 @@ class OptimizerTest {
     }
   }
 
+  /** The norm the trainer reports without clipping comes from the optimizer's pass: the same value. */
+  @Test
+  void stepAndSumOfSquaresGivesTheGlobalNorm() {
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      for (OptimizerConfig oc : new OptimizerConfig[] {OptimizerConfig.adam(LrSchedule.constant(0.01), 0.9, 0.99),
+          OptimizerConfig.sgd(LrSchedule.constant(0.01), 0.9)}) {
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        params.put("w", Nd4j.rand(t, 37, 5));
+        params.put("wf", Nd4j.rand(t, 3, 4).dup('f'));
+        params.put("b", Nd4j.rand(t, 5));
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        params.forEach((k, v) -> g.put(k, Nd4j.randn(t, v.shape())));
+        double expected = GradientClipping.globalNorm(g);
+        double got = Math.sqrt(new Optimizer(oc, params).stepAndSumOfSquares(params, g, 0));
+        assertEquals(expected, got, 1e-6 * expected, t + " " + oc.kind());
+      }
+    }
+  }
+
   @Test
   void rejectsGradientOfWrongShape() {
     INDArray w = Nd4j.zeros(2, 3);
