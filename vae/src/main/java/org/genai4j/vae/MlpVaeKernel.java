@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * step time of this small model. The matrix products are ND4J gemms into preallocated buffers;
  * everything elementwise (bias and ReLU, the reparameterization and KL, the likelihood and its
  * gradient, ReLU masks, bias gradients) is fused into a few Java loops over the arrays' memory
- * ({@link DenseView}), because at these sizes the ~50 small ND4J ops they replace cost more in
+ * ({@link HostMirror}), because at these sizes the ~50 small ND4J ops they replace cost more in
  * per-call overhead and extra passes than the arithmetic.
  *
  * <p>Loss = reconSum / N + klCoef * klTermSum (klCoef = klWeight / (2N)); the caller adds the
@@ -28,39 +28,35 @@ final class MlpVaeKernel {
   /** One {@code x @ W + b} layer with its gradient arrays (W is [in, out], b is [out]). */
   private static final class Dense {
     final INDArray w;
+    final INDArray b;
     final INDArray dw;
-    final DenseView b;
-    final DenseView db;
+    final INDArray db;
     final boolean relu;
-    /** Column sums of the output gradient, accumulated in double before they are written to db. */
-    final double[] colSums;
+    /** Holds b in the forward pass, db's column sums in the backward pass. */
+    final HostMirror bias;
 
     Dense(INDArray w, INDArray b, INDArray dw, INDArray db, boolean relu) {
       this.w = w;
+      this.b = b;
       this.dw = dw;
-      this.b = DenseView.of(b);
-      this.db = DenseView.of(db);
+      this.db = db;
       this.relu = relu;
-      this.colSums = new double[(int) b.length()];
-    }
-
-    int out() {
-      return (int) w.size(1);
+      this.bias = new HostMirror(b.length());
     }
   }
 
-  /** An activation array with its gradient, as INDArrays (for gemm) and views (for loops). */
+  /** An activation array and its gradient, with their Java mirrors. */
   private static final class Act {
     final INDArray a;
     final INDArray grad;
-    final DenseView av;
-    final DenseView gv;
+    final HostMirror am;
+    final HostMirror gm;
 
     Act(DataType t, long n, long width) {
       a = Nd4j.create(t, n, width);
       grad = Nd4j.create(t, n, width);
-      av = DenseView.of(a);
-      gv = DenseView.of(grad);
+      am = new HostMirror(n * width);
+      gm = new HostMirror(n * width);
     }
   }
 
@@ -71,21 +67,25 @@ final class MlpVaeKernel {
     final Act mu;
     final Act logvar;
     final Act z;
-    final DenseView sigma; // exp(logvar / 2), kept for the backward pass
+    final HostMirror x;
+    final HostMirror eps;
+    final double[] sigma; // exp(logvar / 2), kept for the backward pass
 
-    Buffers(DataType t, long n, List<Dense> encoder, List<Dense> decoder, long latent) {
+    Buffers(DataType t, long n, List<Dense> encoder, List<Dense> decoder, long inputSize, long latent) {
       enc = new Act[encoder.size()];
       for (int i = 0; i < enc.length; i++) {
-        enc[i] = new Act(t, n, encoder.get(i).out());
+        enc[i] = new Act(t, n, encoder.get(i).w.size(1));
       }
       dec = new Act[decoder.size()];
       for (int k = 0; k < dec.length; k++) {
-        dec[k] = new Act(t, n, decoder.get(k).out());
+        dec[k] = new Act(t, n, decoder.get(k).w.size(1));
       }
       mu = new Act(t, n, latent);
       logvar = new Act(t, n, latent);
       z = new Act(t, n, latent);
-      sigma = DenseView.of(Nd4j.create(t, n, latent));
+      x = new HostMirror(n * inputSize);
+      eps = new HostMirror(n * latent);
+      sigma = new double[Math.toIntExact(n * latent)];
     }
   }
 
@@ -132,7 +132,7 @@ final class MlpVaeKernel {
     if (w == null || b == null) {
       throw new IllegalStateException("MLP VAE parameters " + name + "/w and /b are missing");
     }
-    if (!DenseView.isDense(b) || b.dataType() != dtype) {
+    if (!HostMirror.isDense(b) || b.dataType() != dtype) {
       throw new IllegalStateException("MLP VAE bias " + name + "/b must be a dense " + dtype + " array");
     }
     INDArray dw = Nd4j.create(dtype, w.shape());
@@ -153,10 +153,11 @@ final class MlpVaeKernel {
    */
   Sums forwardBackward(INDArray x, INDArray eps, double klWeight) {
     long n = x.size(0);
-    Buffers b = buffers.computeIfAbsent(n, k -> new Buffers(dtype, k, encoder, decoder, config.latent()));
+    Buffers b = buffers.computeIfAbsent(n,
+        k -> new Buffers(dtype, k, encoder, decoder, config.inputSize(), config.latent()));
     x = dense(x);
-    eps = dense(eps);
-    DenseView xv = DenseView.of(x);
+    double[] xs = b.x.load(x);
+    double[] es = b.eps.load(dense(eps));
     double klCoef = klWeight / (2.0 * n);
 
     // Encoder.
@@ -167,7 +168,7 @@ final class MlpVaeKernel {
     }
     linear(muLayer, h, b.mu);
     linear(logvarLayer, h, b.logvar);
-    double klTerms = reparameterize(b, DenseView.of(eps));
+    double klTerms = reparameterize(b, es);
 
     // Decoder.
     INDArray in = b.z.a;
@@ -176,14 +177,15 @@ final class MlpVaeKernel {
       in = b.dec[k].a;
     }
     Act out = b.dec[decoder.size() - 1];
-    double recon = Likelihoods.sumAndGradient(config, xv, out.av, out.gv, (int) n, 1.0 / n);
+    double recon = Likelihoods.sumAndGradient(config, xs, out.am.values, out.gm.values, (int) n, 1.0 / n);
+    out.gm.store(out.grad);
 
     // Decoder backward: out.grad holds dLoss/dOut.
     for (int k = decoder.size() - 1; k >= 0; k--) {
       INDArray input = k == 0 ? b.z.a : b.dec[k - 1].a;
       backward(decoder.get(k), b.dec[k], input, k == 0 ? b.z.grad : b.dec[k - 1].grad, false);
     }
-    reparameterizeBackward(b, DenseView.of(eps), klCoef);
+    reparameterizeBackward(b, es, klCoef);
     int e = encoder.size();
     INDArray dh = e > 0 ? b.enc[e - 1].grad : null;
     backward(muLayer, b.mu, h, dh, false);
@@ -195,26 +197,25 @@ final class MlpVaeKernel {
   }
 
   private INDArray dense(INDArray a) {
-    return DenseView.isDense(a) && a.dataType() == dtype ? a : a.castTo(dtype).dup('c');
+    return HostMirror.isDense(a) && a.dataType() == dtype ? a : a.castTo(dtype).dup('c');
   }
 
   /**
-   * z = mu + sigma * eps with sigma = exp(logvar / 2); returns the KL terms' sum over the batch,
-   * sum(mu^2 + exp(logvar) - logvar).
+   * z = mu + sigma * eps with sigma = exp(logvar / 2), from the mu and logvar mirrors {@link
+   * #linear} left; returns the KL terms' sum over the batch, sum(mu^2 + exp(logvar) - logvar).
    */
-  private static double reparameterize(Buffers b, DenseView eps) {
-    DenseView mu = b.mu.av;
-    DenseView lv = b.logvar.av;
-    DenseView z = b.z.av;
+  private static double reparameterize(Buffers b, double[] eps) {
+    double[] mu = b.mu.am.values;
+    double[] lv = b.logvar.am.values;
+    double[] z = b.z.am.values;
     double kl = 0;
     for (int i = 0; i < mu.length; i++) {
-      double m = mu.get(i);
-      double l = lv.get(i);
-      double s = Math.exp(0.5 * l);
-      b.sigma.set(i, s);
-      z.set(i, m + s * eps.get(i));
-      kl += m * m + s * s - l;
+      double s = Math.exp(0.5 * lv[i]);
+      b.sigma[i] = s;
+      z[i] = mu[i] + s * eps[i];
+      kl += mu[i] * mu[i] + s * s - lv[i];
     }
+    b.z.am.store(b.z.a);
     return kl;
   }
 
@@ -222,53 +223,61 @@ final class MlpVaeKernel {
    * From dLoss/dz to dLoss/dmu = dz + 2 klCoef mu and dLoss/dlogvar = dz eps sigma / 2 + klCoef
    * (exp(logvar) - 1).
    */
-  private static void reparameterizeBackward(Buffers b, DenseView eps, double klCoef) {
-    DenseView dz = b.z.gv;
+  private static void reparameterizeBackward(Buffers b, double[] eps, double klCoef) {
+    double[] dz = b.z.gm.load(b.z.grad);
+    double[] mu = b.mu.am.values;
+    double[] dmu = b.mu.gm.values;
+    double[] dlv = b.logvar.gm.values;
     for (int i = 0; i < dz.length; i++) {
-      double g = dz.get(i);
-      double s = b.sigma.get(i);
-      b.mu.gv.set(i, g + 2 * klCoef * b.mu.av.get(i));
-      b.logvar.gv.set(i, 0.5 * g * eps.get(i) * s + klCoef * (s * s - 1));
+      double s = b.sigma[i];
+      dmu[i] = dz[i] + 2 * klCoef * mu[i];
+      dlv[i] = 0.5 * dz[i] * eps[i] * s + klCoef * (s * s - 1);
     }
+    b.mu.gm.store(b.mu.grad);
+    b.logvar.gm.store(b.logvar.grad);
   }
 
-  /** out = act(in @ W + b): the gemm, then bias and ReLU in one pass. */
+  /** out = act(in @ W + b): the gemm, then bias and ReLU in one pass; out.am keeps the result. */
   private static void linear(Dense l, INDArray in, Act out) {
     Nd4j.gemm(in, l.w, out.a, false, false, 1.0, 0.0);
-    DenseView o = out.av;
-    int width = l.out();
-    for (int i = 0; i < o.length; ) {
-      for (int c = 0; c < width; c++, i++) {
-        double v = o.get(i) + l.b.get(c);
-        o.set(i, l.relu && v < 0 ? 0 : v);
+    double[] o = out.am.load(out.a);
+    double[] bias = l.bias.load(l.b);
+    int width = bias.length;
+    for (int row = 0; row < o.length; row += width) {
+      for (int c = 0; c < width; c++) {
+        double v = o[row + c] + bias[c];
+        o[row + c] = l.relu && v < 0 ? 0 : v;
       }
     }
+    out.am.store(out.a);
   }
 
   /**
    * Backward through one layer given dLoss/d(output) in {@code out.grad}: applies ReLU's
-   * derivative (from the output) in place, then db = column sums (same pass), dW = in^T @ grad and
-   * dIn = grad @ W^T (added to dIn when {@code accumulate}, skipped when dIn is null).
+   * derivative (from the output, which out.am still holds from {@link #linear}) in place, then db
+   * = column sums (same pass), dW = in^T @ grad and dIn = grad @ W^T (added to dIn when {@code
+   * accumulate}, skipped when dIn is null).
    */
   private static void backward(Dense l, Act out, INDArray in, INDArray dIn, boolean accumulate) {
-    DenseView g = out.gv;
-    DenseView a = out.av;
-    double[] sums = l.colSums;
+    double[] g = out.gm.load(out.grad);
+    double[] sums = l.bias.values;
     java.util.Arrays.fill(sums, 0);
     int width = sums.length;
-    for (int i = 0; i < g.length; ) {
-      for (int c = 0; c < width; c++, i++) {
-        double v = g.get(i);
-        if (l.relu && a.get(i) <= 0) {
-          v = 0;
-          g.set(i, 0);
+    if (l.relu) {
+      double[] a = out.am.values;
+      for (int i = 0; i < g.length; i++) {
+        if (a[i] <= 0) {
+          g[i] = 0;
         }
-        sums[c] += v;
+      }
+      out.gm.store(out.grad);
+    }
+    for (int row = 0; row < g.length; row += width) {
+      for (int c = 0; c < width; c++) {
+        sums[c] += g[row + c];
       }
     }
-    for (int c = 0; c < width; c++) {
-      l.db.set(c, sums[c]);
-    }
+    l.bias.store(l.db);
     Nd4j.gemm(in, out.grad, l.dw, true, false, 1.0, 0.0);
     if (dIn != null) {
       Nd4j.gemm(out.grad, l.w, dIn, false, true, 1.0, accumulate ? 1.0 : 0.0);
