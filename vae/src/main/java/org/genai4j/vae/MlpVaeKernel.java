@@ -8,16 +8,15 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A hand-written forward and backward pass of the MLP VAE's training loss. It computes exactly
- * what {@link VaeGraph} defines for {@link VaeConfig.Arch#MLP} (same parameters, ReLU hidden
- * layers, same likelihoods), without SameDiff's per-op session bookkeeping, which dominates the
- * step time of this small model. The matrix products are ND4J gemms into preallocated buffers;
- * everything elementwise (bias and ReLU, the reparameterization and KL, the likelihood and its
- * gradient, ReLU masks, bias gradients) is fused into a few Java loops over the arrays' memory
- * ({@link HostMirror}), because at these sizes the ~50 small ND4J ops they replace cost more in
- * per-call overhead and extra passes than the arithmetic.
+ * A hand-written forward and backward pass of the MLP VAE's training loss, in plain ND4J (gemm
+ * into preallocated buffers, in-place elementwise ops). It computes exactly what {@link VaeGraph}
+ * defines for {@link VaeConfig.Arch#MLP} (same parameters, ReLU hidden layers, same likelihoods,
+ * same softplus guard), without SameDiff's per-op session bookkeeping, which dominates the step
+ * time of this small model.
  *
  * <p>Loss = reconSum / N + klCoef * klTermSum (klCoef = klWeight / (2N)); the caller adds the
  * constant -klWeight * L / 2. Buffers are kept per batch size, so a smaller last batch costs one
@@ -25,67 +24,54 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class MlpVaeKernel {
 
+  private static final double SOFTPLUS_LINEAR_FROM = 30;
+
   /** One {@code x @ W + b} layer with its gradient arrays (W is [in, out], b is [out]). */
-  private static final class Dense {
-    final INDArray w;
-    final INDArray b;
-    final INDArray dw;
-    final INDArray db;
-    final boolean relu;
-    /** Holds b in the forward pass, db's column sums in the backward pass. */
-    final HostMirror bias;
-
-    Dense(INDArray w, INDArray b, INDArray dw, INDArray db, boolean relu) {
-      this.w = w;
-      this.b = b;
-      this.dw = dw;
-      this.db = db;
-      this.relu = relu;
-      this.bias = new HostMirror(b.length());
-    }
-  }
-
-  /** An activation array and its gradient, with their Java mirrors. */
-  private static final class Act {
-    final INDArray a;
-    final INDArray grad;
-    final HostMirror am;
-    final HostMirror gm;
-
-    Act(DataType t, long n, long width) {
-      a = Nd4j.create(t, n, width);
-      grad = Nd4j.create(t, n, width);
-      am = new HostMirror(n * width);
-      gm = new HostMirror(n * width);
-    }
-  }
+  private record Dense(String name, INDArray w, INDArray b, INDArray dw, INDArray db, boolean relu) {}
 
   /** Activations and their gradients for one batch size. */
   private static final class Buffers {
-    final Act[] enc; // enc[i]: output of encoder layer i
-    final Act[] dec; // dec[k]: output of decoder layer k; the last holds the likelihood's parameters
-    final Act mu;
-    final Act logvar;
-    final Act z;
-    final HostMirror x;
-    final HostMirror eps;
-    final double[] sigma; // exp(logvar / 2), kept for the backward pass
+    final INDArray[] encIn; // encIn[i]: input of encoder layer i (encIn[0] is the batch itself)
+    final INDArray[] encGrad; // gradient w.r.t. encoder layer i's output (pre-ReLU after masking)
+    final INDArray[] decIn; // decIn[0] = z
+    final INDArray[] decGrad; // decGrad[k]: gradient w.r.t. decoder layer k's output
+    final INDArray[] encMask; // encMask[i] has encIn[i]'s shape: ReLU derivative scratch
+    final INDArray[] decMask;
+    final INDArray mu, logvar, sigma, expLogvar, z, dz, dmu, dlogvar, tmpL;
+    final INDArray out, dOut, tmpD, tmpD2;
 
-    Buffers(DataType t, long n, List<Dense> encoder, List<Dense> decoder, long inputSize, long latent) {
-      enc = new Act[encoder.size()];
-      for (int i = 0; i < enc.length; i++) {
-        enc[i] = new Act(t, n, encoder.get(i).w.size(1));
+    Buffers(DataType t, long n, List<Dense> enc, List<Dense> dec, long d, long l) {
+      int e = enc.size();
+      encIn = new INDArray[e + 1];
+      encGrad = new INDArray[e + 1];
+      encMask = new INDArray[e + 1];
+      for (int i = 1; i <= e; i++) {
+        encIn[i] = Nd4j.create(t, n, enc.get(i - 1).w().size(1));
+        encGrad[i] = Nd4j.create(t, n, enc.get(i - 1).w().size(1));
+        encMask[i] = Nd4j.create(t, n, enc.get(i - 1).w().size(1));
       }
-      dec = new Act[decoder.size()];
-      for (int k = 0; k < dec.length; k++) {
-        dec[k] = new Act(t, n, decoder.get(k).w.size(1));
+      decIn = new INDArray[dec.size()];
+      decGrad = new INDArray[dec.size()];
+      decMask = new INDArray[dec.size()];
+      for (int k = 0; k < dec.size(); k++) {
+        decIn[k] = Nd4j.create(t, n, dec.get(k).w().size(0));
+        decGrad[k] = Nd4j.create(t, n, dec.get(k).w().size(0));
+        decMask[k] = Nd4j.create(t, n, dec.get(k).w().size(0));
       }
-      mu = new Act(t, n, latent);
-      logvar = new Act(t, n, latent);
-      z = new Act(t, n, latent);
-      x = new HostMirror(n * inputSize);
-      eps = new HostMirror(n * latent);
-      sigma = new double[Math.toIntExact(n * latent)];
+      mu = Nd4j.create(t, n, l);
+      logvar = Nd4j.create(t, n, l);
+      sigma = Nd4j.create(t, n, l);
+      expLogvar = Nd4j.create(t, n, l);
+      z = decIn[0];
+      dz = decGrad[0];
+      dmu = Nd4j.create(t, n, l);
+      dlogvar = Nd4j.create(t, n, l);
+      tmpL = Nd4j.create(t, n, l);
+      long outWidth = dec.get(dec.size() - 1).w().size(1);
+      out = Nd4j.create(t, n, outWidth);
+      dOut = Nd4j.create(t, n, outWidth);
+      tmpD = Nd4j.create(t, n, d);
+      tmpD2 = Nd4j.create(t, n, d);
     }
   }
 
@@ -132,14 +118,10 @@ final class MlpVaeKernel {
     if (w == null || b == null) {
       throw new IllegalStateException("MLP VAE parameters " + name + "/w and /b are missing");
     }
-    if (!HostMirror.isDense(b) || b.dataType() != dtype) {
-      throw new IllegalStateException("MLP VAE bias " + name + "/b must be a dense " + dtype + " array");
-    }
-    INDArray dw = Nd4j.create(dtype, w.shape());
-    INDArray db = Nd4j.create(dtype, b.shape());
-    gradients.put(name + "/w", dw);
-    gradients.put(name + "/b", db);
-    return new Dense(w, b, dw, db, relu);
+    Dense d = new Dense(name, w, b, Nd4j.create(dtype, w.shape()), Nd4j.create(dtype, b.shape()), relu);
+    gradients.put(name + "/w", d.dw());
+    gradients.put(name + "/b", d.db());
+    return d;
   }
 
   /** The gradient arrays by parameter name; overwritten by every {@link #forwardBackward} call. */
@@ -153,134 +135,127 @@ final class MlpVaeKernel {
    */
   Sums forwardBackward(INDArray x, INDArray eps, double klWeight) {
     long n = x.size(0);
-    Buffers b = buffers.computeIfAbsent(n,
-        k -> new Buffers(dtype, k, encoder, decoder, config.inputSize(), config.latent()));
-    x = dense(x);
-    double[] xs = b.x.load(x);
-    double[] es = b.eps.load(dense(eps));
+    Buffers b = buffers.computeIfAbsent(n, k -> new Buffers(dtype, k, encoder, decoder, config.inputSize(), config.latent()));
+    double invN = 1.0 / n;
     double klCoef = klWeight / (2.0 * n);
 
     // Encoder.
-    INDArray h = x;
+    b.encIn[0] = x;
     for (int i = 0; i < encoder.size(); i++) {
-      linear(encoder.get(i), h, b.enc[i]);
-      h = b.enc[i].a;
+      linear(encoder.get(i), b.encIn[i], b.encIn[i + 1]);
     }
+    INDArray h = b.encIn[encoder.size()];
     linear(muLayer, h, b.mu);
     linear(logvarLayer, h, b.logvar);
-    double klTerms = reparameterize(b, es);
+    b.sigma.assign(b.logvar).muli(0.5);
+    Transforms.exp(b.sigma, false);
+    b.z.assign(b.sigma).muli(eps).addi(b.mu);
+    b.expLogvar.assign(b.logvar);
+    Transforms.exp(b.expLogvar, false);
+    double klTerms = b.tmpL.assign(b.mu).muli(b.mu).sumNumber().doubleValue()
+        + b.expLogvar.sumNumber().doubleValue() - b.logvar.sumNumber().doubleValue();
 
     // Decoder.
-    INDArray in = b.z.a;
     for (int k = 0; k < decoder.size(); k++) {
-      linear(decoder.get(k), in, b.dec[k]);
-      in = b.dec[k].a;
+      INDArray target = k + 1 < decoder.size() ? b.decIn[k + 1] : b.out;
+      linear(decoder.get(k), b.decIn[k], target);
     }
-    Act out = b.dec[decoder.size() - 1];
-    double recon = Likelihoods.sumAndGradient(config, xs, out.am.values, out.gm.values, (int) n, 1.0 / n);
-    out.gm.store(out.grad);
+    double recon = likelihood(x, b, invN);
 
-    // Decoder backward: out.grad holds dLoss/dOut.
+    // Decoder backward: b.dOut holds dLoss/dOut.
     for (int k = decoder.size() - 1; k >= 0; k--) {
-      INDArray input = k == 0 ? b.z.a : b.dec[k - 1].a;
-      backward(decoder.get(k), b.dec[k], input, k == 0 ? b.z.grad : b.dec[k - 1].grad, false);
+      INDArray grad = k + 1 < decoder.size() ? b.decGrad[k + 1] : b.dOut;
+      if (decoder.get(k).relu()) {
+        reluBackward(b.decIn[k + 1], grad, b.decMask[k + 1]);
+      }
+      backward(decoder.get(k), b.decIn[k], grad, b.decGrad[k]);
     }
-    reparameterizeBackward(b, es, klCoef);
+    // Reparameterization and KL: z = mu + sigma * eps, sigma = exp(logvar / 2).
+    b.dmu.assign(b.mu).muli(2 * klCoef).addi(b.dz);
+    b.dlogvar.assign(b.dz).muli(eps).muli(b.sigma).muli(0.5);
+    b.dlogvar.addi(b.tmpL.assign(b.expLogvar).subi(1.0).muli(klCoef));
     int e = encoder.size();
-    INDArray dh = e > 0 ? b.enc[e - 1].grad : null;
-    backward(muLayer, b.mu, h, dh, false);
-    backward(logvarLayer, b.logvar, h, dh, true);
+    INDArray dh = e > 0 ? b.encGrad[e] : null;
+    backward(muLayer, h, b.dmu, dh);
+    backwardAccumulate(logvarLayer, h, b.dlogvar, dh);
     for (int i = e - 1; i >= 0; i--) {
-      backward(encoder.get(i), b.enc[i], i > 0 ? b.enc[i - 1].a : x, i > 0 ? b.enc[i - 1].grad : null, false);
+      reluBackward(b.encIn[i + 1], b.encGrad[i + 1], b.encMask[i + 1]);
+      backward(encoder.get(i), b.encIn[i], b.encGrad[i + 1], i > 0 ? b.encGrad[i] : null);
     }
     return new Sums(recon, klTerms);
   }
 
-  private INDArray dense(INDArray a) {
-    return HostMirror.isDense(a) && a.dataType() == dtype ? a : a.castTo(dtype).dup('c');
-  }
-
-  /**
-   * z = mu + sigma * eps with sigma = exp(logvar / 2), from the mu and logvar mirrors {@link
-   * #linear} left; returns the KL terms' sum over the batch, sum(mu^2 + exp(logvar) - logvar).
-   */
-  private static double reparameterize(Buffers b, double[] eps) {
-    double[] mu = b.mu.am.values;
-    double[] lv = b.logvar.am.values;
-    double[] z = b.z.am.values;
-    double kl = 0;
-    for (int i = 0; i < mu.length; i++) {
-      double s = Math.exp(0.5 * lv[i]);
-      b.sigma[i] = s;
-      z[i] = mu[i] + s * eps[i];
-      kl += mu[i] * mu[i] + s * s - lv[i];
-    }
-    b.z.am.store(b.z.a);
-    return kl;
-  }
-
-  /**
-   * From dLoss/dz to dLoss/dmu = dz + 2 klCoef mu and dLoss/dlogvar = dz eps sigma / 2 + klCoef
-   * (exp(logvar) - 1).
-   */
-  private static void reparameterizeBackward(Buffers b, double[] eps, double klCoef) {
-    double[] dz = b.z.gm.load(b.z.grad);
-    double[] mu = b.mu.am.values;
-    double[] dmu = b.mu.gm.values;
-    double[] dlv = b.logvar.gm.values;
-    for (int i = 0; i < dz.length; i++) {
-      double s = b.sigma[i];
-      dmu[i] = dz[i] + 2 * klCoef * mu[i];
-      dlv[i] = 0.5 * dz[i] * eps[i] * s + klCoef * (s * s - 1);
-    }
-    b.mu.gm.store(b.mu.grad);
-    b.logvar.gm.store(b.logvar.grad);
-  }
-
-  /** out = act(in @ W + b): the gemm, then bias and ReLU in one pass; out.am keeps the result. */
-  private static void linear(Dense l, INDArray in, Act out) {
-    Nd4j.gemm(in, l.w, out.a, false, false, 1.0, 0.0);
-    double[] o = out.am.load(out.a);
-    double[] bias = l.bias.load(l.b);
-    int width = bias.length;
-    for (int row = 0; row < o.length; row += width) {
-      for (int c = 0; c < width; c++) {
-        double v = o[row + c] + bias[c];
-        o[row + c] = l.relu && v < 0 ? 0 : v;
+  /** Sum of -log p(x|z) over the batch; writes dLoss/dOut (the 1/N of the mean included) to b.dOut. */
+  private double likelihood(INDArray x, Buffers b, double invN) {
+    long n = x.size(0);
+    long d = config.inputSize();
+    switch (config.likelihood()) {
+      case BERNOULLI: {
+        // softplus(l) - x*l, softplus(l) = softplus(min(l, 30)) + relu(l - 30), as VaeGraph.
+        INDArray t = b.tmpD;
+        Transforms.min(t.assign(b.out), SOFTPLUS_LINEAR_FROM, false);
+        double sum = Transforms.softPlus(t, false).sumNumber().doubleValue();
+        sum += Transforms.relu(t.assign(b.out).subi(SOFTPLUS_LINEAR_FROM), false).sumNumber().doubleValue();
+        sum -= t.assign(b.out).muli(x).sumNumber().doubleValue();
+        Transforms.sigmoid(b.dOut.assign(b.out), false).subi(x).muli(invN);
+        return sum;
       }
+      case GAUSSIAN_FIXED: {
+        double var = config.gaussianStd() * config.gaussianStd();
+        double c = 0.5 * Math.log(2 * Math.PI * var);
+        INDArray diff = b.tmpD.assign(b.out).subi(x);
+        b.dOut.assign(diff).muli(invN / var);
+        return diff.muli(diff).sumNumber().doubleValue() * (0.5 / var) + c * n * d;
+      }
+      case GAUSSIAN_LEARNED: {
+        INDArray mean = b.out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d));
+        INDArray lv = b.out.get(NDArrayIndex.all(), NDArrayIndex.interval(d, 2 * d));
+        INDArray dMean = b.dOut.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d));
+        INDArray dLv = b.dOut.get(NDArrayIndex.all(), NDArrayIndex.interval(d, 2 * d));
+        INDArray diff = b.tmpD.assign(mean).subi(x);
+        INDArray precision = Transforms.exp(b.tmpD2.assign(lv).negi(), false);
+        dMean.assign(diff).muli(precision).muli(invN);
+        INDArray scaledSq = diff.muli(diff).muli(precision);
+        double sum = 0.5 * (scaledSq.sumNumber().doubleValue() + lv.sumNumber().doubleValue()
+            + Math.log(2 * Math.PI) * n * d);
+        dLv.assign(scaledSq).rsubi(1.0).muli(0.5 * invN);
+        return sum;
+      }
+      default:
+        throw new IllegalStateException("unknown likelihood " + config.likelihood());
     }
-    out.am.store(out.a);
   }
 
-  /**
-   * Backward through one layer given dLoss/d(output) in {@code out.grad}: applies ReLU's
-   * derivative (from the output, which out.am still holds from {@link #linear}) in place, then db
-   * = column sums (same pass), dW = in^T @ grad and dIn = grad @ W^T (added to dIn when {@code
-   * accumulate}, skipped when dIn is null).
-   */
-  private static void backward(Dense l, Act out, INDArray in, INDArray dIn, boolean accumulate) {
-    double[] g = out.gm.load(out.grad);
-    double[] sums = l.bias.values;
-    java.util.Arrays.fill(sums, 0);
-    int width = sums.length;
-    if (l.relu) {
-      double[] a = out.am.values;
-      for (int i = 0; i < g.length; i++) {
-        if (a[i] <= 0) {
-          g[i] = 0;
-        }
-      }
-      out.gm.store(out.grad);
+  /** out = act(in @ W + b). */
+  private static void linear(Dense l, INDArray in, INDArray out) {
+    Nd4j.gemm(in, l.w(), out, false, false, 1.0, 0.0);
+    out.addiRowVector(l.b());
+    if (l.relu()) {
+      Transforms.relu(out, false);
     }
-    for (int row = 0; row < g.length; row += width) {
-      for (int c = 0; c < width; c++) {
-        sums[c] += g[row + c];
-      }
-    }
-    l.bias.store(l.db);
-    Nd4j.gemm(in, out.grad, l.dw, true, false, 1.0, 0.0);
+  }
+
+  /** grad *= (activation > 0): ReLU's derivative, from its output. */
+  private static void reluBackward(INDArray activation, INDArray grad, INDArray mask) {
+    Transforms.step(mask.assign(activation), false);
+    grad.muli(mask);
+  }
+
+  /** dW = in^T @ grad, db = column sums of grad, dIn = grad @ W^T (skipped when dIn is null). */
+  private static void backward(Dense l, INDArray in, INDArray grad, INDArray dIn) {
+    Nd4j.gemm(in, grad, l.dw(), true, false, 1.0, 0.0);
+    grad.sum(l.db(), 0);
     if (dIn != null) {
-      Nd4j.gemm(out.grad, l.w, dIn, false, true, 1.0, accumulate ? 1.0 : 0.0);
+      Nd4j.gemm(grad, l.w(), dIn, false, true, 1.0, 0.0);
+    }
+  }
+
+  /** As {@link #backward} but adds to dIn instead of overwriting it. */
+  private static void backwardAccumulate(Dense l, INDArray in, INDArray grad, INDArray dIn) {
+    Nd4j.gemm(in, grad, l.dw(), true, false, 1.0, 0.0);
+    grad.sum(l.db(), 0);
+    if (dIn != null) {
+      Nd4j.gemm(grad, l.w(), dIn, false, true, 1.0, 1.0);
     }
   }
 }
