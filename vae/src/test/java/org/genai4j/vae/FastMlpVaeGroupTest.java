@@ -125,17 +125,40 @@ class FastMlpVaeGroupTest {
     assertTrue(conv.parameterGroups().get(0) instanceof VaeGroup);
   }
 
+  /** The same loops on FLOAT arrays (the training default), to float precision. */
+  @Test
+  void floatEqualsSameDiffInFloat() {
+    for (VaeConfig c : List.of(BERNOULLI, new VaeConfig(VaeConfig.Arch.MLP, 1, 3, 3, List.of(5, 4), 2,
+        VaeConfig.Likelihood.GAUSSIAN_LEARNED, 0, 0.7, 0))) {
+      assertEqualsSameDiff(new Vae(c, 7, DataType.FLOAT), batch(c, 6, new Random(3)), 1e-5);
+    }
+  }
+
+  /** Images that are a view in f order (not dense c order) are copied, not misread. */
+  @Test
+  void fOrderedImagesGiveTheSameResult() {
+    Vae vae = new Vae(BERNOULLI, 7, DataType.DOUBLE);
+    Batch b = batch(BERNOULLI, 5, new Random(3));
+    Batch f = Batch.of(Map.of("x", b.get("x").dup('f'), "eps", b.get("eps").dup('f')), 5);
+    double loss = fastGroup(vae).computeGradients(b).loss();
+    assertEquals(loss, fastGroup(vae).computeGradients(f).loss(), 1e-12 * Math.abs(loss));
+  }
+
   private static void assertEqualsSameDiff(VaeConfig c, int n) {
     assertEqualsSameDiff(new Vae(c, 7, DataType.DOUBLE), batch(c, n, new Random(3)));
   }
 
   private static void assertEqualsSameDiff(Vae vae, Batch batch) {
+    assertEqualsSameDiff(vae, batch, 1e-8);
+  }
+
+  private static void assertEqualsSameDiff(Vae vae, Batch batch, double tol) {
     Gradients fast = fastGroup(vae).computeGradients(batch);
     Map<String, INDArray> fastGrads = copy(fast.gradients());
     Gradients slow = vae.group().computeGradients(batch);
-    assertClose(slow.loss(), fast.loss(), "loss");
+    assertClose(slow.loss(), fast.loss(), "loss", tol);
     assertEquals(slow.metrics().keySet(), fast.metrics().keySet());
-    slow.metrics().forEach((k, v) -> assertClose(v, fast.metrics().get(k), k));
+    slow.metrics().forEach((k, v) -> assertClose(v, fast.metrics().get(k), k, tol));
     assertEquals(slow.gradients().keySet(), fastGrads.keySet());
     for (var e : slow.gradients().entrySet()) {
       INDArray a = e.getValue();
@@ -143,12 +166,12 @@ class FastMlpVaeGroupTest {
       assertEquals(List.of(a.shape()[0]), List.of(b.shape()[0]), e.getKey() + " shape");
       double scale = Math.max(1e-12, a.norm2Number().doubleValue());
       double diff = a.reshape(a.length()).sub(b.reshape(b.length())).norm2Number().doubleValue();
-      assertTrue(diff / scale < 1e-8, e.getKey() + ": relative difference " + diff / scale);
+      assertTrue(diff / scale < tol, e.getKey() + ": relative difference " + diff / scale);
     }
   }
 
-  private static void assertClose(double expected, double actual, String what) {
-    assertTrue(Math.abs(expected - actual) <= 1e-8 * Math.max(1e-8, Math.abs(expected)),
+  private static void assertClose(double expected, double actual, String what, double tol) {
+    assertTrue(Math.abs(expected - actual) <= tol * Math.max(1e-8, Math.abs(expected)),
         what + ": SameDiff " + expected + " hand-written " + actual);
   }
 

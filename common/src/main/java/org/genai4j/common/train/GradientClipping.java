@@ -7,14 +7,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class GradientClipping {
   private GradientClipping() {}
 
-  /** The L2 norm of all gradients taken together. */
+  /**
+   * The L2 norm of all gradients taken together; dense FLOAT/DOUBLE arrays are summed in one Java
+   * pass (accumulated in double), others by ND4J.
+   */
   public static double globalNorm(Map<String, INDArray> gradients) {
     double sumSq = 0;
     for (INDArray g : gradients.values()) {
-      double n = g.norm2Number().doubleValue();
-      sumSq += n * n;
+      sumSq += sumOfSquares(g);
     }
     return Math.sqrt(sumSq);
+  }
+
+  static double sumOfSquares(INDArray g) {
+    if (HostArrays.isDense(g)) {
+      return HostArrays.sumOfSquares(g);
+    }
+    double n = g.norm2Number().doubleValue();
+    return n * n;
+  }
+
+  /**
+   * The factor that brings gradients of global norm {@code norm} to at most {@code maxNorm}: 1
+   * when they are within it or {@code maxNorm <= 0} (clipping disabled).
+   */
+  public static double clipScale(double norm, double maxNorm) {
+    return maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1.0;
   }
 
   /**
@@ -23,8 +41,8 @@ public final class GradientClipping {
    */
   public static double clipGlobalNorm(Map<String, INDArray> gradients, double maxNorm) {
     double norm = globalNorm(gradients);
-    if (maxNorm > 0 && norm > maxNorm) {
-      double scale = maxNorm / (norm + 1e-6);
+    double scale = clipScale(norm, maxNorm);
+    if (scale != 1.0) {
       for (INDArray g : gradients.values()) {
         g.muli(scale);
       }

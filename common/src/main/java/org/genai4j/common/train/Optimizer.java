@@ -10,10 +10,12 @@ import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Updates one parameter group in place at the learning rate the schedule gives for the step:
- * Adam and AdamW through ND4J's {@link GradientUpdater} (native op, bias-corrected with the
- * 1-based step), SGD with classical momentum as PyTorch does ({@code buf = mu * buf + g; p -= lr
- * * buf}; ND4J's Nesterovs is a different method). Its state (Adam's moments, the momentum
- * buffer) is one flat array per parameter, exposed for checkpoints.
+ * Adam and AdamW with ND4J's arithmetic (bias-corrected with the 1-based step, epsilon outside
+ * the correction), in one fused pass per array ({@link AdamStep}) when the arrays are dense FLOAT
+ * or DOUBLE, else through ND4J's {@link GradientUpdater}; SGD with classical momentum as PyTorch
+ * does ({@code buf = mu * buf + g; p -= lr * buf}; ND4J's Nesterovs is a different method). Its
+ * state (Adam's moments m then v, the momentum buffer) is one flat array per parameter, exposed
+ * for checkpoints. Gradients are read, never written.
  */
 public final class Optimizer {
 
@@ -21,6 +23,8 @@ public final class Optimizer {
   private final IUpdater updater;
   private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
   private final Map<String, INDArray> state = new LinkedHashMap<>();
+  /** Fused Adam for the dense parameters; its moments are copied into {@link #state} on demand. */
+  private final Map<String, AdamStep> fused = new LinkedHashMap<>();
 
   public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters) {
     this.config = config;
@@ -38,14 +42,19 @@ public final class Optimizer {
       }
       long size = updater.stateSize(p.length());
       INDArray view = size == 0 ? null : Nd4j.zeros(p.dataType(), 1, size);
+      if (view != null) {
+        state.put(e.getKey(), view);
+      }
+      if (AdamStep.supports(p)) {
+        // Same state layout as ND4J's updater (m then v), so checkpoints are the same either way.
+        fused.put(e.getKey(), AdamStep.of(p));
+        continue;
+      }
       GradientUpdater<?> u = updater.instantiate(view, true);
       if (view != null) {
         u.setStateViewArray(view, p.shape(), 'c', false);
       }
       updaters.put(e.getKey(), u);
-      if (view != null) {
-        state.put(e.getKey(), view);
-      }
     }
   }
 
@@ -54,11 +63,31 @@ public final class Optimizer {
     return config.schedule().lr(step);
   }
 
-  /**
-   * Applies one update: {@code parameters[k] -= update(gradients[k])}. The gradient arrays are
-   * consumed (overwritten with the update).
-   */
+  /** Applies one update: {@code parameters[k] -= update(gradients[k])}. Gradients are not modified. */
   public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
+    step(parameters, gradients, step, 1.0);
+  }
+
+  /**
+   * Applies one update with every gradient multiplied by {@code gradScale} (the factor of
+   * global-norm clipping, applied on the fly so the caller need not scale, or copy, the gradient
+   * arrays). Gradients are not modified.
+   */
+  public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step, double gradScale) {
+    update(parameters, gradients, step, gradScale, false);
+  }
+
+  /**
+   * As {@link #step} without scaling, returning the sum of squares of all gradients (the square
+   * of their global norm), taken in the same pass where the fused Adam reads the gradients anyway.
+   */
+  double stepAndSumOfSquares(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
+    return update(parameters, gradients, step, 1.0, true);
+  }
+
+  private double update(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step,
+      double gradScale, boolean sumOfSquares) {
+    double sumSq = 0;
     double lr = lr(step);
     if (updater != null) {
       updater.setLrAndSchedule(lr, null);
@@ -75,11 +104,26 @@ public final class Optimizer {
             + java.util.Arrays.toString(g.shape()) + ", parameter has "
             + java.util.Arrays.toString(p.shape()));
       }
-      if (g.ordering() != 'c' || g.isView() || g.dataType() != p.dataType()) {
-        g = g.castTo(p.dataType()).dup('c');
+      // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
+      boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
+      AdamStep adam = fused.get(name);
+      if (adam != null) {
+        if (!HostArrays.isDense(g) || g.dataType() != p.dataType()) {
+          g = g.castTo(p.dataType()).dup('c');
+        }
+        sumSq += adam.apply(p, g, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr, step,
+            decay ? config.weightDecay() : 0, sumOfSquares);
+        continue;
       }
-      if (config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2) {
-        // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
+      if (sumOfSquares) {
+        sumSq += GradientClipping.sumOfSquares(g);
+      }
+      // The general path works on a private copy: ND4J's updater overwrites its input.
+      g = g.castTo(p.dataType()).dup('c');
+      if (gradScale != 1.0) {
+        g.muli(gradScale);
+      }
+      if (decay) {
         p.muli(1.0 - lr * config.weightDecay());
       }
       if (updater == null) {
@@ -91,6 +135,7 @@ public final class Optimizer {
       u.applyUpdater(g, (int) Math.min(step, Integer.MAX_VALUE), 0);
       p.subi(g);
     }
+    return sumSq;
   }
 
   private void sgdStep(String name, INDArray p, INDArray g, double lr) {
@@ -104,8 +149,12 @@ public final class Optimizer {
     p.subi(b.mul(lr));
   }
 
-  /** The optimizer's state arrays by parameter name (live; saved and restored by checkpoints). */
+  /**
+   * The optimizer's state arrays by parameter name, up to date as of this call (saved and
+   * restored by checkpoints; fused Adam keeps its moments in Java arrays and copies them here).
+   */
   public Map<String, INDArray> state() {
+    fused.forEach((name, adam) -> adam.saveTo(state.get(name)));
     return state;
   }
 
@@ -117,6 +166,10 @@ public final class Optimizer {
         throw new IllegalArgumentException("checkpoint has no optimizer state for '" + e.getKey() + "'");
       }
       e.getValue().assign(s.reshape(e.getValue().shape()).castTo(e.getValue().dataType()));
+      AdamStep adam = fused.get(e.getKey());
+      if (adam != null) {
+        adam.loadFrom(e.getValue());
+      }
     }
   }
 

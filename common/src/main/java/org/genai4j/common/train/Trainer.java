@@ -215,10 +215,16 @@ public final class Trainer {
       Map<String, INDArray> grads = new LinkedHashMap<>();
       double loss = 0;
       Map<String, Double> groupMetrics = new LinkedHashMap<>();
+      int n = batches.size();
       for (Batch b : batches) {
         Gradients gr = g.computeGradients(b);
         loss += gr.loss();
         gr.metrics().forEach((k, v) -> groupMetrics.merge(k, v, Double::sum));
+        if (n == 1) {
+          // Nothing below writes into gradient arrays, so the group's own arrays serve as they are.
+          grads.putAll(gr.gradients());
+          continue;
+        }
         for (var e : gr.gradients().entrySet()) {
           INDArray acc = grads.get(e.getKey());
           if (acc == null) {
@@ -228,7 +234,6 @@ public final class Trainer {
           }
         }
       }
-      int n = batches.size();
       if (n > 1) {
         grads.values().forEach(a -> a.divi(n));
       }
@@ -236,10 +241,17 @@ public final class Trainer {
         throw new IllegalStateException("loss of group '" + g.name() + "' is " + loss + " at step " + step
             + " (diverged: lower the learning rate or enable gradient clipping)");
       }
-      double norm = GradientClipping.clipGlobalNorm(grads, config.clipNorm());
       Optimizer opt = optimizers.get(g.name());
       metrics.put(g.name() + "/lr", opt.lr(step));
-      opt.step(g.parameters(), grads, step);
+      double norm;
+      if (config.clipNorm() > 0) {
+        norm = GradientClipping.globalNorm(grads);
+        // Clipping scales the gradients inside the optimizer's pass rather than in place.
+        opt.step(g.parameters(), grads, step, GradientClipping.clipScale(norm, config.clipNorm()));
+      } else {
+        // Without clipping the norm is only reported: the optimizer takes it in its own pass.
+        norm = Math.sqrt(opt.stepAndSumOfSquares(g.parameters(), grads, step));
+      }
       g.afterUpdate();
       if (first) {
         metrics.put("loss", loss / n);

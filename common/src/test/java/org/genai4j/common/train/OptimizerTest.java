@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -102,6 +103,74 @@ class OptimizerTest {
         }
       }
       assertClose(p, runOptimizer(OptimizerConfig.sgd(lr, mu)), 1e-12);
+    }
+  }
+
+  /**
+   * The fused Adam pass (dense c-order parameters) against ND4J's own updater (which the
+   * optimizer takes for f-order parameters): same parameters and the same state arrays (so
+   * checkpoints read either way), in FLOAT and DOUBLE, with weight decay, a clipping scale and
+   * an f-order gradient; the gradients stay untouched; state saved and loaded continues exactly.
+   */
+  @Test
+  void fusedAdamEqualsNd4jUpdaterAndLeavesGradientsAlone() {
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      OptimizerConfig oc = OptimizerConfig.adamW(LrSchedule.warmupCosine(0.05, 0.005, 2, 6), 0.9, 0.95, 0.1);
+      Map<String, INDArray> fused = new LinkedHashMap<>();
+      fused.put("w", Nd4j.rand(t, 4, 5).subi(0.5));
+      fused.put("b", Nd4j.rand(t, 5).subi(0.5));
+      Map<String, INDArray> reference = new LinkedHashMap<>();
+      reference.put("w", fused.get("w").dup('f'));
+      reference.put("b", fused.get("b").dup()); // a vector is dense either way: fused in both
+      assertEquals('f', reference.get("w").ordering());
+      Optimizer fusedOpt = new Optimizer(oc, fused);
+      Optimizer referenceOpt = new Optimizer(oc, reference);
+      for (int step = 0; step < STEPS; step++) {
+        if (step == 3) {
+          // A checkpoint round trip in the middle: save the state and load it into a fresh optimizer.
+          Map<String, INDArray> saved = new LinkedHashMap<>();
+          fusedOpt.state().forEach((k, v) -> saved.put(k, v.dup()));
+          fusedOpt = new Optimizer(oc, fused);
+          fusedOpt.loadState(saved);
+        }
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        g.put("w", Nd4j.randn(t, 4, 5));
+        g.put("b", Nd4j.randn(t, 5));
+        if (step == 4) {
+          g.put("w", g.get("w").dup('f'));
+        }
+        Map<String, INDArray> gCopy = new LinkedHashMap<>();
+        g.forEach((k, v) -> gCopy.put(k, v.dup()));
+        double scale = step % 2 == 0 ? 1.0 : 0.7;
+        fusedOpt.step(fused, g, step, scale);
+        referenceOpt.step(reference, g, step, scale);
+        assertEquals(gCopy, g, "the optimizer must not write into the gradients");
+      }
+      double tol = t == DataType.FLOAT ? 1e-6 : 1e-14;
+      for (String k : fused.keySet()) {
+        assertTrue(fused.get(k).equalsWithEps(reference.get(k), tol), t + " parameter " + k);
+        assertTrue(fusedOpt.state().get(k).equalsWithEps(referenceOpt.state().get(k), tol), t + " state " + k);
+      }
+      assertTrue(fusedOpt.state().get("w").sumNumber().doubleValue() != 0);
+    }
+  }
+
+  /** The norm the trainer reports without clipping comes from the optimizer's pass: the same value. */
+  @Test
+  void stepAndSumOfSquaresGivesTheGlobalNorm() {
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      for (OptimizerConfig oc : new OptimizerConfig[] {OptimizerConfig.adam(LrSchedule.constant(0.01), 0.9, 0.99),
+          OptimizerConfig.sgd(LrSchedule.constant(0.01), 0.9)}) {
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        params.put("w", Nd4j.rand(t, 37, 5));
+        params.put("wf", Nd4j.rand(t, 3, 4).dup('f'));
+        params.put("b", Nd4j.rand(t, 5));
+        Map<String, INDArray> g = new LinkedHashMap<>();
+        params.forEach((k, v) -> g.put(k, Nd4j.randn(t, v.shape())));
+        double expected = GradientClipping.globalNorm(g);
+        double got = Math.sqrt(new Optimizer(oc, params).stepAndSumOfSquares(params, g, 0));
+        assertEquals(expected, got, 1e-6 * expected, t + " " + oc.kind());
+      }
     }
   }
 

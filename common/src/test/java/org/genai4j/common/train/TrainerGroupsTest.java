@@ -82,4 +82,31 @@ class TrainerGroupsTest {
     assertTrue(s.getMessage().contains("'D'") && s.getMessage().contains("NaN") && s.getMessage().contains("step 0"),
         s.getMessage());
   }
+
+  /**
+   * The trainer passes a group's own gradient arrays to the optimizer (no copy without
+   * accumulation), so neither clipping nor Adam may write into them; and clipping still clips:
+   * with a constant gradient g and max norm c, SGD moves w by lr * c * g / |g| per step.
+   */
+  @Test
+  void groupGradientArraysAreNeverWrittenAndClippingStillApplies() {
+    for (OptimizerConfig oc : List.of(OptimizerConfig.sgd(LrSchedule.constant(0.1), 0),
+        OptimizerConfig.adam(LrSchedule.constant(0.1), 0.9, 0.99))) {
+      INDArray w = Nd4j.create(new float[] {1, 2, 3}, 3);
+      INDArray grad = Nd4j.create(new float[] {3, 4, 0}, 3); // norm 5
+      ParameterGroup group = new ParameterGroup() {
+        @Override public String name() { return "g"; }
+        @Override public Map<String, INDArray> parameters() { return Map.of("w", w); }
+        @Override public Gradients computeGradients(Batch b) { return new Gradients(1.0, Map.of("w", grad)); }
+      };
+      TrainerConfig clip = TrainerConfig.of(3, 0).withClipNorm(1.0);
+      StepRecord last = new Trainer(model(group), oc, clip).fit(rng -> Batch.of(Map.of(), 1));
+      assertEquals(Nd4j.create(new float[] {3, 4, 0}, 3), grad, oc.kind() + ": gradient array was modified");
+      assertEquals(5.0, last.metrics().get("g/grad_norm"), 1e-6);
+      if (oc.kind() == OptimizerConfig.Kind.SGD) {
+        assertEquals(1 - 3 * 0.1 * 0.6, w.getDouble(0), 1e-5);
+        assertEquals(2 - 3 * 0.1 * 0.8, w.getDouble(1), 1e-5);
+      }
+    }
+  }
 }
