@@ -1,8 +1,6 @@
 package org.genai4j.gan;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +10,10 @@ import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.common.util.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Training-step speed of the DCGAN: images per second through the common Trainer (one step = a
@@ -40,11 +38,10 @@ public final class GanBench {
     if (steps < 1 || warmup < 0) {
       throw new IllegalArgumentException("bench needs steps >= 1 and warmup >= 0, got " + steps + ", " + warmup);
     }
-    Nd4j.getBackend(); // loads the native library before its thread count is touched
     if (threads > 0) {
-      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+      Threads.set(threads);
     }
-    int usedThreads = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    int usedThreads = Threads.openMp();
     Nd4j.getRandom().setSeed(2);
     INDArray images = Nd4j.rand(DataType.FLOAT, Math.max(batch * 4, 256), config.channels(), config.imageSize(), config.imageSize());
     GanBatches source = new GanBatches(images, config, batch);
@@ -60,7 +57,7 @@ public final class GanBench {
     double[] cpu = new double[2];
     int[] done = new int[2];
     double[] kernel0 = models[0].kernel().convAndStepMillis();
-    String loadBefore = loadAverage();
+    String loadBefore = Threads.loadAverage();
     int rounds = steps >= 2 ? 2 : 1;
     for (int round = 0; round < rounds; round++) {
       int n = round == rounds - 1 ? steps - steps / rounds * (rounds - 1) : steps / rounds;
@@ -96,7 +93,7 @@ public final class GanBench {
         + " D and G passes (batch norm, activations, loss, gemms, copies) %.1f ms wall / %.1f ms CPU; outside them"
         + " (optimizer, batches) %.1f ms wall%n", per[0], per[2], per[1] - per[0], per[3] - per[2],
         results.get(0).msPerStep() - per[1]);
-    out.println("load average at start " + loadBefore + ", at end " + loadAverage());
+    out.println("load average at start " + loadBefore + ", at end " + Threads.loadAverage());
     return results;
   }
 
@@ -120,8 +117,7 @@ public final class GanBench {
     out.printf("DCGAN bench: %dx%dx%d, z %d, base %d (G %,d + D %,d params), batch %d%n",
         c.imageSize(), c.imageSize(), c.channels(), c.latentSize(), c.baseFeatures(),
         count(new Dcgan(c, 0).generator().parameters()), count(new Dcgan(c, 0).discriminator().parameters()), r.batch());
-    out.printf("machine: %s, %d cores, load average %s, ND4J threads %d, native %s%n",
-        cpuModel(), Runtime.getRuntime().availableProcessors(), loadAverage(), r.threads(), nativeBuild());
+    out.println("machine: " + Threads.machine());
     out.println("| step | steps | ms/step | images/s | CPU ms/step | images per CPU-s | D fwd+bwd ms | G fwd+bwd ms |");
     out.println("|---|---|---|---|---|---|---|---|");
     for (Result x : results) {
@@ -134,34 +130,8 @@ public final class GanBench {
     return params.values().stream().mapToLong(INDArray::length).sum();
   }
 
-  static String cpuModel() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-    } catch (Exception e) {
-      return System.getProperty("os.arch");
-    }
-  }
 
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (Exception e) {
-      return "n/a";
-    }
-  }
 
-  static String nativeBuild() {
-    try {
-      String info = Nd4j.getExecutioner().getEnvironmentInformation().toString();
-      Object blas = Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor");
-      boolean onednn = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().contains("ONEDNN");
-      return (blas == null ? "" : blas + ", ") + (onednn ? "oneDNN" : "no oneDNN") + (info.isEmpty() ? "" : "");
-    } catch (Throwable t) {
-      return "unknown";
-    }
-  }
 
   /** {@code GanBench [steps] [threads] [batch]}: the reference 28x28 DCGAN. */
   public static void main(String[] args) {

@@ -53,7 +53,7 @@ public final class ConvBackendBench {
       sd += (t1 - t0) / 1e6;
       dl += (t2 - t1) / 1e6;
     }
-    System.out.printf("G+D forward+backward, batch 64, %s threads, load %s:%n", System.getenv("OMP_NUM_THREADS"), GanBench.loadAverage());
+    System.out.printf("G+D forward+backward, batch 64, %s threads, load %s:%n", System.getenv("OMP_NUM_THREADS"), org.genai4j.common.util.Threads.loadAverage());
     System.out.printf("  SameDiff ops        %.1f ms%n  DL4J ComputationGraph %.1f ms%n", sd / reps, dl / reps);
   }
 

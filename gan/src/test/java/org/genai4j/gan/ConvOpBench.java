@@ -56,6 +56,6 @@ public final class ConvOpBench {
     INDArray z = r(n, 100), wp = r(100, 6272), hp = r(n, 6272), dwp = r(100, 6272);
     time("G project gemm", () -> Nd4j.gemm(z, wp, hp, false, false, 1.0, 0.0));
     time("G project dW gemm", () -> Nd4j.gemm(z, hp, dwp, true, false, 1.0, 0.0));
-    System.out.println("load " + GanBench.loadAverage());
+    System.out.println("load " + org.genai4j.common.util.Threads.loadAverage());
   }
 }

@@ -21,11 +21,11 @@ public final class FashionTrainRun {
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int limit = args.length > 3 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE;
     INDArray images = readImages(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"), limit);
-    System.out.println("images " + java.util.Arrays.toString(images.shape()) + " load " + GanBench.loadAverage());
+    System.out.println("images " + java.util.Arrays.toString(images.shape()) + " load " + org.genai4j.common.util.Threads.loadAverage());
     GanTraining.Result r = GanTraining.train(images, DcganConfig.fashionMnist(),
         GanTrainOptions.of(epochs, out).withBatchSize(batch).withResume(true));
     System.out.printf("steps %d, %.1f s, %.1f images/s, last %s, load %s%n", r.steps(), r.seconds(), r.imagesPerSecond(),
-        r.last() == null ? "-" : r.last().metrics(), GanBench.loadAverage());
+        r.last() == null ? "-" : r.last().metrics(), org.genai4j.common.util.Threads.loadAverage());
   }
 
   static INDArray readImages(Path gz, int limit) throws IOException {

@@ -28,6 +28,6 @@ public final class FastStepProfile {
     double[] k1 = m.kernel().convAndStepMillis();
     System.out.printf("per D+G: wall %.1f ms, cpu %.1f ms, conv %.1f ms, kernel %.1f ms, load %s%n",
         (System.nanoTime() - t0) / 1e6 / iters, (GanBench.processCpuNanos() - c0) / 1e6 / iters,
-        (k1[0] - k0[0]) / iters, (k1[1] - k0[1]) / iters, GanBench.loadAverage());
+        (k1[0] - k0[0]) / iters, (k1[1] - k0[1]) / iters, org.genai4j.common.util.Threads.loadAverage());
   }
 }

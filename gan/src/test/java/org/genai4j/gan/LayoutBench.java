@@ -31,6 +31,6 @@ public final class LayoutBench {
       ConvOpBench.time(fmt + " conv2 fwd N=64", fwd);
       ConvOpBench.time(fmt + " conv2 bp N=64", bwd);
     }
-    System.out.println("load " + GanBench.loadAverage());
+    System.out.println("load " + org.genai4j.common.util.Threads.loadAverage());
   }
 }

@@ -2,14 +2,13 @@ package org.genai4j.llm;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Random;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.common.util.Threads;
 import org.genai4j.llm.generate.CachedDecoder;
 import org.genai4j.llm.generate.Generator;
 import org.genai4j.llm.generate.Sampler;
@@ -51,7 +50,7 @@ public final class LlmBench {
    * {@code genTokens} generated tokens each way, and prints the table to {@code out}.
    */
   public static Result run(int trainIters, int genTokens, PrintStream out) {
-    String loadBefore = loadAverage();
+    String loadBefore = Threads.loadAverage();
     Tokenizer tok = CharTokenizer.fromCorpus(syntheticCorpus());
     GptConfig config = GptConfig.of(tok.vocabSize(), 4, 4, 128, 64);
     int batch = 12;
@@ -97,9 +96,8 @@ public final class LlmBench {
     out.println("genai4j llm bench: GPT " + config.nLayer() + " layers, " + config.nHead() + " heads, width "
         + config.nEmbd() + ", block " + config.blockSize() + ", vocab " + config.vocabSize() + ", batch " + batch
         + ", " + model.parameterCount() + " parameters; AdamW, clip 1.0; " + (int) fast[2] + " timed iters per step");
-    out.println("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; ND4J threads "
-        + Nd4j.getEnvironment().maxThreads() + " (OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ")");
-    out.println("load average before/after: " + loadBefore + " / " + loadAverage());
+    out.println("machine: " + Threads.machine());
+    out.println("load average before/after: " + loadBefore + " / " + Threads.loadAverage());
     out.println("| measure                               | hand-written | SameDiff     |");
     out.println("|---------------------------------------|--------------|--------------|");
     out.printf("| training tokens/s                     | %12.0f | %12.0f |%n", handWritten.tokensPerSecond(),
@@ -160,17 +158,5 @@ public final class LlmBench {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
-  static String loadAverage() {
-    double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return l < 0 ? "n/a" : String.format("%.2f", l);
-  }
 
-  static String cpuModel() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(s -> s.startsWith("model name"))
-          .findFirst().map(s -> s.substring(s.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
-    } catch (Exception e) {
-      return System.getProperty("os.arch");
-    }
-  }
 }

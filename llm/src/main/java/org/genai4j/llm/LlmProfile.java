@@ -58,7 +58,7 @@ public final class LlmProfile {
     long opSum = timer.stats.values().stream().mapToLong(s -> s[1]).sum();
     long calls = timer.stats.values().stream().mapToLong(s -> s[0]).sum();
     out.printf("load average %s; per step: wall %.1f ms, process CPU %.1f ms, inside ops %.1f ms (%.0f %% of wall), %d op calls%n",
-        LlmBench.loadAverage(), total / 1e6 / iters, cpu / 1e6 / iters, opSum / 1e6 / iters, 100.0 * opSum / total,
+        org.genai4j.common.util.Threads.loadAverage(), total / 1e6 / iters, cpu / 1e6 / iters, opSum / 1e6 / iters, 100.0 * opSum / total,
         calls / iters);
     out.println("| op | calls/step | ms/step | % of op time |");
     out.println("|---|---|---|---|");

@@ -1,9 +1,6 @@
 package org.genai4j.vae;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +11,7 @@ import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
+import org.genai4j.common.util.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -66,13 +64,12 @@ public final class VaeBench {
   /** Measures and prints the table; returns its rows. */
   public static List<Row> run(VaeConfig config, int batch, int[] threads, int warmup, int steps, PrintStream out) {
     out.println("VAE training step: " + describe(config) + ", Adam, batch " + batch);
-    out.println("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
-        + System.getenv("OMP_NUM_THREADS") + ", load average " + loadAverage());
+    out.println("machine: " + Threads.machine());
     out.printf(Locale.ROOT, "%-8s %-12s %10s %10s %14s %12s%n", "threads", "step", "ms/step", "images/s", "vs SameDiff",
         "CPU ms/step");
     List<Row> rows = new ArrayList<>();
     for (int t : threads) {
-      setThreads(t);
+      Threads.set(t);
       Row slow = measure(config, batch, warmup, steps, t, false);
       Row fast = FastMlpVaeGroup.supports(config) ? measure(config, batch, warmup, steps, t, true) : null;
       for (Row r : fast == null ? List.of(slow) : List.of(fast, slow)) {
@@ -81,7 +78,7 @@ public final class VaeBench {
             r.imagesPerSecond(), r.imagesPerSecond() / slow.imagesPerSecond(), r.cpuMsPerStep());
       }
     }
-    out.println("(load average after: " + loadAverage() + ")");
+    out.println("(load average after: " + Threads.loadAverage() + ")");
     return rows;
   }
 
@@ -137,29 +134,6 @@ public final class VaeBench {
     return Nd4j.getEnvironment().maxMasterThreads();
   }
 
-  /** ND4J's OpenMP and BLAS thread counts. */
-  static void setThreads(int t) {
-    if (t < 1) throw new IllegalArgumentException("threads must be >= 1, got " + t);
-    Nd4j.getEnvironment().setMaxThreads(t);
-    Nd4j.getEnvironment().setMaxMasterThreads(t);
-    Nd4j.factory().blas().setMaxThreads(t);
-  }
 
-  static String cpuModel() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // Not Linux: fall through.
-    }
-    return System.getProperty("os.arch");
-  }
 
-  static String loadAverage() {
-    double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", l);
-  }
 }

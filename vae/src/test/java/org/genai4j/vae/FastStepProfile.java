@@ -14,7 +14,7 @@ public final class FastStepProfile {
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
   public static void main(String[] args) {
-    VaeBench.setThreads(1);
+    org.genai4j.common.util.Threads.set(1);
     int n = 30;
     Vae vae = Vae.create(VaeConfig.mlp(1, 28, 28, List.of(512), 20), 1);
     Batch b = Batch.of(Map.of("x", Nd4j.rand(DataType.FLOAT, 128, 784).gt(0.5).castTo(DataType.FLOAT)), 128);

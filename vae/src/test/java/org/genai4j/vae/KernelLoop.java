@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Measurement helper: CPU time of the hand-written computeGradients alone (1 thread). */
 public final class KernelLoop {
   public static void main(String[] args) {
-    VaeBench.setThreads(1);
+    org.genai4j.common.util.Threads.set(1);
     var mx = java.lang.management.ManagementFactory.getThreadMXBean();
     Vae vae = Vae.create(VaeConfig.mlp(1, 28, 28, List.of(512), 20), 1);
     Batch b = Batch.of(Map.of("x", Nd4j.rand(DataType.FLOAT, 128, 784).gt(0.5).castTo(DataType.FLOAT)), 128);

@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TrainerStepLoop {
   public static void main(String[] args) {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    VaeBench.setThreads(1);
+    org.genai4j.common.util.Threads.set(1);
     Vae vae = Vae.create(VaeConfig.mlp(1, 28, 28, List.of(512), 20), 1);
     INDArray data = Nd4j.rand(DataType.FLOAT, 128 * 16, 784).gt(0.5).castTo(DataType.FLOAT);
     Trainer tr = new Trainer(vae, OptimizerConfig.adam(LrSchedule.constant(1e-3), 0.9, 0.999),

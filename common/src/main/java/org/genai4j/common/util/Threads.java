@@ -68,12 +68,19 @@ public final class Threads {
   public static String machine() {
     NativeOps ops = nativeOps();
     String omp = System.getenv("OMP_NUM_THREADS");
-    return String.format("%s, %d cores | Java %s (%s) | ND4J %s %s, %s, binary %s | OMP_NUM_THREADS=%s"
-            + " | threads ops=%d/%d omp=%d blas=%d",
+    boolean onednn = ops.buildInfo().toUpperCase(java.util.Locale.ROOT).contains("ONEDNN");
+    return String.format("%s, %d cores | Java %s (%s) | ND4J %s %s, %s%s, binary %s | OMP_NUM_THREADS=%s"
+            + " | threads ops=%d/%d omp=%d blas=%d | load average %s",
         cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("java.vm.name"), nd4jVersion(), Nd4j.getBackend().getClass().getSimpleName(),
-        Nd4j.factory().blas().getBlasVendor(), level(ops.binaryLevel()),
-        omp == null || omp.isBlank() ? "unset" : omp, current(), startupMax(), openMp(), blas());
+        Nd4j.factory().blas().getBlasVendor(), onednn ? " + oneDNN" : "", level(ops.binaryLevel()),
+        omp == null || omp.isBlank() ? "unset" : omp, current(), startupMax(), openMp(), blas(), loadAverage());
+  }
+
+  /** The 1-minute load average ("n/a" where the OS does not give one): a benchmark's noise level. */
+  public static String loadAverage() {
+    double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return l < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", l);
   }
 
   /** ND4J's native library; the backend must be loaded first or NativeOpsHolder fails to initialize. */
