@@ -1,0 +1,584 @@
+package org.genai4j.gan;
+
+// A frozen copy of DcganKernel as of main 32ffbd7, for KernelAbBench only (measurement helper).
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.genai4j.common.nn.ConvLayers;
+import org.genai4j.common.nn.FusedBatchNorm;
+import org.genai4j.common.nn.NativeFloats;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A hand-written forward and backward pass of the DCGAN's two training losses, computing exactly
+ * what {@link Dcgan}'s SameDiff step graphs define ({@link DcganNetworks}, {@link AdversarialLoss})
+ * over the graphs' own parameter arrays. Convolutions call libnd4j's (oneDNN) kernels directly
+ * into preallocated arrays ({@link DirectConv}); batch norm with its activation, tanh, the logit
+ * layer's bias and the loss run as fused Java loops ({@link FusedBatchNorm}).
+ *
+ * <p>Shortcuts the graphs cannot take: the discriminator step runs D once on the real and the
+ * generated batch stacked ([2N, ...], batch norm still per half, so each half keeps its own batch
+ * statistics) and so gets the summed weight gradients from one backward pass; the generator step
+ * asks D only for its input gradient (a transposed convolution), not its weight gradients, and
+ * reuses the discriminator step's generator pass when z and G are exactly unchanged; the layers on
+ * the image side skip their unneeded input gradient.
+ *
+ * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe.
+ */
+final class BaselineDcganKernel {
+  private static final float LEAKY = (float) DcganNetworks.LEAKY_SLOPE;
+
+  /** A training-mode batch norm's statistics from the last step (mean, biased variance). */
+  record Stats(String layer, float[] mean, float[] var, long count) {}
+
+  /** Loss, metrics and batch statistics of one step; the gradients are in the kernel's maps. */
+  record Step(double loss, double dReal, double dFake, List<Stats> stats) {}
+
+  private final DcganConfig c;
+  private final int stages;
+  private final BaselineDirectConv conv = new BaselineDirectConv(4, 2, 1);
+  /**
+   * Wall and calling-thread CPU time spent in convolution kernels and in whole steps since
+   * construction (for benchmarks; with one ND4J thread the kernels run on the calling thread).
+   */
+  private long convNanos;
+  private long stepNanos;
+  private long convCpuNanos;
+  private long stepCpuNanos;
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+  private final Map<String, INDArray> dParams;
+  private final Map<String, INDArray> gParams;
+  private final Map<String, INDArray> dGrads = new LinkedHashMap<>();
+  private final Map<String, INDArray> gGrads = new LinkedHashMap<>();
+  // Generator geometry: layer i (0 .. stages-1) has gCh[i] channels of gSize[i]^2 before its batch norm.
+  private final int[] gCh;
+  private final int[] gSize;
+  // Discriminator geometry: conv layer i (1 .. stages) outputs dCh[i] channels of dSize[i]^2.
+  private final int[] dCh;
+  private final int[] dSize;
+  private final Map<Integer, GBuffers> gBuffers = new HashMap<>();
+  private final Map<Integer, DBuffers> dBuffers = new HashMap<>();
+  // What the last generator forward pass ran on, so the generator step can reuse the discriminator
+  // step's pass (same z, G unchanged) after an exact comparison.
+  private GBuffers lastForward;
+  private float[] lastZ = new float[0];
+  private float[] lastG = new float[0];
+  private float[] nowZ = new float[0];
+  private float[] nowG = new float[0];
+  private long reusedForwards;
+
+  BaselineDcganKernel(DcganConfig c, Map<String, INDArray> dParams, Map<String, INDArray> gParams) {
+    this.c = c;
+    this.stages = c.stages();
+    this.dParams = dParams;
+    this.gParams = gParams;
+    gCh = new int[stages];
+    gSize = new int[stages];
+    gCh[0] = c.baseFeatures() << (stages - 1);
+    gSize[0] = c.startSize();
+    for (int i = 1; i < stages; i++) {
+      gCh[i] = gCh[i - 1] / 2;
+      gSize[i] = gSize[i - 1] * 2;
+    }
+    dCh = new int[stages + 1];
+    dSize = new int[stages + 1];
+    for (int i = 1; i <= stages; i++) {
+      dCh[i] = c.baseFeatures() << (i - 1);
+      dSize[i] = c.imageSize() >> i;
+    }
+    for (var e : dParams.entrySet()) {
+      dGrads.put(e.getKey(), Nd4j.create(DataType.FLOAT, e.getValue().shape()));
+    }
+    for (var e : gParams.entrySet()) {
+      gGrads.put(e.getKey(), Nd4j.create(DataType.FLOAT, e.getValue().shape()));
+    }
+    checkNames(dParams, dNames(), "discriminator");
+    checkNames(gParams, gNames(), "generator");
+  }
+
+  /** True when the kernel can run a model with these parameters (all FLOAT). */
+  static boolean supports(Map<String, INDArray> dParams, Map<String, INDArray> gParams) {
+    return dParams.values().stream().allMatch(a -> a.dataType() == DataType.FLOAT)
+        && gParams.values().stream().allMatch(a -> a.dataType() == DataType.FLOAT);
+  }
+
+  private List<String> dNames() {
+    List<String> names = new java.util.ArrayList<>(List.of("D/down1/w", "D/down1/b"));
+    for (int i = 2; i <= stages; i++) {
+      names.addAll(List.of("D/down" + i + "/w", "D/bn" + i + "/gamma", "D/bn" + i + "/beta"));
+    }
+    names.addAll(List.of("D/logit/w", "D/logit/b"));
+    return names;
+  }
+
+  private List<String> gNames() {
+    List<String> names = new java.util.ArrayList<>(List.of("G/project/w", "G/bn0/gamma", "G/bn0/beta"));
+    for (int i = 1; i < stages; i++) {
+      names.addAll(List.of("G/up" + i + "/w", "G/bn" + i + "/gamma", "G/bn" + i + "/beta"));
+    }
+    names.addAll(List.of("G/up" + stages + "/w", "G/up" + stages + "/b"));
+    return names;
+  }
+
+  private static void checkNames(Map<String, INDArray> params, List<String> expected, String what) {
+    if (!new java.util.HashSet<>(expected).equals(params.keySet())) {
+      throw new IllegalStateException("the hand-written DCGAN step expects " + what + " parameters " + expected
+          + ", the graph has " + params.keySet());
+    }
+  }
+
+  /**
+   * Milliseconds since construction: wall time in convolution kernels, wall time in whole steps,
+   * then the calling thread's CPU time in each.
+   */
+  double[] convAndStepMillis() {
+    return new double[] {convNanos / 1e6, stepNanos / 1e6, convCpuNanos / 1e6, stepCpuNanos / 1e6};
+  }
+
+  /** D's gradients by parameter name, overwritten by every {@link #discriminatorStep}. */
+  Map<String, INDArray> discriminatorGradients() {
+    return dGrads;
+  }
+
+  /** G's gradients by parameter name, overwritten by every {@link #generatorStep}. */
+  Map<String, INDArray> generatorGradients() {
+    return gGrads;
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /**
+   * The discriminator's loss on {@code real} {@code [N, C, H, W]} (target {@code realLabel}) and
+   * on G(z) (target 0), with D's gradients; the statistics are those of D's batch norms on the
+   * real batch.
+   */
+  Step discriminatorStep(INDArray real, INDArray z) {
+    long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
+    try {
+      return discriminatorStepTimed(real, z);
+    } finally {
+      stepNanos += System.nanoTime() - t0;
+      stepCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
+    }
+  }
+
+  private Step discriminatorStepTimed(INDArray real, INDArray z) {
+    int n = (int) real.size(0);
+    GBuffers g = gBuffers.computeIfAbsent(n, GBuffers::new);
+    generatorForwardOrReuse(g, z);
+    DBuffers d = dBuffers.computeIfAbsent(2 * n, DBuffers::new);
+    int pixels = c.pixels();
+    NativeFloats.read(real.castTo(DataType.FLOAT).dup('c'), d.xF, 0);
+    System.arraycopy(g.imgF, 0, d.xF, n * pixels, n * pixels);
+    NativeFloats.write(d.xF, 0, d.x);
+    discriminatorForward(d, 2, n);
+
+    double y = c.realLabel();
+    double lossReal = 0;
+    double lossFake = 0;
+    double sReal = 0;
+    double sFake = 0;
+    for (int i = 0; i < n; i++) {
+      double lr = d.logitF[i];
+      double lf = d.logitF[n + i];
+      double pr = sigmoid(lr);
+      double pf = sigmoid(lf);
+      lossReal += softplus(lr) - y * lr;
+      lossFake += softplus(lf);
+      sReal += pr;
+      sFake += pf;
+      d.dLogitF[i] = (float) ((pr - y) / n);
+      d.dLogitF[n + i] = (float) (pf / n);
+    }
+    discriminatorBackward(d, 2, n, true);
+    List<Stats> stats = new java.util.ArrayList<>();
+    for (int i = 2; i <= stages; i++) {
+      stats.add(new Stats("D/bn" + i, toFloats(d.mean[i][0]), toFloats(d.var[i][0]),
+          (long) n * dSize[i] * dSize[i]));
+    }
+    return new Step(lossReal / n + lossFake / n, sReal / n, sFake / n, stats);
+  }
+
+  /**
+   * The non-saturating generator loss {@code mean softplus(-D(G(z)))} with G's gradients (D's
+   * parameters are read, never changed); the statistics are those of G's batch norms.
+   */
+  Step generatorStep(INDArray z) {
+    long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
+    try {
+      return generatorStepTimed(z);
+    } finally {
+      stepNanos += System.nanoTime() - t0;
+      stepCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
+    }
+  }
+
+  private Step generatorStepTimed(INDArray z) {
+    int n = (int) z.size(0);
+    GBuffers g = gBuffers.computeIfAbsent(n, GBuffers::new);
+    generatorForwardOrReuse(g, z);
+    DBuffers d = dBuffers.computeIfAbsent(n, DBuffers::new);
+    NativeFloats.write(g.imgF, 0, d.x);
+    discriminatorForward(d, 1, n);
+    double loss = 0;
+    double sFake = 0;
+    for (int i = 0; i < n; i++) {
+      double lf = d.logitF[i];
+      double pf = sigmoid(lf);
+      loss += softplus(-lf);
+      sFake += pf;
+      d.dLogitF[i] = (float) ((pf - 1) / n);
+    }
+    discriminatorBackward(d, 1, n, false);
+    NativeFloats.read(d.dX, g.dImgF, 0);
+    generatorBackward(g, z);
+    List<Stats> stats = new java.util.ArrayList<>();
+    for (int i = 0; i < stages; i++) {
+      stats.add(new Stats("G/bn" + i, toFloats(g.mean[i]), toFloats(g.var[i]), (long) n * gSize[i] * gSize[i]));
+    }
+    return new Step(loss / n, Double.NaN, sFake / n, stats);
+  }
+
+  // ---------------------------------------------------------------- generator
+
+  /** Activations of the generator for one batch size. */
+  private final class GBuffers {
+    final int n;
+    final INDArray[] h = new INDArray[stages]; // before batch norm
+    final INDArray[] a = new INDArray[stages]; // after batch norm + ReLU
+    final INDArray[] dA = new INDArray[stages];
+    final INDArray[] dH = new INDArray[stages];
+    final float[][] hF = new float[stages][];
+    final float[][] xhat = new float[stages][];
+    final float[][] aF = new float[stages][];
+    final float[][] dF = new float[stages][];
+    final double[][] mean = new double[stages][];
+    final double[][] var = new double[stages][];
+    final float[][] invStd = new float[stages][];
+    final INDArray h0Flat;
+    final INDArray dH0Flat;
+    final INDArray out;
+    final INDArray dOut;
+    final float[] imgF;
+    final float[] dImgF;
+
+    GBuffers(int n) {
+      this.n = n;
+      for (int i = 0; i < stages; i++) {
+        long[] shape = {n, gCh[i], gSize[i], gSize[i]};
+        h[i] = Nd4j.create(DataType.FLOAT, shape);
+        a[i] = Nd4j.create(DataType.FLOAT, shape);
+        dA[i] = Nd4j.create(DataType.FLOAT, shape);
+        dH[i] = Nd4j.create(DataType.FLOAT, shape);
+        int len = (int) h[i].length();
+        hF[i] = new float[len];
+        xhat[i] = new float[len];
+        aF[i] = new float[len];
+        dF[i] = new float[len];
+        mean[i] = new double[gCh[i]];
+        var[i] = new double[gCh[i]];
+        invStd[i] = new float[gCh[i]];
+      }
+      h0Flat = h[0].reshape('c', n, (long) gCh[0] * gSize[0] * gSize[0]);
+      dH0Flat = dH[0].reshape('c', n, (long) gCh[0] * gSize[0] * gSize[0]);
+      out = Nd4j.create(DataType.FLOAT, n, c.channels(), c.imageSize(), c.imageSize());
+      dOut = Nd4j.create(DataType.FLOAT, n, c.channels(), c.imageSize(), c.imageSize());
+      imgF = new float[(int) out.length()];
+      dImgF = new float[(int) out.length()];
+    }
+  }
+
+  /**
+   * Runs the generator on z unless g already holds the pass for exactly this z and these G
+   * parameters (compared element by element): within a training step the generator step sees the
+   * discriminator step's z and an unchanged G, so its forward pass is the one already computed.
+   */
+  private void generatorForwardOrReuse(GBuffers g, INDArray z) {
+    nowZ = fill(nowZ, List.of(z.castTo(DataType.FLOAT).dup('c')));
+    nowG = fill(nowG, gParams.values());
+    if (g == lastForward && java.util.Arrays.equals(nowZ, lastZ) && java.util.Arrays.equals(nowG, lastG)) {
+      reusedForwards++;
+      return;
+    }
+    lastForward = null; // g's contents change now
+    generatorForward(g, z);
+    float[] t = lastZ;
+    lastZ = nowZ;
+    nowZ = t;
+    t = lastG;
+    lastG = nowG;
+    nowG = t;
+    lastForward = g;
+  }
+
+  /** The arrays' elements one after another in {@code into} (reallocated when its length differs). */
+  private static float[] fill(float[] into, java.util.Collection<INDArray> arrays) {
+    long total = 0;
+    for (INDArray a : arrays) {
+      total += a.length();
+    }
+    float[] out = into.length == total ? into : new float[(int) total];
+    int at = 0;
+    for (INDArray a : arrays) {
+      NativeFloats.read(a, out, at);
+      at += (int) a.length();
+    }
+    return out;
+  }
+
+  /** How many generator forward passes were reused instead of recomputed (for tests and benchmarks). */
+  long reusedForwards() {
+    return reusedForwards;
+  }
+
+  private void generatorForward(GBuffers g, INDArray z) {
+    Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), gParams.get("G/project/w"), g.h0Flat, false, false, 1.0, 0.0);
+    for (int i = 0; i < stages; i++) {
+      if (i > 0) {
+        int layer = i;
+        timed(() -> conv.deconv2d(g.a[layer - 1], gParams.get("G/up" + layer + "/w"), null, g.h[layer]));
+      }
+      NativeFloats.read(g.h[i], g.hF[i], 0);
+      FusedBatchNorm.forward(g.hF[i], 0, g.n, gCh[i], gSize[i] * gSize[i], floats(gParams, "G/bn" + i + "/gamma"),
+          floats(gParams, "G/bn" + i + "/beta"), ConvLayers.BN_EPSILON, 0f, g.xhat[i], g.aF[i], g.mean[i], g.var[i],
+          g.invStd[i]);
+      NativeFloats.write(g.aF[i], 0, g.a[i]);
+    }
+    timed(() -> conv.deconv2d(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"), g.out));
+    NativeFloats.read(g.out, g.imgF, 0);
+    for (int p = 0; p < g.imgF.length; p++) {
+      g.imgF[p] = (float) Math.tanh(g.imgF[p]);
+    }
+  }
+
+  /** From g.dImgF (the loss's gradient w.r.t. the generated images) to every G gradient. */
+  private void generatorBackward(GBuffers g, INDArray z) {
+    float[] img = g.imgF;
+    float[] d = g.dImgF;
+    for (int p = 0; p < d.length; p++) {
+      d[p] = d[p] * (1 - img[p] * img[p]);
+    }
+    NativeFloats.write(d, 0, g.dOut);
+    NativeFloats.write(channelSums(d, c.channels(), c.imageSize() * c.imageSize()), 0, gGrads.get("G/up" + stages + "/b"));
+    // The last deconvolution has few output channels: its input gradient is a cheap convolution of
+    // dOut with the same weights, and its weight gradient a gemm over dOut's patches.
+    INDArray wLast = gParams.get("G/up" + stages + "/w");
+    timed(() -> conv.conv2d(g.dOut, wLast, null, g.dA[stages - 1]));
+    timed(() -> conv.conv2dWeightGradient(g.dOut, g.a[stages - 1], gGrads.get("G/up" + stages + "/w")));
+    for (int i = stages - 1; i >= 0; i--) {
+      NativeFloats.read(g.dA[i], g.dF[i], 0);
+      float[] dGamma = new float[gCh[i]];
+      float[] dBeta = new float[gCh[i]];
+      FusedBatchNorm.backward(g.dF[i], g.aF[i], g.xhat[i], 0, g.n, gCh[i], gSize[i] * gSize[i],
+          floats(gParams, "G/bn" + i + "/gamma"), g.invStd[i], 0f, g.dF[i], dGamma, dBeta);
+      NativeFloats.write(dGamma, 0, gGrads.get("G/bn" + i + "/gamma"));
+      NativeFloats.write(dBeta, 0, gGrads.get("G/bn" + i + "/beta"));
+      NativeFloats.write(g.dF[i], 0, g.dH[i]);
+      if (i > 0) {
+        int layer = i;
+        timed(() -> conv.deconv2dBackprop(g.a[layer - 1], gParams.get("G/up" + layer + "/w"), null, g.dH[layer],
+            g.dA[layer - 1], gGrads.get("G/up" + layer + "/w"), null));
+      }
+    }
+    Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), g.dH0Flat, gGrads.get("G/project/w"), true, false, 1.0, 0.0);
+  }
+
+  // ---------------------------------------------------------------- discriminator
+
+  /** Activations of the discriminator for one number of stacked images. */
+  private final class DBuffers {
+    final INDArray x;
+    final float[] xF;
+    final INDArray dX;
+    final INDArray[] conv = new INDArray[stages + 1]; // conv output, before batch norm
+    final INDArray[] a = new INDArray[stages + 1]; // after batch norm + LeakyReLU
+    final INDArray[] dA = new INDArray[stages + 1];
+    final INDArray[] dC = new INDArray[stages + 1];
+    final float[][] cF = new float[stages + 1][];
+    final float[][] xhat = new float[stages + 1][];
+    final float[][] aF = new float[stages + 1][];
+    final float[][] dF = new float[stages + 1][];
+    final double[][][] mean = new double[stages + 1][2][];
+    final double[][][] var = new double[stages + 1][2][];
+    final float[][][] invStd = new float[stages + 1][2][];
+    final INDArray flat;
+    final INDArray dFlat;
+    final INDArray logit;
+    final INDArray dLogit;
+    final float[] logitF;
+    final float[] dLogitF;
+
+    DBuffers(int m) {
+      x = Nd4j.create(DataType.FLOAT, m, c.channels(), c.imageSize(), c.imageSize());
+      xF = new float[(int) x.length()];
+      dX = Nd4j.create(DataType.FLOAT, m, c.channels(), c.imageSize(), c.imageSize());
+      for (int i = 1; i <= stages; i++) {
+        long[] shape = {m, dCh[i], dSize[i], dSize[i]};
+        conv[i] = Nd4j.create(DataType.FLOAT, shape);
+        a[i] = Nd4j.create(DataType.FLOAT, shape);
+        dA[i] = Nd4j.create(DataType.FLOAT, shape);
+        dC[i] = Nd4j.create(DataType.FLOAT, shape);
+        int len = (int) conv[i].length();
+        cF[i] = new float[len];
+        xhat[i] = new float[len];
+        aF[i] = new float[len];
+        dF[i] = new float[len];
+        for (int g = 0; g < 2; g++) {
+          mean[i][g] = new double[dCh[i]];
+          var[i][g] = new double[dCh[i]];
+          invStd[i][g] = new float[dCh[i]];
+        }
+      }
+      long flatSize = (long) dCh[stages] * dSize[stages] * dSize[stages];
+      flat = a[stages].reshape('c', m, flatSize);
+      dFlat = dA[stages].reshape('c', m, flatSize);
+      logit = Nd4j.create(DataType.FLOAT, m, 1);
+      dLogit = Nd4j.create(DataType.FLOAT, m, 1);
+      logitF = new float[m];
+      dLogitF = new float[m];
+    }
+  }
+
+  /** D on d.x, batch norm statistics per group of {@code n} images; logits into d.logitF. */
+  private void discriminatorForward(DBuffers d, int groups, int n) {
+    INDArray in = d.x;
+    for (int i = 1; i <= stages; i++) {
+      INDArray input = in;
+      INDArray w = dParams.get("D/down" + i + "/w");
+      INDArray b = i == 1 ? dParams.get("D/down1/b") : null;
+      INDArray out = d.conv[i];
+      timed(() -> conv.conv2d(input, w, b, out));
+      NativeFloats.read(d.conv[i], d.cF[i], 0);
+      if (i == 1) {
+        FusedBatchNorm.activate(d.cF[i], d.aF[i], 0, d.cF[i].length, LEAKY);
+      } else {
+        float[] gamma = floats(dParams, "D/bn" + i + "/gamma");
+        float[] beta = floats(dParams, "D/bn" + i + "/beta");
+        for (int g = 0; g < groups; g++) {
+          FusedBatchNorm.forward(d.cF[i], g * n, n, dCh[i], dSize[i] * dSize[i], gamma, beta, ConvLayers.BN_EPSILON,
+              LEAKY, d.xhat[i], d.aF[i], d.mean[i][g], d.var[i][g], d.invStd[i][g]);
+        }
+      }
+      NativeFloats.write(d.aF[i], 0, d.a[i]);
+      in = d.a[i];
+    }
+    Nd4j.gemm(d.flat, dParams.get("D/logit/w"), d.logit, false, false, 1.0, 0.0);
+    NativeFloats.read(d.logit, d.logitF, 0);
+    float b = dParams.get("D/logit/b").getFloat(0);
+    for (int i = 0; i < d.logitF.length; i++) {
+      d.logitF[i] += b;
+    }
+  }
+
+  /**
+   * From d.dLogitF back through D: with {@code weights}, every D gradient (into dGrads); without,
+   * only the gradient w.r.t. the input images (into d.dX).
+   */
+  private void discriminatorBackward(DBuffers d, int groups, int n, boolean weights) {
+    NativeFloats.write(d.dLogitF, 0, d.dLogit);
+    INDArray wl = dParams.get("D/logit/w");
+    if (weights) {
+      Nd4j.gemm(d.flat, d.dLogit, dGrads.get("D/logit/w"), true, false, 1.0, 0.0);
+      double sum = 0;
+      for (float v : d.dLogitF) {
+        sum += v;
+      }
+      dGrads.get("D/logit/b").assign(sum);
+    }
+    Nd4j.gemm(d.dLogit, wl, d.dFlat, false, true, 1.0, 0.0);
+    for (int i = stages; i >= 1; i--) {
+      NativeFloats.read(d.dA[i], d.dF[i], 0);
+      float[] dy = d.dF[i];
+      if (i == 1) {
+        FusedBatchNorm.activateBackward(dy, d.aF[i], 0, dy.length, LEAKY);
+      } else {
+        float[] gamma = floats(dParams, "D/bn" + i + "/gamma");
+        float[] dGamma = new float[dCh[i]];
+        float[] dBeta = new float[dCh[i]];
+        for (int g = 0; g < groups; g++) {
+          FusedBatchNorm.backward(dy, d.aF[i], d.xhat[i], g * n, n, dCh[i], dSize[i] * dSize[i], gamma,
+              d.invStd[i][g], LEAKY, dy, dGamma, dBeta);
+        }
+        if (weights) {
+          NativeFloats.write(dGamma, 0, dGrads.get("D/bn" + i + "/gamma"));
+          NativeFloats.write(dBeta, 0, dGrads.get("D/bn" + i + "/beta"));
+        }
+      }
+      NativeFloats.write(dy, 0, d.dC[i]);
+      INDArray w = dParams.get("D/down" + i + "/w");
+      INDArray input = i == 1 ? d.x : d.a[i - 1];
+      INDArray gradIn = i == 1 ? d.dX : d.dA[i - 1];
+      INDArray dC = d.dC[i];
+      if (weights) {
+        if (i == 1) {
+          // The bias gradient as a Java sum over the gradient already in hand.
+          NativeFloats.write(channelSums(dy, dCh[1], dSize[1] * dSize[1]), 0, dGrads.get("D/down1/b"));
+        }
+        INDArray dW = dGrads.get("D/down" + i + "/w");
+        if (i == 1) {
+          // The images' gradient is not needed: the weights' alone, from the few-channel input's patches.
+          timed(() -> conv.conv2dWeightGradient(input, dC, dW));
+        } else {
+          timed(() -> conv.conv2dBackprop(input, w, null, dC, gradIn, dW, null));
+        }
+      } else {
+        timed(() -> conv.conv2dInputGradient(w, dC, gradIn));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void timed(Runnable convolution) {
+    long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
+    convolution.run();
+    convNanos += System.nanoTime() - t0;
+    convCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
+  }
+
+  private static float[] floats(Map<String, INDArray> params, String name) {
+    return NativeFloats.toArray(params.get(name));
+  }
+
+  /** Per-channel sums of NCHW data {@code [*, channels, spatial]} (a bias's gradient). */
+  private static float[] channelSums(float[] x, int channels, int spatial) {
+    double[] sum = new double[channels];
+    int n = x.length / (channels * spatial);
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < channels; ch++) {
+        int base = (i * channels + ch) * spatial;
+        double s = 0;
+        for (int p = base; p < base + spatial; p++) {
+          s += x[p];
+        }
+        sum[ch] += s;
+      }
+    }
+    return toFloats(sum);
+  }
+
+  private static float[] toFloats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
+  }
+
+  private static double sigmoid(double x) {
+    return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  }
+
+  /** log(1 + exp(x)) without overflow, as {@link AdversarialLoss#softplus}. */
+  private static double softplus(double x) {
+    return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  }
+}
