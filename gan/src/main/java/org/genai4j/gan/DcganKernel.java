@@ -8,6 +8,7 @@ import org.genai4j.common.nn.ConvLayers;
 import org.genai4j.common.nn.DirectConv;
 import org.genai4j.common.nn.FusedBatchNorm;
 import org.genai4j.common.nn.NativeFloats;
+import org.genai4j.common.nn.Sgemm;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -237,7 +238,7 @@ final class DcganKernel {
     }
     discriminatorBackward(d, 1, n, false);
     NativeFloats.read(d.dX, g.dImgF, 0);
-    generatorBackward(g, z);
+    generatorBackward(g);
     List<Stats> stats = new java.util.ArrayList<>();
     for (int i = 0; i < stages; i++) {
       stats.add(new Stats("G/bn" + i, toFloats(g.mean[i]), toFloats(g.var[i]), (long) n * gSize[i] * gSize[i]));
@@ -261,8 +262,7 @@ final class DcganKernel {
     final double[][] mean = new double[stages][];
     final double[][] var = new double[stages][];
     final float[][] invStd = new float[stages][];
-    final INDArray h0Flat;
-    final INDArray dH0Flat;
+    final INDArray z;
     final INDArray out;
     final INDArray dOut;
     final float[] imgF;
@@ -285,8 +285,7 @@ final class DcganKernel {
         var[i] = new double[gCh[i]];
         invStd[i] = new float[gCh[i]];
       }
-      h0Flat = h[0].reshape('c', n, (long) gCh[0] * gSize[0] * gSize[0]);
-      dH0Flat = dH[0].reshape('c', n, (long) gCh[0] * gSize[0] * gSize[0]);
+      z = Nd4j.create(DataType.FLOAT, n, c.latentSize());
       out = Nd4j.create(DataType.FLOAT, n, c.channels(), c.imageSize(), c.imageSize());
       dOut = Nd4j.create(DataType.FLOAT, n, c.channels(), c.imageSize(), c.imageSize());
       imgF = new float[(int) out.length()];
@@ -338,7 +337,11 @@ final class DcganKernel {
   }
 
   private void generatorForward(GBuffers g, INDArray z) {
-    Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), gParams.get("G/project/w"), g.h0Flat, false, false, 1.0, 0.0);
+    g.z.assign(z);
+    int latent = c.latentSize();
+    int projected = gCh[0] * gSize[0] * gSize[0];
+    Sgemm.gemm(false, false, g.n, projected, latent, 1f, Sgemm.pointer(g.z), 0, latent,
+        Sgemm.pointer(gParams.get("G/project/w")), 0, projected, 0f, Sgemm.pointer(g.h[0]), 0, projected);
     for (int i = 0; i < stages; i++) {
       if (i > 0) {
         int layer = i;
@@ -358,7 +361,7 @@ final class DcganKernel {
   }
 
   /** From g.dImgF (the loss's gradient w.r.t. the generated images) to every G gradient. */
-  private void generatorBackward(GBuffers g, INDArray z) {
+  private void generatorBackward(GBuffers g) {
     float[] img = g.imgF;
     float[] d = g.dImgF;
     for (int p = 0; p < d.length; p++) {
@@ -370,7 +373,8 @@ final class DcganKernel {
     // dOut with the same weights, and its weight gradient a gemm over dOut's patches.
     INDArray wLast = gParams.get("G/up" + stages + "/w");
     timed(() -> conv.conv2d(g.dOut, wLast, null, g.dA[stages - 1]));
-    timed(() -> conv.conv2dWeightGradient(g.dOut, g.a[stages - 1], gGrads.get("G/up" + stages + "/w")));
+    timed(() -> conv.conv2dWeightGradient(d, g.n, c.channels(), c.imageSize(), c.imageSize(), g.a[stages - 1],
+        gGrads.get("G/up" + stages + "/w")));
     for (int i = stages - 1; i >= 0; i--) {
       NativeFloats.read(g.dA[i], g.dF[i], 0);
       float[] dGamma = new float[gCh[i]];
@@ -386,7 +390,11 @@ final class DcganKernel {
             g.dA[layer - 1], gGrads.get("G/up" + layer + "/w"), null));
       }
     }
-    Nd4j.gemm(z.castTo(DataType.FLOAT).dup('c'), g.dH0Flat, gGrads.get("G/project/w"), true, false, 1.0, 0.0);
+    // g.z still holds z: the generator step's z equals the one its forward pass ran on.
+    int latent = c.latentSize();
+    int projected = gCh[0] * gSize[0] * gSize[0];
+    Sgemm.gemm(true, false, latent, projected, g.n, 1f, Sgemm.pointer(g.z), 0, latent, Sgemm.pointer(g.dH[0]), 0,
+        projected, 0f, Sgemm.pointer(gGrads.get("G/project/w")), 0, projected);
   }
 
   // ---------------------------------------------------------------- discriminator
@@ -407,8 +415,8 @@ final class DcganKernel {
     final double[][][] mean = new double[stages + 1][2][];
     final double[][][] var = new double[stages + 1][2][];
     final float[][][] invStd = new float[stages + 1][2][];
-    final INDArray flat;
-    final INDArray dFlat;
+    final int m;
+    final int flatSize; // the last conv layer's outputs per image, the logit layer's inputs
     final INDArray logit;
     final INDArray dLogit;
     final float[] logitF;
@@ -435,9 +443,8 @@ final class DcganKernel {
           invStd[i][g] = new float[dCh[i]];
         }
       }
-      long flatSize = (long) dCh[stages] * dSize[stages] * dSize[stages];
-      flat = a[stages].reshape('c', m, flatSize);
-      dFlat = dA[stages].reshape('c', m, flatSize);
+      this.m = m;
+      flatSize = dCh[stages] * dSize[stages] * dSize[stages];
       logit = Nd4j.create(DataType.FLOAT, m, 1);
       dLogit = Nd4j.create(DataType.FLOAT, m, 1);
       logitF = new float[m];
@@ -468,7 +475,8 @@ final class DcganKernel {
       NativeFloats.write(d.aF[i], 0, d.a[i]);
       in = d.a[i];
     }
-    Nd4j.gemm(d.flat, dParams.get("D/logit/w"), d.logit, false, false, 1.0, 0.0);
+    Sgemm.gemm(false, false, d.m, 1, d.flatSize, 1f, Sgemm.pointer(d.a[stages]), 0, d.flatSize,
+        Sgemm.pointer(dParams.get("D/logit/w")), 0, 1, 0f, Sgemm.pointer(d.logit), 0, 1);
     NativeFloats.read(d.logit, d.logitF, 0);
     float b = dParams.get("D/logit/b").getFloat(0);
     for (int i = 0; i < d.logitF.length; i++) {
@@ -484,14 +492,16 @@ final class DcganKernel {
     NativeFloats.write(d.dLogitF, 0, d.dLogit);
     INDArray wl = dParams.get("D/logit/w");
     if (weights) {
-      Nd4j.gemm(d.flat, d.dLogit, dGrads.get("D/logit/w"), true, false, 1.0, 0.0);
+      Sgemm.gemm(true, false, d.flatSize, 1, d.m, 1f, Sgemm.pointer(d.a[stages]), 0, d.flatSize,
+          Sgemm.pointer(d.dLogit), 0, 1, 0f, Sgemm.pointer(dGrads.get("D/logit/w")), 0, 1);
       double sum = 0;
       for (float v : d.dLogitF) {
         sum += v;
       }
       dGrads.get("D/logit/b").assign(sum);
     }
-    Nd4j.gemm(d.dLogit, wl, d.dFlat, false, true, 1.0, 0.0);
+    Sgemm.gemm(false, true, d.m, d.flatSize, 1, 1f, Sgemm.pointer(d.dLogit), 0, 1, Sgemm.pointer(wl), 0, 1, 0f,
+        Sgemm.pointer(d.dA[stages]), 0, d.flatSize);
     for (int i = stages; i >= 1; i--) {
       NativeFloats.read(d.dA[i], d.dF[i], 0);
       float[] dy = d.dF[i];
@@ -523,7 +533,7 @@ final class DcganKernel {
         INDArray dW = dGrads.get("D/down" + i + "/w");
         if (i == 1) {
           // The images' gradient is not needed: the weights' alone, from the few-channel input's patches.
-          timed(() -> conv.conv2dWeightGradient(input, dC, dW));
+          timed(() -> conv.conv2dWeightGradient(d.xF, groups * n, c.channels(), c.imageSize(), c.imageSize(), dC, dW));
         } else {
           timed(() -> conv.conv2dBackprop(input, w, null, dC, gradIn, dW, null));
         }

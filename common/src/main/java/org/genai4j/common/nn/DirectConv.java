@@ -1,5 +1,6 @@
 package org.genai4j.common.nn;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
@@ -27,9 +28,8 @@ public final class DirectConv {
   private final int padding;
   // Scratch for conv2dWeightGradient, grown as needed.
   private float[] xScratch = new float[0];
-  private float[] gradScratch = new float[0];
   private float[] colScratch = new float[0];
-  private float[] gradTScratch = new float[0];
+  private INDArray colArr;
 
   /** Kernels for a square {@code kernel} with the given {@code stride} and {@code padding}. */
   public DirectConv(int kernel, int stride, int padding) {
@@ -93,26 +93,29 @@ public final class DirectConv {
    * deconvolution's output gradient, {@code gradOut} = its input.
    */
   public void conv2dWeightGradient(INDArray x, INDArray gradOut, INDArray gradW) {
-    int n = (int) x.size(0);
-    int c = (int) x.size(1);
-    int h = (int) x.size(2);
-    int w = (int) x.size(3);
+    xScratch = grow(xScratch, (int) x.length());
+    conv2dWeightGradient(NativeFloats.read(x, xScratch, 0), (int) x.size(0), (int) x.size(1), (int) x.size(2),
+        (int) x.size(3), gradOut, gradW);
+  }
+
+  /**
+   * {@link #conv2dWeightGradient(INDArray, INDArray, INDArray)} with the input given as the
+   * {@code float[]} the caller already holds ({@code n} images of {@code c x h x w}, NCHW), which
+   * saves reading it back from native memory.
+   */
+  public void conv2dWeightGradient(float[] x, int n, int c, int h, int w, INDArray gradOut, INDArray gradW) {
     int f = (int) gradOut.size(1);
     int ho = (int) gradOut.size(2);
     int wo = (int) gradOut.size(3);
-    if (gradOut.size(0) != n || ho != (h + 2 * padding - kernel) / stride + 1 || wo != (w + 2 * padding - kernel) / stride + 1
-        || gradW.length() != (long) kernel * kernel * c * f) {
-      throw new IllegalArgumentException("conv2dWeightGradient: shapes do not fit: x " + java.util.Arrays.toString(x.shape())
-          + ", gradOut " + java.util.Arrays.toString(gradOut.shape()) + ", gradW " + java.util.Arrays.toString(gradW.shape()));
+    if (x.length < n * c * h * w || gradOut.size(0) != n || ho != (h + 2 * padding - kernel) / stride + 1
+        || wo != (w + 2 * padding - kernel) / stride + 1 || gradW.length() != (long) kernel * kernel * c * f) {
+      throw new IllegalArgumentException("conv2dWeightGradient: shapes do not fit: x [" + n + ", " + c + ", " + h + ", "
+          + w + "] in " + x.length + " floats, gradOut " + java.util.Arrays.toString(gradOut.shape()) + ", gradW "
+          + java.util.Arrays.toString(gradW.shape()));
     }
-    int rows = n * ho * wo;
+    int spatial = ho * wo;
     int cols = kernel * kernel * c;
-    xScratch = grow(xScratch, (int) x.length());
-    gradScratch = grow(gradScratch, (int) gradOut.length());
-    colScratch = grow(colScratch, rows * cols);
-    gradTScratch = grow(gradTScratch, rows * f);
-    float[] xs = NativeFloats.read(x, xScratch, 0);
-    float[] gs = NativeFloats.read(gradOut, gradScratch, 0);
+    colScratch = grow(colScratch, n * spatial * cols);
     float[] col = colScratch;
     for (int i = 0; i < n; i++) {
       for (int oh = 0; oh < ho; oh++) {
@@ -125,40 +128,31 @@ public final class DirectConv {
               int at = r + (kh * kernel + kw) * c;
               boolean inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
               for (int ch = 0; ch < c; ch++) {
-                col[at + ch] = inside ? xs[((i * c + ch) * h + ih) * w + iw] : 0f;
+                col[at + ch] = inside ? x[((i * c + ch) * h + ih) * w + iw] : 0f;
               }
             }
           }
         }
       }
     }
-    // gradOut [n, f, ho*wo] -> [f, n*ho*wo]: contiguous blocks, no element-wise transpose.
-    float[] gt = gradTScratch;
-    int spatial = ho * wo;
-    for (int i = 0; i < n; i++) {
-      for (int o = 0; o < f; o++) {
-        System.arraycopy(gs, (i * f + o) * spatial, gt, (o * n + i) * spatial, spatial);
-      }
-    }
-    INDArray colArr = scratchArray(0, rows, cols);
-    INDArray gradTArr = scratchArray(1, f, rows);
-    INDArray outArr = scratchArray(2, f, cols);
+    INDArray colArr = colArray(n * spatial, cols);
     NativeFloats.write(col, 0, colArr);
-    NativeFloats.write(gt, 0, gradTArr);
-    Nd4j.gemm(gradTArr, colArr, outArr, false, false, 1.0, 0.0);
-    // [k*k*c, f] is gradW's [k, k, c, f] memory layout.
-    gradW.reshape('c', cols, f).assign(outArr.transpose());
+    // gradW as [k*k*c, f] (its [k, k, c, f] memory) = sum over images of col_i^T gradOut_i^T, with
+    // col_i [spatial, k*k*c] and gradOut_i [f, spatial] read in place: no transposed copies.
+    FloatPointer colP = Sgemm.pointer(colArr);
+    FloatPointer gradP = Sgemm.pointer(gradOut);
+    FloatPointer wP = Sgemm.pointer(gradW);
+    for (int i = 0; i < n; i++) {
+      Sgemm.gemm(true, true, cols, f, spatial, 1f, colP, (long) i * spatial * cols, cols, gradP, (long) i * f * spatial,
+          spatial, i == 0 ? 0f : 1f, wP, 0, f);
+    }
   }
 
-  private final INDArray[] scratch = new INDArray[3];
-
-  private INDArray scratchArray(int slot, int rows, int cols) {
-    INDArray a = scratch[slot];
-    if (a == null || a.size(0) != rows || a.size(1) != cols) {
-      a = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, cols);
-      scratch[slot] = a;
+  private INDArray colArray(int rows, int cols) {
+    if (colArr == null || colArr.size(0) != rows || colArr.size(1) != cols) {
+      colArr = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, cols);
     }
-    return a;
+    return colArr;
   }
 
   private static float[] grow(float[] a, int n) {
