@@ -563,12 +563,20 @@ final class DcganKernel {
     int n = x.length / (channels * spatial);
     for (int i = 0; i < n; i++) {
       for (int ch = 0; ch < channels; ch++) {
-        int base = (i * channels + ch) * spatial;
-        double s = 0;
-        for (int p = base; p < base + spatial; p++) {
-          s += x[p];
+        int p = (i * channels + ch) * spatial;
+        int end = p + spatial;
+        // Four independent chains: one would wait on each addition's latency.
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (; p + 3 < end; p += 4) {
+          s0 += x[p];
+          s1 += x[p + 1];
+          s2 += x[p + 2];
+          s3 += x[p + 3];
         }
-        sum[ch] += s;
+        for (; p < end; p++) {
+          s0 += x[p];
+        }
+        sum[ch] += (double) s0 + s1 + s2 + s3;
       }
     }
     return toFloats(sum);

@@ -115,36 +115,43 @@ public final class DirectConv {
     }
     int spatial = ho * wo;
     int cols = kernel * kernel * c;
-    colScratch = grow(colScratch, n * spatial * cols);
+    // Per image, its patches transposed, [k*k*c, spatial]: each row is one kernel tap's input
+    // pixels in output order, so the writes run along contiguous memory.
+    colScratch = grow(colScratch, n * cols * spatial);
     float[] col = colScratch;
     for (int i = 0; i < n; i++) {
-      for (int oh = 0; oh < ho; oh++) {
-        for (int ow = 0; ow < wo; ow++) {
-          int r = ((i * ho + oh) * wo + ow) * cols;
-          for (int kh = 0; kh < kernel; kh++) {
-            int ih = oh * stride + kh - padding;
-            for (int kw = 0; kw < kernel; kw++) {
-              int iw = ow * stride + kw - padding;
-              int at = r + (kh * kernel + kw) * c;
-              boolean inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
-              for (int ch = 0; ch < c; ch++) {
-                col[at + ch] = inside ? x[((i * c + ch) * h + ih) * w + iw] : 0f;
+      for (int kh = 0; kh < kernel; kh++) {
+        for (int kw = 0; kw < kernel; kw++) {
+          for (int ch = 0; ch < c; ch++) {
+            int row = (i * cols + (kh * kernel + kw) * c + ch) * spatial;
+            int plane = (i * c + ch) * h * w;
+            for (int oh = 0; oh < ho; oh++) {
+              int ih = oh * stride + kh - padding;
+              int at = row + oh * wo;
+              if (ih < 0 || ih >= h) {
+                java.util.Arrays.fill(col, at, at + wo, 0f);
+                continue;
+              }
+              int src = plane + ih * w + kw - padding;
+              for (int ow = 0; ow < wo; ow++) {
+                int iw = ow * stride + kw - padding;
+                col[at + ow] = iw >= 0 && iw < w ? x[src + ow * stride] : 0f;
               }
             }
           }
         }
       }
     }
-    INDArray colArr = colArray(n * spatial, cols);
+    INDArray colArr = colArray(n * cols, spatial);
     NativeFloats.write(col, 0, colArr);
-    // gradW as [k*k*c, f] (its [k, k, c, f] memory) = sum over images of col_i^T gradOut_i^T, with
-    // col_i [spatial, k*k*c] and gradOut_i [f, spatial] read in place: no transposed copies.
+    // gradW as [k*k*c, f] (its [k, k, c, f] memory) = sum over images of col_i gradOut_i^T, with
+    // col_i [k*k*c, spatial] and gradOut_i [f, spatial] read in place: no transposed copies.
     FloatPointer colP = Sgemm.pointer(colArr);
     FloatPointer gradP = Sgemm.pointer(gradOut);
     FloatPointer wP = Sgemm.pointer(gradW);
     for (int i = 0; i < n; i++) {
-      Sgemm.gemm(true, true, cols, f, spatial, 1f, colP, (long) i * spatial * cols, cols, gradP, (long) i * f * spatial,
-          spatial, i == 0 ? 0f : 1f, wP, 0, f);
+      Sgemm.gemm(false, true, cols, f, spatial, 1f, colP, (long) i * cols * spatial, spatial, gradP,
+          (long) i * f * spatial, spatial, i == 0 ? 0f : 1f, wP, 0, f);
     }
   }
 
