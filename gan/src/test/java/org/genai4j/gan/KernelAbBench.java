@@ -26,6 +26,7 @@ public final class KernelAbBench {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     double[] cpu = new double[2];
     double[] wall = new double[2];
+    double[][] perRound = new double[2][rounds];
     for (int r = -1; r < rounds; r++) {
       for (int k = 0; k < 2; k++) {
         long c0 = threads.getCurrentThreadCpuTime();
@@ -42,6 +43,7 @@ public final class KernelAbBench {
         }
         if (r >= 0) { // round -1 warms up
           cpu[k] += (threads.getCurrentThreadCpuTime() - c0) / 1e6;
+          perRound[k][r] = (threads.getCurrentThreadCpuTime() - c0) / 1e6 / steps;
           wall[k] += (System.nanoTime() - t0) / 1e6;
         }
       }
@@ -50,5 +52,18 @@ public final class KernelAbBench {
     System.out.printf("D+G gradient pass, batch 64, %d rounds x %d: baseline cpu %.1f ms wall %.1f ms | now cpu %.1f ms"
         + " wall %.1f ms | now/baseline cpu %.3f wall %.3f | %s%n", rounds, steps, cpu[0] / n, wall[0] / n, cpu[1] / n,
         wall[1] / n, cpu[1] / cpu[0], wall[1] / wall[0], Threads.machine());
+    // Medians resist the load spikes of a shared machine better than means.
+    double[] ratios = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      ratios[r] = perRound[1][r] / perRound[0][r];
+    }
+    System.out.printf("medians: baseline cpu %.1f ms, now cpu %.1f ms, per-round now/baseline cpu %.3f%n",
+        median(perRound[0]), median(perRound[1]), median(ratios));
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -9,7 +9,8 @@ package org.genai4j.common.nn;
  * <p>{@code y = act(gamma (x - mean) / sqrt(var + eps) + beta)} with the batch's mean and biased
  * variance per channel, {@code act(v) = v > 0 ? v : slope v} (slope 0: ReLU, 1: none; slope must
  * be in [0, 1]). The loops are branch-free (the activation's sign decides by bit arithmetic, not a
- * jump, which mispredicts half the time on such data) and accumulate in four independent chains.
+ * jump, which mispredicts half the time on such data), walk the data image by image so memory is
+ * read in order, and accumulate in independent chains.
  */
 public final class FusedBatchNorm {
   private FusedBatchNorm() {}
@@ -23,9 +24,12 @@ public final class FusedBatchNorm {
       double eps, float slope, float[] xhat, float[] y, double[] mean, double[] var, float[] invStd) {
     checkSlope(slope);
     double count = (double) n * spatial;
-    for (int c = 0; c < channels; c++) {
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-      for (int i = first; i < first + n; i++) {
+    // Image by image, as in backward: both passes stream through memory in order.
+    double[] sum = new double[channels];
+    double[] sumSq = new double[channels];
+    for (int i = first; i < first + n; i++) {
+      for (int c = 0; c < channels; c++) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         int p = (i * channels + c) * spatial;
         int end = p + spatial;
         for (; p + 3 < end; p += 4) {
@@ -44,18 +48,26 @@ public final class FusedBatchNorm {
           s0 += a;
           q0 += a * a;
         }
+        sum[c] += s0 + s1 + s2 + s3;
+        sumSq[c] += q0 + q1 + q2 + q3;
       }
-      double m = (s0 + s1 + s2 + s3) / count;
-      double v = Math.max(0, (q0 + q1 + q2 + q3) / count - m * m);
+    }
+    float[] meanF = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      double m = sum[c] / count;
+      double v = Math.max(0, sumSq[c] / count - m * m);
       mean[c] = m;
       var[c] = v;
-      float is = (float) (1.0 / Math.sqrt(v + eps));
-      invStd[c] = is;
-      float mf = (float) m;
-      float g = gamma[c];
-      float b = beta[c];
-      for (int i = first; i < first + n; i++) {
+      invStd[c] = (float) (1.0 / Math.sqrt(v + eps));
+      meanF[c] = (float) m;
+    }
+    for (int i = first; i < first + n; i++) {
+      for (int c = 0; c < channels; c++) {
         int base = (i * channels + c) * spatial;
+        float mf = meanF[c];
+        float is = invStd[c];
+        float g = gamma[c];
+        float b = beta[c];
         for (int p = base; p < base + spatial; p++) {
           float h = (x[p] - mf) * is;
           xhat[p] = h;
@@ -77,20 +89,23 @@ public final class FusedBatchNorm {
     checkSlope(slope);
     double count = (double) n * spatial;
     float rest = 1 - slope;
-    for (int c = 0; c < channels; c++) {
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-      for (int i = first; i < first + n; i++) {
-        int p = (i * channels + c) * spatial;
-        int end = p + spatial;
+    // Image by image, channel by channel: both passes stream through memory in order (a channel
+    // at a time would jump between images and wait on cache misses).
+    double[] sumDy = new double[channels];
+    double[] sumDyXhat = new double[channels];
+    for (int i = first; i < first + n; i++) {
+      for (int c = 0; c < channels; c++) {
+        int base = (i * channels + c) * spatial;
+        int end = base + spatial;
+        // The activation's derivative first, in a loop of its own that the JIT vectorizes ...
+        for (int p = base; p < end; p++) {
+          dx[p] = dy[p] * (slope + rest * step(y[p]));
+        }
+        // ... then the two sums in eight float chains per row (short rows: float is exact enough).
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        int p = base;
         for (; p + 3 < end; p += 4) {
-          float a = dy[p] * (slope + rest * positive(y[p]));
-          float b = dy[p + 1] * (slope + rest * positive(y[p + 1]));
-          float cc = dy[p + 2] * (slope + rest * positive(y[p + 2]));
-          float d = dy[p + 3] * (slope + rest * positive(y[p + 3]));
-          dx[p] = a;
-          dx[p + 1] = b;
-          dx[p + 2] = cc;
-          dx[p + 3] = d;
+          float a = dx[p], b = dx[p + 1], cc = dx[p + 2], d = dx[p + 3];
           s0 += a;
           s1 += b;
           s2 += cc;
@@ -101,23 +116,31 @@ public final class FusedBatchNorm {
           t3 += d * xhat[p + 3];
         }
         for (; p < end; p++) {
-          float a = dy[p] * (slope + rest * positive(y[p]));
-          dx[p] = a;
-          s0 += a;
-          t0 += a * xhat[p];
+          s0 += dx[p];
+          t0 += dx[p] * xhat[p];
         }
+        sumDy[c] += (double) s0 + s1 + s2 + s3;
+        sumDyXhat[c] += (double) t0 + t1 + t2 + t3;
       }
-      double sumDy = s0 + s1 + s2 + s3;
-      double sumDyXhat = t0 + t1 + t2 + t3;
-      dGamma[c] += (float) sumDyXhat;
-      dBeta[c] += (float) sumDy;
-      float k = gamma[c] * invStd[c];
-      float meanDy = (float) (sumDy / count);
-      float meanDyXhat = (float) (sumDyXhat / count);
-      for (int i = first; i < first + n; i++) {
+    }
+    float[] k = new float[channels];
+    float[] meanDy = new float[channels];
+    float[] meanDyXhat = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      dGamma[c] += (float) sumDyXhat[c];
+      dBeta[c] += (float) sumDy[c];
+      k[c] = gamma[c] * invStd[c];
+      meanDy[c] = (float) (sumDy[c] / count);
+      meanDyXhat[c] = (float) (sumDyXhat[c] / count);
+    }
+    for (int i = first; i < first + n; i++) {
+      for (int c = 0; c < channels; c++) {
         int base = (i * channels + c) * spatial;
+        float kc = k[c];
+        float md = meanDy[c];
+        float mx = meanDyXhat[c];
         for (int p = base; p < base + spatial; p++) {
-          dx[p] = k * (dx[p] - meanDy - xhat[p] * meanDyXhat);
+          dx[p] = kc * (dx[p] - md - xhat[p] * mx);
         }
       }
     }
@@ -139,6 +162,14 @@ public final class FusedBatchNorm {
     for (int p = from; p < to; p++) {
       grad[p] *= slope + rest * positive(activation[p]);
     }
+  }
+
+  /**
+   * 1 when {@code v > 0}, else 0, with min/max only (which the JIT vectorizes): {@code v * MAX_VALUE}
+   * is at least 1 for every positive float down to 3e-39 (only smaller subnormals give a fraction).
+   */
+  static float step(float v) {
+    return Math.min(1f, Math.max(0f, v * Float.MAX_VALUE));
   }
 
   /** 1 when {@code v > 0}, else 0 (also for -0 and NaN's sign-bit forms), without a branch. */
