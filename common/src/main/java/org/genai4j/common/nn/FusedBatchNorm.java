@@ -8,7 +8,7 @@ package org.genai4j.common.nn;
  *
  * <p>{@code y = act(gamma (x - mean) / sqrt(var + eps) + beta)} with the batch's mean and biased
  * variance per channel, {@code act(v) = v > 0 ? v : slope v} (slope 0: ReLU, 1: none; slope must
- * be in [0, 1]). The loops are branch-free (the activation's sign decides by bit arithmetic, not a
+ * be in [0, 1]). The loops are branch-free (the activation's sign decides by min/max arithmetic, not a
  * jump, which mispredicts half the time on such data), walk the data image by image so memory is
  * read in order, and accumulate in independent chains.
  */
@@ -160,7 +160,7 @@ public final class FusedBatchNorm {
     checkSlope(slope);
     float rest = 1 - slope;
     for (int p = from; p < to; p++) {
-      grad[p] *= slope + rest * positive(activation[p]);
+      grad[p] *= slope + rest * step(activation[p]);
     }
   }
 
@@ -170,12 +170,6 @@ public final class FusedBatchNorm {
    */
   static float step(float v) {
     return Math.min(1f, Math.max(0f, v * Float.MAX_VALUE));
-  }
-
-  /** 1 when {@code v > 0}, else 0 (also for -0 and NaN's sign-bit forms), without a branch. */
-  static int positive(float v) {
-    int bits = Float.floatToRawIntBits(v);
-    return ((-bits) & ~bits) >>> 31;
   }
 
   private static void checkSlope(float slope) {
