@@ -79,6 +79,8 @@ final class GptKernel {
   private final Map<String, NativeFloats> params = new LinkedHashMap<>();
   private final Map<String, NativeFloats> grads = new LinkedHashMap<>();
   private final Map<String, INDArray> gradArrays = new LinkedHashMap<>();
+  /** Use the previous, slower loops (for benchmarks comparing both in one run). */
+  private boolean baseline;
   private int[] tokens;
   private int[] targets;
   /** Where the step's time goes, for {@link GptKernelProfile}. */
@@ -162,6 +164,12 @@ final class GptKernel {
   /** The gradient arrays by parameter name (reused: valid until the next call). */
   Map<String, INDArray> gradients() {
     return gradArrays;
+  }
+
+  /** Switches to the previous (slower) loops, to measure the current ones against them in one run. */
+  void useBaseline(boolean on) {
+    baseline = on;
+    attention.useBaseline(on);
   }
 
   /** Nanoseconds spent in BLAS products so far, and how many products. */
@@ -299,6 +307,22 @@ final class GptKernel {
 
   /** {@code g = f * sigmoid(1.702 f)}, keeping the derivative {@code s + 1.702 f s (1 - s)}. */
   private void gelu(Layer l) {
+    if (baseline) {
+      geluScalarExp(l);
+      return;
+    }
+    float[] in = new float[hidden];
+    float[] out = new float[hidden];
+    for (int n = 0; n < rows; n++) {
+      int o = n * hidden;
+      l.f.get(o, in, hidden);
+      FastGelu.forward(in, out, l.geluGrad, o, hidden);
+      l.g.put(o, out, hidden);
+    }
+  }
+
+  /** The previous GELU (scalar exp per element), kept to measure {@link FastGelu} against. */
+  private void geluScalarExp(Layer l) {
     float[] in = new float[hidden];
     float[] e = new float[hidden];
     float[] out = new float[hidden];
