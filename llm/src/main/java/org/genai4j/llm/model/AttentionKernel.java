@@ -20,8 +20,6 @@ final class AttentionKernel {
   private final float[] block;
   private final float[] dBlock;
   private final NativeFloats dProbs;
-  /** Row blocks [split[i], split[i+1]) of the causal products; one block is the plain product. */
-  private int[] split;
 
   AttentionKernel(GptConfig c, int batch, int time, GemmClock blas) {
     this.batch = batch;
@@ -35,16 +33,6 @@ final class AttentionKernel {
     this.block = new float[time * time];
     this.dBlock = new float[time * time];
     this.dProbs = NativeFloats.zeros(time, time);
-    useBaseline(false);
-  }
-
-  /**
-   * With {@code on}, every product is one full {@code [T, T]} call as before; otherwise the rows
-   * are cut in two halves so that the first half skips the masked upper-right quarter (3/4 of
-   * the FLOPs for twice the calls, each ~1 us).
-   */
-  void useBaseline(boolean on) {
-    split = on || time < 2 ? new int[] {0, time} : new int[] {0, time / 2, time};
   }
 
   /** Attention weights of one layer, {@code [B*H, T, T]}, kept for the backward pass. */
@@ -60,23 +48,12 @@ final class AttentionKernel {
       for (int h = 0; h < heads; h++) {
         long q = (long) b * time * ld + (long) h * headSize;
         int p = (b * heads + h) * tt;
-        long yOff = (long) b * time * width + (long) h * headSize;
-        // Rows [r0, r1) attend to keys [0, r1) only; the rest of the row is masked (set to 0 below).
-        for (int i = 0; i + 1 < split.length; i++) {
-          int r0 = split[i];
-          int r1 = split[i + 1];
-          blas.gemm(false, true, r1 - r0, r1, headSize, scale, qkv, q + (long) r0 * ld, ld, qkv, q + width, ld, 0f,
-              probs, p + r0 * time, time);
-        }
+        blas.gemm(false, true, time, time, headSize, scale, qkv, q, ld, qkv, q + width, ld, 0f, probs, p, time);
         probs.get(p, block, tt);
         softmaxCausal(block);
         probs.put(p, block, tt);
-        for (int i = 0; i + 1 < split.length; i++) {
-          int r0 = split[i];
-          int r1 = split[i + 1];
-          blas.gemm(false, false, r1 - r0, headSize, r1, 1f, probs, p + r0 * time, time, qkv, q + 2L * width, ld, 0f,
-              y, yOff + (long) r0 * width, width);
-        }
+        blas.gemm(false, false, time, headSize, time, 1f, probs, p, time, qkv, q + 2L * width, ld, 0f,
+            y, (long) b * time * width + (long) h * headSize, width);
       }
     }
   }
@@ -110,15 +87,8 @@ final class AttentionKernel {
         long yOff = (long) b * time * width + (long) h * headSize;
         int p = (b * heads + h) * tt;
         // dP = dY V^T, dV = P^T dY
-        // Row block [r0, r1) of dP needs keys [0, r1) only; key block [r0, r1) of dV gets queries [r0, T) only.
-        for (int i = 0; i + 1 < split.length; i++) {
-          int r0 = split[i];
-          int r1 = split[i + 1];
-          blas.gemm(false, true, r1 - r0, r1, headSize, 1f, dy, yOff + (long) r0 * width, width, qkv, v, ld, 0f,
-              dProbs, (long) r0 * time, time);
-          blas.gemm(true, false, r1 - r0, headSize, time - r0, 1f, probs, p + r0 * time + r0, time,
-              dy, yOff + (long) r0 * width, width, 0f, dqkv, v + (long) r0 * ld, ld);
-        }
+        blas.gemm(false, true, time, time, headSize, 1f, dy, yOff, width, qkv, v, ld, 0f, dProbs, 0, time);
+        blas.gemm(true, false, time, headSize, time, 1f, probs, p, time, dy, yOff, width, 0f, dqkv, v, ld);
         // dS = P * (dP - rowsum(dP * P)) * scale; zero where masked since P is 0 there.
         probs.get(p, block, tt);
         dProbs.get(0, dBlock, tt);
@@ -131,14 +101,8 @@ final class AttentionKernel {
         }
         dProbs.put(0, dBlock, tt);
         // dQ = dS K, dK = dS^T Q
-        for (int i = 0; i + 1 < split.length; i++) {
-          int r0 = split[i];
-          int r1 = split[i + 1];
-          blas.gemm(false, false, r1 - r0, headSize, r1, 1f, dProbs, (long) r0 * time, time, qkv, k, ld, 0f,
-              dqkv, q + (long) r0 * ld, ld);
-          blas.gemm(true, false, r1 - r0, headSize, time - r0, 1f, dProbs, (long) r0 * time + r0, time,
-              qkv, q + (long) r0 * ld, ld, 0f, dqkv, k + (long) r0 * ld, ld);
-        }
+        blas.gemm(false, false, time, headSize, time, 1f, dProbs, 0, time, qkv, k, ld, 0f, dqkv, q, ld);
+        blas.gemm(true, false, time, headSize, time, 1f, dProbs, 0, time, qkv, q, ld, 0f, dqkv, k, ld);
       }
     }
   }

@@ -22,10 +22,11 @@ final class FastGelu {
   private static final float CLAMP = 7.90531110763549805f;
 
   /**
-   * Writes {@code gelu(in[i])} to {@code out[i]} and its derivative to {@code grad[gradOff + i]}
-   * for {@code i < len}.
+   * Writes {@code gelu(in[i])} to {@code out[i]} and its derivative to {@code grad[i]} for
+   * {@code i < len}. Same index in every array: with an offset C2 cannot rule out that a store
+   * feeds a later load, and the loop stays scalar.
    */
-  static void forward(float[] in, float[] out, float[] grad, int gradOff, int len) {
+  static void forward(float[] in, float[] out, float[] grad, int len) {
     // One loop of plain float arithmetic (no calls, no branches) so that it vectorizes.
     for (int i = 0; i < len; i++) {
       float v = in[i];
@@ -45,7 +46,7 @@ final class FastGelu {
       q = q * x2 + 4.89352518554385e-03f;
       float s = 0.5f + 0.5f * (p / q);
       out[i] = v * s;
-      grad[gradOff + i] = s + K * v * s * (1f - s);
+      grad[i] = s + K * v * s * (1f - s);
     }
   }
 }

@@ -14,8 +14,8 @@ class FastGeluTest {
     in[0] = -1e9f;
     in[n - 1] = 1e9f;
     float[] out = new float[n];
-    float[] grad = new float[n + 3];
-    FastGelu.forward(in, out, grad, 3, n);
+    float[] grad = new float[n];
+    FastGelu.forward(in, out, grad, n);
     for (int i = 0; i < n; i++) {
       double x = in[i];
       double s = 1 / (1 + Math.exp(-1.702f * x));
@@ -25,13 +25,12 @@ class FastGeluTest {
       if (Math.abs(out[i] - g) > 3e-7 * Math.max(1, Math.abs(x))) {
         fail("gelu(" + x + ") = " + out[i] + ", expected " + g);
       }
-      if (Math.abs(grad[3 + i] - d) > 3e-7 * (1 + 1.702 * Math.abs(x))) {
-        fail("gelu'(" + x + ") = " + grad[3 + i] + ", expected " + d);
+      if (Math.abs(grad[i] - d) > 3e-7 * (1 + 1.702 * Math.abs(x))) {
+        fail("gelu'(" + x + ") = " + grad[i] + ", expected " + d);
       }
     }
     assertEquals(0f, out[0], 0f);
     assertEquals(0f, out[(n - 1) / 2], "gelu(0) = 0");
     assertEquals(1e9f, out[n - 1]);
-    assertEquals(0f, grad[0], "nothing written before the offset");
   }
 }
