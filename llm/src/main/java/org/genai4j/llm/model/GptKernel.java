@@ -166,9 +166,17 @@ final class GptKernel {
     return gradArrays;
   }
 
-  /** Switches to the previous (slower) loops, to measure the current ones against them in one run. */
+  /**
+   * Switches to the previous (slower) loops, GELU with a scalar exp and layer norms with one
+   * running sum, to measure the current ones against them in one run.
+   */
   void useBaseline(boolean on) {
     baseline = on;
+    lnf.baseline = on;
+    for (Layer l : layers) {
+      l.ln1.baseline = on;
+      l.ln2.baseline = on;
+    }
   }
 
   /** Nanoseconds spent in BLAS products so far, and how many products. */
