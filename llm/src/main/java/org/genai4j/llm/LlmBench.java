@@ -123,8 +123,8 @@ public final class LlmBench {
     out.printf("| training speed-up vs SameDiff         | %11.2fx | %11.2fx |              |%n",
         handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond(),
         previous.tokensPerSecond() / viaSameDiff.tokensPerSecond());
-    out.println("(*) the hand-written step with its previous loops (scalar-exp GELU, full-square attention"
-        + " products), timed in the same run");
+    out.println("(*) the hand-written step with its previous loops (scalar-exp GELU, one-sum layer"
+        + " norms), timed in the same run");
     out.println("| measure                               | value        |");
     out.println("|---------------------------------------|--------------|");
     out.printf("| generation tokens/s, KV cache         | %12.1f |%n", r.cachedTokensPerSecond());
