@@ -157,7 +157,7 @@ public final class GptModel implements Trainable {
 
   /**
    * For benchmarks only: makes the hand-written step use its previous, slower loops (scalar-exp
-   * GELU, full-square attention products) so that a benchmark can time both in one run. Same
+   * GELU, layer norms with one running sum) so that a benchmark can time both in one run. Same
    * loss and gradients up to float rounding.
    */
   public void useBaselineKernel(boolean on) {
