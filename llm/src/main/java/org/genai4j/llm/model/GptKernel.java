@@ -37,7 +37,7 @@ final class GptKernel {
     final NativeFloats m; // ln2 output [N, C]
     final NativeFloats f; // fc output before GELU [N, 4C]
     final NativeFloats g; // GELU output [N, 4C]
-    final float[] geluGrad; // GELU derivative at f, [N * 4C]
+    final float[][] geluGrad; // GELU derivative at f, [N][4C]
 
     Layer(String name, int n, int c, AttentionKernel attention) {
       this.name = name;
@@ -50,7 +50,7 @@ final class GptKernel {
       m = NativeFloats.zeros(n, c);
       f = NativeFloats.zeros(n, 4L * c);
       g = NativeFloats.zeros(n, 4L * c);
-      geluGrad = new float[n * 4 * c];
+      geluGrad = new float[n][4 * c];
     }
   }
 
@@ -79,6 +79,8 @@ final class GptKernel {
   private final Map<String, NativeFloats> params = new LinkedHashMap<>();
   private final Map<String, NativeFloats> grads = new LinkedHashMap<>();
   private final Map<String, INDArray> gradArrays = new LinkedHashMap<>();
+  /** Use the previous, slower loops (for benchmarks comparing both in one run). */
+  private boolean baseline;
   private int[] tokens;
   private int[] targets;
   /** Where the step's time goes, for {@link GptKernelProfile}. */
@@ -162,6 +164,19 @@ final class GptKernel {
   /** The gradient arrays by parameter name (reused: valid until the next call). */
   Map<String, INDArray> gradients() {
     return gradArrays;
+  }
+
+  /**
+   * Switches to the previous (slower) loops, GELU with a scalar exp and layer norms with one
+   * running sum, to measure the current ones against them in one run.
+   */
+  void useBaseline(boolean on) {
+    baseline = on;
+    lnf.baseline = on;
+    for (Layer l : layers) {
+      l.ln1.baseline = on;
+      l.ln2.baseline = on;
+    }
   }
 
   /** Nanoseconds spent in BLAS products so far, and how many products. */
@@ -299,12 +314,28 @@ final class GptKernel {
 
   /** {@code g = f * sigmoid(1.702 f)}, keeping the derivative {@code s + 1.702 f s (1 - s)}. */
   private void gelu(Layer l) {
+    if (baseline) {
+      geluScalarExp(l);
+      return;
+    }
+    float[] in = new float[hidden];
+    float[] out = new float[hidden];
+    for (int n = 0; n < rows; n++) {
+      int o = n * hidden;
+      l.f.get(o, in, hidden);
+      FastGelu.forward(in, out, l.geluGrad[n], hidden);
+      l.g.put(o, out, hidden);
+    }
+  }
+
+  /** The previous GELU (scalar exp per element), kept to measure {@link FastGelu} against. */
+  private void geluScalarExp(Layer l) {
     float[] in = new float[hidden];
     float[] e = new float[hidden];
     float[] out = new float[hidden];
-    float[] grad = l.geluGrad;
     for (int n = 0; n < rows; n++) {
       int o = n * hidden;
+      float[] grad = l.geluGrad[n];
       l.f.get(o, in, hidden);
       // Two loops: the exp loop stays scalar, the arithmetic loop vectorizes (SIMD division).
       for (int c = 0; c < hidden; c++) e[c] = FastExp.exp(-GELU_K * in[c]);
@@ -312,7 +343,7 @@ final class GptKernel {
         float v = in[c];
         float s = 1f / (1f + e[c]);
         out[c] = v * s;
-        grad[o + c] = s + GELU_K * v * s * (1f - s);
+        grad[c] = s + GELU_K * v * s * (1f - s);
       }
       l.g.put(o, out, hidden);
     }
@@ -403,7 +434,9 @@ final class GptKernel {
     for (int n = 0; n < rows; n++) {
       int o = n * hidden;
       dHidden.get(o, d, hidden);
-      for (int c = 0; c < hidden; c++) d[c] *= l.geluGrad[o + c];
+      float[] grad = l.geluGrad[n];
+      // Same index on both sides (a row array each): an offset here keeps C2 from vectorizing.
+      for (int c = 0; c < hidden; c++) d[c] *= grad[c];
       dHidden.put(o, d, hidden);
     }
   }

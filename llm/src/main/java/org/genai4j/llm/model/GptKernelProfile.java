@@ -22,8 +22,10 @@ public final class GptKernelProfile {
   }
 
   /**
-   * Runs {@code rounds} rounds of 10 steps and prints the round with the least CPU time, timing
-   * phases in thread CPU time: on a shared machine wall time measures the other processes too.
+   * Runs {@code rounds} rounds of 10 steps of the current loops and as many of the previous ones
+   * ({@link GptKernel#useBaseline}), alternating, and prints for each the round with the least
+   * CPU time, timing phases in thread CPU time: on a shared machine wall time measures the other
+   * processes too.
    */
   public static void run(int rounds, PrintStream out) {
     GptConfig c = GptConfig.of(65, 4, 4, 128, 64);
@@ -36,13 +38,15 @@ public final class GptKernelProfile {
     k.useCpuClock(true);
     Random r = new Random(1);
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 10; i++) {
+      k.useBaseline(i % 2 == 1);
       g.computeGradients(randomBatch(r, c, batch, time));
     }
     GptKernel.Phase[] phases = GptKernel.Phase.values();
-    double[] best = null; // wall, cpu, gemm, calls, phases...
-    double[] walls = new double[rounds];
-    for (int round = 0; round < rounds; round++) {
+    double[][] best = new double[2][]; // per mode (current, previous): wall, cpu, gemm, calls, phases...
+    for (int round = 0; round < 2 * rounds; round++) {
+      int mode = round % 2;
+      k.useBaseline(mode == 1);
       double[] before = counters(k, phases);
       long t0 = System.nanoTime();
       long c0 = os.getProcessCpuTime();
@@ -54,36 +58,35 @@ public final class GptKernelProfile {
       now[1] = os.getProcessCpuTime() - c0;
       for (int j = 2; j < now.length; j++) now[j] -= before[j];
       for (int j = 0; j < now.length; j++) now[j] /= steps;
-      walls[round] = now[0] / 1e6;
-      if (best == null || now[1] < best[1]) best = now;
+      if (best[mode] == null || now[1] < best[mode][1]) best[mode] = now;
     }
-    java.util.Arrays.sort(walls);
+    k.useBaseline(false);
     // Matrix-product FLOPs of one step: forward 2*N*(C*3C + C*C + 2*C*4C) per layer, attention
     // 2 * 2*B*H*T*T*d per layer, head 2*N*C*V; the backward pass twice the forward.
     long n = (long) batch * time;
     long w = c.nEmbd();
     double fwdFlop = c.nLayer() * (2.0 * n * (3 * w * w + w * w + 8 * w * w) + 4.0 * batch * c.nHead() * time * time
         * c.headSize()) + 2.0 * n * w * c.vocabSize();
-    // Phases and products are timed in this thread's CPU time, so "everything else" is CPU time too.
-    double wallMs = best[1] / 1e6;
-    double gemmMs = best[2] / 1e6;
     out.printf("GptKernel step (loss + gradients, no optimizer), reference GPT, batch %d x %d; ND4J threads %d"
-        + " (OMP_NUM_THREADS=%s); load average %.2f; least-CPU of %d rounds of %d steps (median round %.1f ms/step)%n",
+        + " (OMP_NUM_THREADS=%s); load average %.2f; least-CPU of %d rounds of %d steps per column, alternating%n",
         batch, time, Nd4j.getEnvironment().maxThreads(), System.getenv("OMP_NUM_THREADS"), os.getSystemLoadAverage(),
-        rounds, steps, walls[rounds / 2]);
-    out.printf("| per step | ms |%n|---|---|%n");
-    out.printf("| wall | %.1f |%n", best[0] / 1e6);
-    out.printf("| process CPU | %.1f |%n", best[1] / 1e6);
-    out.printf("| BLAS products (%.0f calls; %.2f GFLOP -> %.1f GFLOP/s) | %.1f (%.0f %%) |%n", best[3],
-        3 * fwdFlop / 1e9, 3 * fwdFlop / 1e6 / gemmMs, gemmMs, 100 * gemmMs / wallMs);
-    out.printf("| everything else (Java loops, JNI) | %.1f (%.0f %%) |%n", wallMs - gemmMs,
-        100 * (wallMs - gemmMs) / wallMs);
+        rounds, steps);
+    out.printf("| per step, ms (full-square FLOPs %.2f GFLOP) | current loops | previous loops |%n|---|---|---|%n",
+        3 * fwdFlop / 1e9);
+    row(out, "wall", best, v -> v[0]);
+    row(out, "process CPU", best, v -> v[1]);
+    row(out, "BLAS products", best, v -> v[2]);
+    row(out, "BLAS calls", best, v -> v[3] * 1e6);
+    row(out, "everything else (Java loops, JNI)", best, v -> v[1] - v[2]);
     for (GptKernel.Phase p : phases) {
-      out.printf("| phase %s, fwd + bwd (products included) | %.1f |%n", p, best[4 + p.ordinal()] / 1e6);
+      row(out, "phase " + p + ", fwd + bwd (products included)", best, v -> v[4 + p.ordinal()]);
     }
-    double attentionFlop = 3 * c.nLayer() * 4.0 * batch * c.nHead() * time * time * c.headSize();
-    out.printf("| of ATTENTION: per-head products (%.2f GFLOP -> %.1f GFLOP/s) | %.1f |%n", attentionFlop / 1e9,
-        attentionFlop / best[4 + phases.length], best[4 + phases.length] / 1e6);
+    row(out, "of ATTENTION: per-head products", best, v -> v[4 + phases.length]);
+  }
+
+  private static void row(PrintStream out, String name, double[][] best,
+      java.util.function.ToDoubleFunction<double[]> ns) {
+    out.printf("| %s | %.1f | %.1f |%n", name, ns.applyAsDouble(best[0]) / 1e6, ns.applyAsDouble(best[1]) / 1e6);
   }
 
   private static double[] counters(GptKernel k, GptKernel.Phase[] phases) {
