@@ -5,7 +5,7 @@ import java.util.Map;
 import org.genai4j.common.nn.ConvLayers;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
-import org.genai4j.common.train.ParameterGroup;
+import org.genai4j.common.train.StandInGroup;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,30 +16,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * statistics exactly as there), same loss and metrics. Checkpoints, generation and evaluation keep
  * using the graphs.
  */
-final class FastGanGroup implements ParameterGroup {
-  private final GanGroup sameDiff;
+final class FastGanGroup extends StandInGroup {
   private final DcganKernel kernel;
   private final boolean discriminator;
 
   FastGanGroup(GanGroup sameDiff, DcganKernel kernel, boolean discriminator) {
-    this.sameDiff = sameDiff;
+    super(sameDiff);
     this.kernel = kernel;
     this.discriminator = discriminator;
-  }
-
-  @Override
-  public String name() {
-    return sameDiff.name();
-  }
-
-  @Override
-  public Map<String, INDArray> parameters() {
-    return sameDiff.parameters();
-  }
-
-  @Override
-  public Map<String, INDArray> buffers() {
-    return sameDiff.buffers();
   }
 
   @Override

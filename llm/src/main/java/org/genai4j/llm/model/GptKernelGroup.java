@@ -1,11 +1,9 @@
 package org.genai4j.llm.model;
 
-import java.util.Map;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
-import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.SameDiffGroup;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.genai4j.common.train.StandInGroup;
 
 /**
  * The GPT's training group computed by {@link GptKernel} instead of SameDiff. It is the SameDiff
@@ -13,33 +11,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * checkpoints, evaluation and generation see one set of weights) and gradients under the same
  * names.
  */
-final class GptKernelGroup implements ParameterGroup {
-  private final SameDiffGroup sameDiff;
+final class GptKernelGroup extends StandInGroup {
   private final GptKernel kernel;
 
   GptKernelGroup(GptConfig config, int batch, int time, SameDiffGroup sameDiff) {
-    this.sameDiff = sameDiff;
+    super(sameDiff);
     this.kernel = new GptKernel(config, batch, time, sameDiff.parameters());
   }
 
   @Override
-  public String name() {
-    return sameDiff.name();
-  }
-
-  @Override
-  public Map<String, INDArray> parameters() {
-    return sameDiff.parameters();
-  }
-
-  @Override
-  public Map<String, INDArray> buffers() {
-    return sameDiff.buffers();
-  }
-
-  @Override
   public Gradients computeGradients(Batch batch) {
-    kernel.bind(sameDiff.parameters());
+    kernel.bind(parameters());
     double loss = kernel.forwardBackward(batch.get("x"), batch.get("y"));
     return new Gradients(loss, kernel.gradients());
   }
