@@ -418,10 +418,17 @@ final class MlpVaeKernel {
         Sgemm.pointer(out), 0, w);
     NativeFloats.read(out, outJ, 0);
     float[] bias = NativeFloats.read(l.b(), m.bias, 0);
-    for (int r = 0, q = 0; r < n; r++) {
-      for (int c = 0; c < w; c++, q++) {
-        float v = outJ[q] + bias[c];
-        outJ[q] = l.relu() && v < 0 ? 0f : v;
+    // Separate branch-free loops so C2 vectorizes them (a conditional per element does not).
+    for (int r = 0; r < n; r++) {
+      int row = r * w;
+      if (l.relu()) {
+        for (int c = 0; c < w; c++) {
+          outJ[row + c] = Math.max(outJ[row + c] + bias[c], 0f);
+        }
+      } else {
+        for (int c = 0; c < w; c++) {
+          outJ[row + c] += bias[c];
+        }
       }
     }
     NativeFloats.write(outJ, 0, out);
@@ -430,8 +437,11 @@ final class MlpVaeKernel {
   /** grad *= (activation > 0), in the mirror and in native memory. */
   private static void reluBackward(float[] activation, float[] gradJ, INDArray grad) {
     int len = (int) grad.length();
+    // activation >= 0 (a ReLU output): its bits minus one are negative exactly for +0, so the
+    // sign-extended shift gives an all-ones mask there; grad keeps its bits where activation > 0.
     for (int q = 0; q < len; q++) {
-      gradJ[q] = activation[q] > 0 ? gradJ[q] : 0f;
+      int zero = (Float.floatToRawIntBits(activation[q]) - 1) >> 31;
+      gradJ[q] = Float.intBitsToFloat(Float.floatToRawIntBits(gradJ[q]) & ~zero);
     }
     NativeFloats.write(gradJ, 0, grad);
   }
@@ -448,9 +458,10 @@ final class MlpVaeKernel {
         Sgemm.pointer(l.dw()), 0, w);
     float[] db = m.db;
     java.util.Arrays.fill(db, 0, w, 0f);
-    for (int r = 0, q = 0; r < n; r++) {
-      for (int c = 0; c < w; c++, q++) {
-        db[c] += gradJ[q];
+    for (int r = 0; r < n; r++) {
+      int row = r * w;
+      for (int c = 0; c < w; c++) {
+        db[c] += gradJ[row + c];
       }
     }
     NativeFloats.write(db, 0, l.db());
