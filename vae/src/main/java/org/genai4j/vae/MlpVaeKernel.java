@@ -487,22 +487,23 @@ final class MlpVaeKernel {
     for (int q = 0; q < len; q++) {
       t[q] = Math.min(out[q], from);
     }
-    // relu(l - 30) - x * l in four double accumulators (a single serial sum is latency-bound).
+    NativeFloats.write(t, 0, b.tmpD);
+    Nd4j.exec(new SoftPlus(b.tmpD, b.tmpD));
+    NativeFloats.read(b.tmpD, t, 0);
+    // softplus(min(l, 30)) + relu(l - 30) - x * l in four double accumulators (one serial sum is
+    // latency-bound; ND4J's sum op cost more than this whole loop).
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     int q = 0;
     for (; q + 3 < len; q += 4) {
-      a0 += Math.max(out[q] - from, 0f) - (double) x[q] * out[q];
-      a1 += Math.max(out[q + 1] - from, 0f) - (double) x[q + 1] * out[q + 1];
-      a2 += Math.max(out[q + 2] - from, 0f) - (double) x[q + 2] * out[q + 2];
-      a3 += Math.max(out[q + 3] - from, 0f) - (double) x[q + 3] * out[q + 3];
+      a0 += t[q] + Math.max(out[q] - from, 0f) - (double) x[q] * out[q];
+      a1 += t[q + 1] + Math.max(out[q + 1] - from, 0f) - (double) x[q + 1] * out[q + 1];
+      a2 += t[q + 2] + Math.max(out[q + 2] - from, 0f) - (double) x[q + 2] * out[q + 2];
+      a3 += t[q + 3] + Math.max(out[q + 3] - from, 0f) - (double) x[q + 3] * out[q + 3];
     }
     for (; q < len; q++) {
-      a0 += Math.max(out[q] - from, 0f) - (double) x[q] * out[q];
+      a0 += t[q] + Math.max(out[q] - from, 0f) - (double) x[q] * out[q];
     }
-    double linear = (a0 + a1) + (a2 + a3);
-    NativeFloats.write(t, 0, b.tmpD);
-    Nd4j.exec(new SoftPlus(b.tmpD, b.tmpD));
-    double sum = b.tmpD.sumNumber().doubleValue() + linear;
+    double sum = (a0 + a1) + (a2 + a3);
     Nd4j.exec(new Sigmoid(b.out, b.dOut));
     NativeFloats.read(b.dOut, m.dOut, 0);
     float[] d = m.dOut;
