@@ -10,7 +10,6 @@ import org.genai4j.common.nn.Sgemm;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -321,7 +320,7 @@ final class MlpVaeKernel {
     }
   }
 
-  // ---- FLOAT path: 14 direct cblas_sgemm calls and Java loops; ND4J only for softplus/sigmoid ----
+  // ---- FLOAT path: 14 direct cblas_sgemm calls and Java loops; ND4J only for the sigmoid ----
 
   private Sums forwardBackwardFloat(INDArray xIn, INDArray epsIn, double klWeight, Buffers b) {
     FloatMirrors m = b.j;
@@ -475,42 +474,48 @@ final class MlpVaeKernel {
   }
 
   /**
-   * Bernoulli NLL sum, softplus(l) - x*l with softplus(l) = softplus(min(l, 30)) + relu(l - 30)
-   * as in VaeGraph, and dLoss/dOut = (sigmoid(l) - x) / N into b.dOut and m.dOut. The two
-   * transcendental maps stay ND4J ops (vectorized; Java's Math.exp/log per pixel cost more).
+   * Bernoulli NLL sum, softplus(l) - x*l, and dLoss/dOut = (sigmoid(l) - x) / N into b.dOut and
+   * m.dOut, from one ND4J sigmoid op (Java's exp per pixel costs more). The softplus comes from the
+   * same sigmoid: softplus(l) = max(l, 0) - log(sigmoid(|l|)), with sigmoid(|l|) = 0.5 + |p - 0.5|
+   * in [0.5, 1], so the logs of a block of pixels are one log of their product. This never
+   * overflows (VaeGraph's guard at 30 is the same function); float rounding of p costs at most
+   * ~3e-8 per pixel.
    */
   private static double bernoulliFloat(Buffers b, FloatMirrors m, int len, float invN) {
-    float[] t = m.tmp;
     float[] out = m.out;
     float[] x = m.x;
-    float from = (float) SOFTPLUS_LINEAR_FROM;
-    for (int q = 0; q < len; q++) {
-      t[q] = Math.min(out[q], from);
-    }
-    NativeFloats.write(t, 0, b.tmpD);
-    Nd4j.exec(new SoftPlus(b.tmpD, b.tmpD));
-    NativeFloats.read(b.tmpD, t, 0);
-    // softplus(min(l, 30)) + relu(l - 30) - x * l in four double accumulators (one serial sum is
-    // latency-bound; ND4J's sum op cost more than this whole loop).
+    float[] d = m.dOut;
+    Nd4j.exec(new Sigmoid(b.out, b.dOut));
+    NativeFloats.read(b.dOut, d, 0);
+    // Four independent chains each for the products and the sums (one chain is latency-bound);
+    // 256 pixels per log keep the product above 2^-256.
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    double logSum = 0;
     int q = 0;
-    for (; q + 3 < len; q += 4) {
-      a0 += t[q] + Math.max(out[q] - from, 0f) - (double) x[q] * out[q];
-      a1 += t[q + 1] + Math.max(out[q + 1] - from, 0f) - (double) x[q + 1] * out[q + 1];
-      a2 += t[q + 2] + Math.max(out[q + 2] - from, 0f) - (double) x[q + 2] * out[q + 2];
-      a3 += t[q + 3] + Math.max(out[q + 3] - from, 0f) - (double) x[q + 3] * out[q + 3];
+    while (q + 3 < len) {
+      double p0 = 1, p1 = 1, p2 = 1, p3 = 1;
+      int end = Math.min(len - 3, q + 256);
+      for (; q < end; q += 4) {
+        p0 *= 0.5f + Math.abs(d[q] - 0.5f);
+        p1 *= 0.5f + Math.abs(d[q + 1] - 0.5f);
+        p2 *= 0.5f + Math.abs(d[q + 2] - 0.5f);
+        p3 *= 0.5f + Math.abs(d[q + 3] - 0.5f);
+        a0 += Math.max(out[q], 0f) - (double) x[q] * out[q];
+        a1 += Math.max(out[q + 1], 0f) - (double) x[q + 1] * out[q + 1];
+        a2 += Math.max(out[q + 2], 0f) - (double) x[q + 2] * out[q + 2];
+        a3 += Math.max(out[q + 3], 0f) - (double) x[q + 3] * out[q + 3];
+      }
+      logSum += Math.log((p0 * p1) * (p2 * p3));
     }
     for (; q < len; q++) {
-      a0 += t[q] + Math.max(out[q] - from, 0f) - (double) x[q] * out[q];
+      logSum += Math.log(0.5f + Math.abs(d[q] - 0.5f));
+      a0 += Math.max(out[q], 0f) - (double) x[q] * out[q];
     }
-    double sum = (a0 + a1) + (a2 + a3);
-    Nd4j.exec(new Sigmoid(b.out, b.dOut));
-    NativeFloats.read(b.dOut, m.dOut, 0);
-    float[] d = m.dOut;
     for (int i = 0; i < len; i++) {
       d[i] = (d[i] - x[i]) * invN;
     }
-    NativeFloats.write(m.dOut, 0, b.dOut);
-    return sum;
+    NativeFloats.write(d, 0, b.dOut);
+    return (a0 + a1) + (a2 + a3) - logSum;
   }
+
 }

@@ -152,6 +152,9 @@ class FastMlpVaeGroupTest {
       Batch b = batch(c, 3, r);
       assertEqualsSameDiff(vae, Batch.of(Map.of("x", b.get("x").dup('f'), "eps", b.get("eps").dup('f')), 3), 1e-5);
     }
+    // Enough pixels (2,560) for several of the Bernoulli loop's 256-pixel blocks and a tail.
+    VaeConfig wide = new VaeConfig(VaeConfig.Arch.MLP, 1, 8, 8, List.of(9), 3, VaeConfig.Likelihood.BERNOULLI, 0, 1, 0);
+    assertEqualsSameDiff(new Vae(wide, 7, DataType.FLOAT), batch(wide, 41, new Random(6)), 1e-5);
     Vae vae = new Vae(BERNOULLI, 7, DataType.FLOAT);
     INDArray bias = vae.group().parameters().get("dec/out/b");
     for (int i = 0; i < bias.length(); i++) {
