@@ -7,6 +7,7 @@ import org.genai4j.common.train.Gradients;
 import org.genai4j.common.train.ParameterGroup;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The MLP VAE's training group computed by {@link MlpVaeKernel} instead of SameDiff. It is the
@@ -19,6 +20,9 @@ final class FastMlpVaeGroup implements ParameterGroup {
   private final VaeConfig config;
   private final VaeGroup sameDiff;
   private final MlpVaeKernel kernel;
+  private final DataType dtype;
+  /** Reused noise array (the kernel copies eps before the next call could overwrite it). */
+  private INDArray noise;
 
   FastMlpVaeGroup(VaeConfig config, VaeGroup sameDiff, DataType dtype) {
     if (!supports(config)) {
@@ -26,6 +30,7 @@ final class FastMlpVaeGroup implements ParameterGroup {
     }
     this.config = config;
     this.sameDiff = sameDiff;
+    this.dtype = dtype;
     this.kernel = new MlpVaeKernel(config, sameDiff.parameters(), dtype);
   }
 
@@ -51,11 +56,22 @@ final class FastMlpVaeGroup implements ParameterGroup {
 
   @Override
   public Gradients computeGradients(Batch batch) {
-    Map<String, INDArray> ph = sameDiff.placeholders(batch);
-    INDArray x = ph.get(VaeGraph.X);
+    // As VaeGroup.placeholders, without the two scalars, and with the noise drawn into a reused
+    // array from the same generator (Nd4j.randn(target) draws what Nd4j.randn(shape) would).
+    INDArray x = batch.get("x");
     long n = x.size(0);
+    x = x.reshape('c', n, config.inputSize()).castTo(dtype);
+    INDArray eps = batch.arrays().get("eps");
+    if (eps == null) {
+      if (noise == null || noise.size(0) != n) {
+        noise = Nd4j.create(dtype, n, config.latent());
+      }
+      eps = Nd4j.randn(noise);
+    } else {
+      eps = eps.castTo(dtype);
+    }
     double w = config.klWeight(sameDiff.currentStep());
-    MlpVaeKernel.Sums s = kernel.forwardBackward(x, ph.get(VaeGraph.EPS), w);
+    MlpVaeKernel.Sums s = kernel.forwardBackward(x, eps, w);
     double recon = s.recon() / n;
     double kl = 0.5 * s.klTerms() / n - 0.5 * config.latent();
     Map<String, Double> metrics = new LinkedHashMap<>();

@@ -134,6 +134,71 @@ class FastMlpVaeGroupTest {
     }
   }
 
+  /**
+   * FLOAT runs a different code path (direct sgemm, Java loops): every likelihood, no hidden layer,
+   * saturated logits, a smaller batch after a larger one and f-ordered images, to float precision.
+   */
+  @Test
+  void floatPathEqualsSameDiffForEveryShape() {
+    List<VaeConfig> configs = List.of(BERNOULLI,
+        new VaeConfig(VaeConfig.Arch.MLP, 1, 3, 3, List.of(7), 2, VaeConfig.Likelihood.BERNOULLI, 0, 0.8, 10),
+        new VaeConfig(VaeConfig.Arch.MLP, 1, 2, 3, List.of(), 2, VaeConfig.Likelihood.BERNOULLI, 0, 1, 0),
+        new VaeConfig(VaeConfig.Arch.MLP, 2, 2, 2, List.of(5), 2, VaeConfig.Likelihood.GAUSSIAN_FIXED, 0.3, 1, 0));
+    for (VaeConfig c : configs) {
+      Vae vae = new Vae(c, 7, DataType.FLOAT);
+      Random r = new Random(4);
+      assertEqualsSameDiff(vae, batch(c, 6, r), 1e-5);
+      assertEqualsSameDiff(vae, batch(c, 2, r), 1e-5);
+      Batch b = batch(c, 3, r);
+      assertEqualsSameDiff(vae, Batch.of(Map.of("x", b.get("x").dup('f'), "eps", b.get("eps").dup('f')), 3), 1e-5);
+    }
+    // Enough pixels (2,560) for several of the Bernoulli loop's 256-pixel blocks and a tail.
+    VaeConfig wide = new VaeConfig(VaeConfig.Arch.MLP, 1, 8, 8, List.of(9), 3, VaeConfig.Likelihood.BERNOULLI, 0, 1, 0);
+    assertEqualsSameDiff(new Vae(wide, 7, DataType.FLOAT), batch(wide, 41, new Random(6)), 1e-5);
+    Vae vae = new Vae(BERNOULLI, 7, DataType.FLOAT);
+    INDArray bias = vae.group().parameters().get("dec/out/b");
+    for (int i = 0; i < bias.length(); i++) {
+      bias.putScalar(i, i % 2 == 0 ? 60.0 : -60.0);
+    }
+    assertEqualsSameDiff(vae, batch(BERNOULLI, 4, new Random(5)), 1e-5);
+  }
+
+  /** The FLOAT path reuses its noise array: two draws still equal SameDiff's, step by step. */
+  @Test
+  void floatPathDrawsTheSameNoiseAsSameDiff() {
+    Vae vae = new Vae(BERNOULLI, 7, DataType.FLOAT);
+    Batch noEps = Batch.of(Map.of("x", batch(BERNOULLI, 4, new Random(2)).get("x")), 4);
+    for (long seed : new long[] {123, 456}) {
+      Nd4j.getRandom().setSeed(seed);
+      Gradients fast = fastGroup(vae).computeGradients(noEps);
+      Nd4j.getRandom().setSeed(seed);
+      Gradients slow = vae.group().computeGradients(noEps);
+      assertEquals(slow.loss(), fast.loss(), 1e-5 * Math.abs(slow.loss()));
+    }
+  }
+
+  /** The FLOAT kernel's two paths (plain ND4J ops, direct sgemm + Java loops) agree. */
+  @Test
+  void floatDirectPathEqualsFloatNd4jPath() {
+    VaeConfig c = new VaeConfig(VaeConfig.Arch.MLP, 1, 3, 3, List.of(5, 4), 2,
+        VaeConfig.Likelihood.GAUSSIAN_LEARNED, 0, 0.7, 0);
+    Batch b = batch(c, 5, new Random(8));
+    Gradients direct = fastGroup(new Vae(c, 7, DataType.FLOAT)).computeGradients(b);
+    Map<String, INDArray> directGrads = copy(direct.gradients());
+    Gradients nd4j;
+    System.setProperty(MlpVaeKernel.ND4J_PATH_PROPERTY, "true");
+    try {
+      nd4j = fastGroup(new Vae(c, 7, DataType.FLOAT)).computeGradients(b);
+    } finally {
+      System.clearProperty(MlpVaeKernel.ND4J_PATH_PROPERTY);
+    }
+    assertClose(nd4j.loss(), direct.loss(), "loss", 1e-5);
+    nd4j.gradients().forEach((k, v) -> {
+      double diff = v.sub(directGrads.get(k)).norm2Number().doubleValue();
+      assertTrue(diff <= 1e-5 * Math.max(1e-12, v.norm2Number().doubleValue()), k + ": relative difference " + diff);
+    });
+  }
+
   /** Images that are a view in f order (not dense c order) are copied, not misread. */
   @Test
   void fOrderedImagesGiveTheSameResult() {
