@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
-import org.genai4j.common.train.ParameterGroup;
+import org.genai4j.common.train.StandInGroup;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * step buffer, same placeholders (so eps is drawn from ND4J's generator exactly as there) and the
  * same loss and metrics. Checkpoints, evaluation and sampling keep using the SameDiff graph.
  */
-final class FastMlpVaeGroup implements ParameterGroup {
+final class FastMlpVaeGroup extends StandInGroup {
 
   private final VaeConfig config;
   private final VaeGroup sameDiff;
@@ -25,6 +25,7 @@ final class FastMlpVaeGroup implements ParameterGroup {
   private INDArray noise;
 
   FastMlpVaeGroup(VaeConfig config, VaeGroup sameDiff, DataType dtype) {
+    super(sameDiff);
     if (!supports(config)) {
       throw new IllegalArgumentException("the fast VAE step supports MLP configs only, got " + config.arch());
     }
@@ -37,21 +38,6 @@ final class FastMlpVaeGroup implements ParameterGroup {
   /** True when the hand-written step computes this config's loss (every MLP likelihood). */
   static boolean supports(VaeConfig config) {
     return config.arch() == VaeConfig.Arch.MLP;
-  }
-
-  @Override
-  public String name() {
-    return sameDiff.name();
-  }
-
-  @Override
-  public Map<String, INDArray> parameters() {
-    return sameDiff.parameters();
-  }
-
-  @Override
-  public Map<String, INDArray> buffers() {
-    return sameDiff.buffers();
   }
 
   @Override
@@ -83,10 +69,5 @@ final class FastMlpVaeGroup implements ParameterGroup {
     // Same as VaeGroup: reconSum/N + w/(2N) * klTermSum - w*L/2.
     double loss = recon + w / (2.0 * n) * s.klTerms() - 0.5 * w * config.latent();
     return new Gradients(loss, kernel.gradients(), metrics);
-  }
-
-  @Override
-  public void afterUpdate() {
-    sameDiff.afterUpdate();
   }
 }
