@@ -53,6 +53,10 @@ public final class VaeBench {
             + " (expected --arch, --batch, --threads, --steps, --warmup)");
       }
     }
+    if (steps < 1 || warmup < 0 || batch < 1) {
+      throw new IllegalArgumentException("bench needs --steps >= 1, --warmup >= 0 and --batch >= 1, got "
+          + steps + ", " + warmup + ", " + batch);
+    }
     VaeConfig config = switch (arch) {
       case "mlp" -> VaeConfig.mlp(1, 28, 28, List.of(512), 20);
       case "conv" -> VaeConfig.conv(1, 28, 28, List.of(32, 64), 20);

@@ -97,11 +97,13 @@ public final class GanCommand {
   @Command(name = "bench", mixinStandardHelpOptions = true, description = "Images/s of a DCGAN training step at batch 64.")
   static final class Bench implements Callable<Integer> {
     @Mixin RunOptions run;
+    @Option(names = "--steps", defaultValue = "20", description = "Timed training steps per step kind (more: less noise).")
+    int steps;
 
     @Override
     public Integer call() {
       run.apply();
-      org.genai4j.gan.GanBench.main(new String[0]);
+      org.genai4j.gan.GanBench.main(new String[] {String.valueOf(steps)});
       return 0;
     }
   }

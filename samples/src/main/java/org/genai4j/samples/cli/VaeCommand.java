@@ -113,11 +113,13 @@ public final class VaeCommand {
   @Command(name = "bench", mixinStandardHelpOptions = true, description = "Images/s of an MLP VAE training step at batch 128.")
   static final class Bench implements Callable<Integer> {
     @Mixin RunOptions run;
+    @Option(names = "--steps", defaultValue = "100", description = "Timed training steps per step kind (more: less noise).")
+    int steps;
 
     @Override
     public Integer call() {
       run.apply();
-      org.genai4j.vae.VaeBench.main(new String[0]);
+      org.genai4j.vae.VaeBench.main(new String[] {"--steps", String.valueOf(steps)});
       return 0;
     }
   }
