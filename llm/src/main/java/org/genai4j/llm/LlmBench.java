@@ -33,21 +33,16 @@ public final class LlmBench {
   public record TrainSpeed(double tokensPerSecond, double msPerIteration, double cpuMsPerIteration,
       double gradientMsPerIteration, double gradientCpuMsPerIteration) {}
 
-  /**
-   * The measured figures: the hand-written training step, the same step with its previous
-   * (slower) loops, SameDiff's step, and generation.
-   */
-  public record Result(TrainSpeed handWritten, TrainSpeed previousLoops, TrainSpeed sameDiff,
+  /** The measured figures: the hand-written training step, SameDiff's step, and generation. */
+  public record Result(TrainSpeed handWritten, TrainSpeed sameDiff,
       double cachedTokensPerSecond, double windowTokensPerSecond) {}
 
-  /** The step implementations timed back to back: hand-written, hand-written previous loops, SameDiff. */
+  /** The step implementations timed back to back: hand-written, SameDiff. */
   private static final int FAST = 0;
-  private static final int PREVIOUS = 1;
-  private static final int SAME_DIFF = 2;
+  private static final int SAME_DIFF = 1;
 
   private static void use(GptModel model, int step) {
     model.useFastStep(step != SAME_DIFF);
-    model.useBaselineKernel(step == PREVIOUS);
   }
 
   /** Runs with the default sizes; args: [trainIters] [generatedTokens]. */
@@ -72,29 +67,28 @@ public final class LlmBench {
     var source = new org.genai4j.llm.train.TokenBatches(data, batch, config.blockSize());
     OptimizerConfig opt = OptimizerConfig.adamW(LrSchedule.constant(1e-4), 0.9, 0.99, 0.1);
     long tokensPerIter = (long) batch * config.blockSize();
-    double[][] acc3 = new double[3][3];
-    for (int step = 0; step < 3; step++) {
+    double[][] acc = new double[2][3];
+    for (int step = 0; step < 2; step++) {
       use(model, step);
       new Trainer(model, opt, TrainerConfig.of(5, 1).withClipNorm(1.0).withLogEvery(5)).fit(source);
     }
     int half = Math.max(1, trainIters / 2);
     for (int round = 0; round < 2; round++) {
-      for (int step = 0; step < 3; step++) {
+      for (int step = 0; step < 2; step++) {
         use(model, step);
         Trainer trainer = new Trainer(model, opt, TrainerConfig.of(half, 2 + round).withClipNorm(1.0).withLogEvery(half));
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         trainer.fit(source);
-        double[] acc = acc3[step];
-        acc[0] += (System.nanoTime() - t0) / 1e9;
-        acc[1] += (processCpuNanos() - cpu0) / 1e6;
-        acc[2] += half;
+        double[] a = acc[step];
+        a[0] += (System.nanoTime() - t0) / 1e9;
+        a[1] += (processCpuNanos() - cpu0) / 1e6;
+        a[2] += half;
       }
     }
-    double[] fast = acc3[FAST];
+    double[] fast = acc[FAST];
     TrainSpeed handWritten = speed(fast, tokensPerIter, gradientMs(model, FAST, source, half));
-    TrainSpeed previous = speed(acc3[PREVIOUS], tokensPerIter, gradientMs(model, PREVIOUS, source, half));
-    TrainSpeed viaSameDiff = speed(acc3[SAME_DIFF], tokensPerIter, gradientMs(model, SAME_DIFF, source, half));
+    TrainSpeed viaSameDiff = speed(acc[SAME_DIFF], tokensPerIter, gradientMs(model, SAME_DIFF, source, half));
     use(model, FAST);
 
     LlmModel llm = LlmModel.of(model, tok, 0);
@@ -105,26 +99,23 @@ public final class LlmBench {
     window.run(prompt, 20, new Random(1), null, s -> {});
     double cachedTps = cached.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
     double windowTps = window.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
-    Result r = new Result(handWritten, previous, viaSameDiff, cachedTps, windowTps);
+    Result r = new Result(handWritten, viaSameDiff, cachedTps, windowTps);
 
     out.println("genai4j llm bench: GPT " + config.nLayer() + " layers, " + config.nHead() + " heads, width "
         + config.nEmbd() + ", block " + config.blockSize() + ", vocab " + config.vocabSize() + ", batch " + batch
         + ", " + model.parameterCount() + " parameters; AdamW, clip 1.0; " + (int) fast[2] + " timed iters per step");
     out.println("machine: " + Threads.machine());
     out.println("load average before/after: " + loadBefore + " / " + Threads.loadAverage());
-    out.println("| measure                               | hand-written | previous (*) | SameDiff     |");
-    out.println("|---------------------------------------|--------------|--------------|--------------|");
-    TrainSpeed[] all = {handWritten, previous, viaSameDiff};
+    out.println("| measure                               | hand-written | SameDiff     |");
+    out.println("|---------------------------------------|--------------|--------------|");
+    TrainSpeed[] all = {handWritten, viaSameDiff};
     row(out, "training tokens/s", "%12.0f", all, TrainSpeed::tokensPerSecond);
     row(out, "training ms/iter", "%12.1f", all, TrainSpeed::msPerIteration);
     row(out, "training CPU ms/iter (all threads)", "%12.1f", all, TrainSpeed::cpuMsPerIteration);
     row(out, "loss + gradients only, ms/iter", "%12.1f", all, TrainSpeed::gradientMsPerIteration);
     row(out, "loss + gradients only, CPU ms/iter", "%12.1f", all, TrainSpeed::gradientCpuMsPerIteration);
-    out.printf("| training speed-up vs SameDiff         | %11.2fx | %11.2fx |              |%n",
-        handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond(),
-        previous.tokensPerSecond() / viaSameDiff.tokensPerSecond());
-    out.println("(*) the hand-written step with its previous loops (scalar-exp GELU, one-sum layer"
-        + " norms), timed in the same run");
+    out.printf("| training speed-up vs SameDiff         | %11.2fx |              |%n",
+        handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond());
     out.println("| measure                               | value        |");
     out.println("|---------------------------------------|--------------|");
     out.printf("| generation tokens/s, KV cache         | %12.1f |%n", r.cachedTokensPerSecond());

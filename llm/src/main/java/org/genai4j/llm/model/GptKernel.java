@@ -23,7 +23,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Not thread-safe.
  */
 final class GptKernel {
-  private static final float GELU_K = 1.702f;
 
   /** Activations of one block kept for the backward pass. */
   private static final class Layer {
@@ -80,7 +79,6 @@ final class GptKernel {
   private final Map<String, NativeFloats> grads = new LinkedHashMap<>();
   private final Map<String, INDArray> gradArrays = new LinkedHashMap<>();
   /** Use the previous, slower loops (for benchmarks comparing both in one run). */
-  private boolean baseline;
   private int[] tokens;
   private int[] targets;
   /** Where the step's time goes, for {@link GptKernelProfile}. */
@@ -164,19 +162,6 @@ final class GptKernel {
   /** The gradient arrays by parameter name (reused: valid until the next call). */
   Map<String, INDArray> gradients() {
     return gradArrays;
-  }
-
-  /**
-   * Switches to the previous (slower) loops, GELU with a scalar exp and layer norms with one
-   * running sum, to measure the current ones against them in one run.
-   */
-  void useBaseline(boolean on) {
-    baseline = on;
-    lnf.baseline = on;
-    for (Layer l : layers) {
-      l.ln1.baseline = on;
-      l.ln2.baseline = on;
-    }
   }
 
   /** Nanoseconds spent in BLAS products so far, and how many products. */
@@ -314,37 +299,12 @@ final class GptKernel {
 
   /** {@code g = f * sigmoid(1.702 f)}, keeping the derivative {@code s + 1.702 f s (1 - s)}. */
   private void gelu(Layer l) {
-    if (baseline) {
-      geluScalarExp(l);
-      return;
-    }
     float[] in = new float[hidden];
     float[] out = new float[hidden];
     for (int n = 0; n < rows; n++) {
       int o = n * hidden;
       l.f.get(o, in, hidden);
       FastGelu.forward(in, out, l.geluGrad[n], hidden);
-      l.g.put(o, out, hidden);
-    }
-  }
-
-  /** The previous GELU (scalar exp per element), kept to measure {@link FastGelu} against. */
-  private void geluScalarExp(Layer l) {
-    float[] in = new float[hidden];
-    float[] e = new float[hidden];
-    float[] out = new float[hidden];
-    for (int n = 0; n < rows; n++) {
-      int o = n * hidden;
-      float[] grad = l.geluGrad[n];
-      l.f.get(o, in, hidden);
-      // Two loops: the exp loop stays scalar, the arithmetic loop vectorizes (SIMD division).
-      for (int c = 0; c < hidden; c++) e[c] = FastExp.exp(-GELU_K * in[c]);
-      for (int c = 0; c < hidden; c++) {
-        float v = in[c];
-        float s = 1f / (1f + e[c]);
-        out[c] = v * s;
-        grad[c] = s + GELU_K * v * s * (1f - s);
-      }
       l.g.put(o, out, hidden);
     }
   }

@@ -22,10 +22,8 @@ public final class GptKernelProfile {
   }
 
   /**
-   * Runs {@code rounds} rounds of 10 steps of the current loops and as many of the previous ones
-   * ({@link GptKernel#useBaseline}), alternating, and prints for each the round with the least
-   * CPU time, timing phases in thread CPU time: on a shared machine wall time measures the other
-   * processes too.
+   * Runs {@code rounds} rounds of 10 steps and prints the round with the least CPU time, timing
+   * phases in thread CPU time: on a shared machine wall time measures the other processes too.
    */
   public static void run(int rounds, PrintStream out) {
     GptConfig c = GptConfig.of(65, 4, 4, 128, 64);
@@ -39,14 +37,11 @@ public final class GptKernelProfile {
     Random r = new Random(1);
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < 10; i++) {
-      k.useBaseline(i % 2 == 1);
       g.computeGradients(randomBatch(r, c, batch, time));
     }
     GptKernel.Phase[] phases = GptKernel.Phase.values();
-    double[][] best = new double[2][]; // per mode (current, previous): wall, cpu, gemm, calls, phases...
-    for (int round = 0; round < 2 * rounds; round++) {
-      int mode = round % 2;
-      k.useBaseline(mode == 1);
+    double[] best = null; // wall, cpu, gemm, calls, phases...
+    for (int round = 0; round < rounds; round++) {
       double[] before = counters(k, phases);
       long t0 = System.nanoTime();
       long c0 = os.getProcessCpuTime();
@@ -58,9 +53,8 @@ public final class GptKernelProfile {
       now[1] = os.getProcessCpuTime() - c0;
       for (int j = 2; j < now.length; j++) now[j] -= before[j];
       for (int j = 0; j < now.length; j++) now[j] /= steps;
-      if (best[mode] == null || now[1] < best[mode][1]) best[mode] = now;
+      if (best == null || now[1] < best[1]) best = now;
     }
-    k.useBaseline(false);
     // Matrix-product FLOPs of one step: forward 2*N*(C*3C + C*C + 2*C*4C) per layer, attention
     // 2 * 2*B*H*T*T*d per layer, head 2*N*C*V; the backward pass twice the forward.
     long n = (long) batch * time;
@@ -68,10 +62,10 @@ public final class GptKernelProfile {
     double fwdFlop = c.nLayer() * (2.0 * n * (3 * w * w + w * w + 8 * w * w) + 4.0 * batch * c.nHead() * time * time
         * c.headSize()) + 2.0 * n * w * c.vocabSize();
     out.printf("GptKernel step (loss + gradients, no optimizer), reference GPT, batch %d x %d; ND4J threads %d"
-        + " (OMP_NUM_THREADS=%s); load average %.2f; least-CPU of %d rounds of %d steps per column, alternating%n",
+        + " (OMP_NUM_THREADS=%s); load average %.2f; least-CPU of %d rounds of %d steps%n",
         batch, time, Nd4j.getEnvironment().maxThreads(), System.getenv("OMP_NUM_THREADS"), os.getSystemLoadAverage(),
         rounds, steps);
-    out.printf("| per step, ms (full-square FLOPs %.2f GFLOP) | current loops | previous loops |%n|---|---|---|%n",
+    out.printf("| per step, ms (full-square FLOPs %.2f GFLOP) | ms |%n|---|---|%n",
         3 * fwdFlop / 1e9);
     row(out, "wall", best, v -> v[0]);
     row(out, "process CPU", best, v -> v[1]);
@@ -84,9 +78,9 @@ public final class GptKernelProfile {
     row(out, "of ATTENTION: per-head products", best, v -> v[4 + phases.length]);
   }
 
-  private static void row(PrintStream out, String name, double[][] best,
+  private static void row(PrintStream out, String name, double[] best,
       java.util.function.ToDoubleFunction<double[]> ns) {
-    out.printf("| %s | %.1f | %.1f |%n", name, ns.applyAsDouble(best[0]) / 1e6, ns.applyAsDouble(best[1]) / 1e6);
+    out.printf("| %s | %.1f |%n", name, ns.applyAsDouble(best) / 1e6);
   }
 
   private static double[] counters(GptKernel k, GptKernel.Phase[] phases) {

@@ -41,7 +41,6 @@ public final class GptModel implements Trainable {
   private final boolean fastStepSupported;
   private boolean fastStep;
   private GptKernelGroup fastGroup;
-  private boolean baselineKernel;
 
   /**
    * Builds the graph with fresh GPT-2 style weights drawn from ND4J's generator seeded with
@@ -136,7 +135,6 @@ public final class GptModel implements Trainable {
     if (fastStep) {
       if (fastGroup == null) {
         fastGroup = new GptKernelGroup(config, batch, time, group);
-        fastGroup.kernel().useBaseline(baselineKernel);
       }
       return List.of(fastGroup);
     }
@@ -153,16 +151,6 @@ public final class GptModel implements Trainable {
           + "); this graph trains with SameDiff's step only");
     }
     fastStep = fast;
-  }
-
-  /**
-   * For benchmarks only: makes the hand-written step use its previous, slower loops (scalar-exp
-   * GELU, layer norms with one running sum) so that a benchmark can time both in one run. Same
-   * loss and gradients up to float rounding.
-   */
-  public void useBaselineKernel(boolean on) {
-    baselineKernel = on;
-    if (fastGroup != null) fastGroup.kernel().useBaseline(on);
   }
 
   /** Whether {@link #parameterGroups()} uses the hand-written step. */

@@ -23,15 +23,8 @@ final class LayerNormKernel {
     this.out = new float[dim];
   }
 
-  /** Use the previous loops (one running sum, fused loops), to measure the current ones against. */
-  boolean baseline;
-
   /** {@code y = (x - mean) / std * gain + bias}, row by row; {@code bias} may be null. */
   void forward(NativeFloats x, float[] gain, float[] bias, NativeFloats y) {
-    if (baseline) {
-      forwardPrevious(x, gain, bias, y);
-      return;
-    }
     for (int r = 0; r < rows; r++) {
       int o = r * dim;
       x.get(o, in, dim);
@@ -56,10 +49,6 @@ final class LayerNormKernel {
    * null), which the caller zeroes.
    */
   void backward(NativeFloats dy, float[] gain, NativeFloats dx, boolean accumulate, float[] dGain, float[] dBias) {
-    if (baseline) {
-      backwardPrevious(dy, gain, dx, accumulate, dGain, dBias);
-      return;
-    }
     float[] g = in;
     float[] d = out;
     for (int r = 0; r < rows; r++) {
@@ -69,63 +58,6 @@ final class LayerNormKernel {
       float sum1 = dot(g, gain);
       float sum2 = dot3(g, gain, h);
       for (int c = 0; c < dim; c++) dGain[c] += g[c] * h[c];
-      if (dBias != null) {
-        for (int c = 0; c < dim; c++) dBias[c] += g[c];
-      }
-      float m1 = sum1 / dim;
-      float m2 = sum2 / dim;
-      float rs = rstd[r];
-      if (accumulate) {
-        dx.get(o, d, dim);
-      } else {
-        java.util.Arrays.fill(d, 0f);
-      }
-      for (int c = 0; c < dim; c++) {
-        d[c] += rs * (g[c] * gain[c] - m1 - h[c] * m2);
-      }
-      dx.put(o, d, dim);
-    }
-  }
-
-  private void forwardPrevious(NativeFloats x, float[] gain, float[] bias, NativeFloats y) {
-    for (int r = 0; r < rows; r++) {
-      int o = r * dim;
-      x.get(o, in, dim);
-      float sum = 0;
-      for (int c = 0; c < dim; c++) sum += in[c];
-      float mean = sum / dim;
-      float sq = 0;
-      for (int c = 0; c < dim; c++) {
-        float dev = in[c] - mean;
-        sq += dev * dev;
-      }
-      float rs = sq > 0 ? (float) (1.0 / Math.sqrt(sq / dim)) : 0f;
-      rstd[r] = rs;
-      float[] h = xhat[r];
-      for (int c = 0; c < dim; c++) {
-        h[c] = (in[c] - mean) * rs;
-        out[c] = h[c] * gain[c] + (bias == null ? 0f : bias[c]);
-      }
-      y.put(o, out, dim);
-    }
-  }
-
-  private void backwardPrevious(NativeFloats dy, float[] gain, NativeFloats dx, boolean accumulate, float[] dGain,
-      float[] dBias) {
-    float[] g = in;
-    float[] d = out;
-    for (int r = 0; r < rows; r++) {
-      int o = r * dim;
-      dy.get(o, g, dim);
-      float[] h = xhat[r];
-      float sum1 = 0;
-      float sum2 = 0;
-      for (int c = 0; c < dim; c++) {
-        float dh = g[c] * gain[c];
-        sum1 += dh;
-        sum2 += dh * h[c];
-        dGain[c] += g[c] * h[c];
-      }
       if (dBias != null) {
         for (int c = 0; c < dim; c++) dBias[c] += g[c];
       }
