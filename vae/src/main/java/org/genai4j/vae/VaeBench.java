@@ -41,7 +41,7 @@ public final class VaeBench {
     int batch = 128;
     int steps = 100;
     int warmup = 20;
-    int[] threads = {currentThreads()};
+    int[] threads = {0};
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--arch" -> arch = args[i + 1];
@@ -69,16 +69,19 @@ public final class VaeBench {
   public static List<Row> run(VaeConfig config, int batch, int[] threads, int warmup, int steps, PrintStream out) {
     out.println("VAE training step: " + describe(config) + ", Adam, batch " + batch);
     out.println("machine: " + Threads.machine());
-    out.printf(Locale.ROOT, "%-8s %-12s %10s %10s %14s %12s%n", "threads", "step", "ms/step", "images/s", "vs SameDiff",
+    out.printf(Locale.ROOT, "%-12s %-12s %10s %10s %14s %12s%n", "threads/blas", "step", "ms/step", "images/s", "vs SameDiff",
         "CPU ms/step");
     List<Row> rows = new ArrayList<>();
-    for (int t : threads) {
-      Threads.set(t);
+    for (int requested : threads) {
+      if (requested > 0) {
+        Threads.set(requested);
+      }
+      int t = Threads.current();
       Row slow = measure(config, batch, warmup, steps, t, false);
       Row fast = FastMlpVaeGroup.supports(config) ? measure(config, batch, warmup, steps, t, true) : null;
       for (Row r : fast == null ? List.of(slow) : List.of(fast, slow)) {
         rows.add(r);
-        out.printf(Locale.ROOT, "%-8d %-12s %10.2f %10.0f %13.1fx %12.2f%n", r.threads(), r.step(), r.msPerStep(),
+        out.printf(Locale.ROOT, "%-12s %-12s %10.2f %10.0f %13.1fx %12.2f%n", r.threads() + "/" + Threads.blas(), r.step(), r.msPerStep(),
             r.imagesPerSecond(), r.imagesPerSecond() / slow.imagesPerSecond(), r.cpuMsPerStep());
       }
     }
@@ -132,10 +135,6 @@ public final class VaeBench {
     List<Integer> r = new ArrayList<>(h);
     java.util.Collections.reverse(r);
     return r;
-  }
-
-  private static int currentThreads() {
-    return Nd4j.getEnvironment().maxMasterThreads();
   }
 
 

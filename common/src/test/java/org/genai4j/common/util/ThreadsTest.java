@@ -21,10 +21,15 @@ class ThreadsTest {
       assertEquals(1, Threads.current());
       assertEquals(1, Threads.openMp());
       assertEquals(1, Threads.blas());
+      Threads.setBlas(2);
+      assertEquals(2, Threads.blas());
+      assertEquals(1, Threads.openMp());
+      assertEquals(1, Threads.current());
     } finally {
       Threads.set(before);
     }
     assertThrows(IllegalArgumentException.class, () -> Threads.set(0));
+    assertThrows(IllegalArgumentException.class, () -> Threads.setBlas(0));
   }
 
   @Test
