@@ -194,13 +194,26 @@ final class MlpVaeKernel {
    * the kernel's data type; fills {@link #gradients()} for the loss with KL weight {@code klWeight}.
    */
   Sums forwardBackward(INDArray x, INDArray eps, double klWeight) {
+    return forwardBackward(x, eps, klWeight, x.size(0));
+  }
+
+  /**
+   * As {@link #forwardBackward(INDArray, INDArray, double)} for rows that are one shard of a batch
+   * of {@code wholeBatch} images: the gradients are those of the whole batch's mean loss (divided
+   * by {@code wholeBatch}), so the shards' gradients add up to the batch's; the sums are this
+   * shard's.
+   */
+  Sums forwardBackward(INDArray x, INDArray eps, double klWeight, long wholeBatch) {
     long n = x.size(0);
+    if (wholeBatch < n) {
+      throw new IllegalArgumentException("a shard of " + n + " images cannot belong to a batch of " + wholeBatch);
+    }
     Buffers b = buffers.computeIfAbsent(n, k -> new Buffers(dtype, k, encoder, decoder, config.inputSize(), config.latent(), direct));
     if (direct) {
-      return forwardBackwardFloat(x, eps, klWeight, b);
+      return forwardBackwardFloat(x, eps, klWeight, wholeBatch, b);
     }
-    double invN = 1.0 / n;
-    double klCoef = klWeight / (2.0 * n);
+    double invN = 1.0 / wholeBatch;
+    double klCoef = klWeight / (2.0 * wholeBatch);
 
     // Encoder.
     b.encIn[0] = x;
@@ -324,12 +337,12 @@ final class MlpVaeKernel {
 
   // ---- FLOAT path: 14 direct cblas_sgemm calls and Java loops; ND4J only for the sigmoid ----
 
-  private Sums forwardBackwardFloat(INDArray xIn, INDArray epsIn, double klWeight, Buffers b) {
+  private Sums forwardBackwardFloat(INDArray xIn, INDArray epsIn, double klWeight, long wholeBatch, Buffers b) {
     FloatMirrors m = b.j;
     int n = (int) xIn.size(0);
     int latent = (int) config.latent();
-    float invN = (float) (1.0 / n);
-    double klCoef = klWeight / (2.0 * n);
+    float invN = (float) (1.0 / wholeBatch);
+    double klCoef = klWeight / (2.0 * wholeBatch);
     INDArray x = dense(xIn, b.xDense);
     NativeFloats.read(x, m.x, 0);
     NativeFloats.read(dense(epsIn, b.tmpL), m.eps, 0);

@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Why: SameDiff spends about half of this small model's step in per-op bookkeeping and a slow
  * layer-norm gradient kernel. Here the matrix products go straight to BLAS ({@link GemmClock})
  * into buffers allocated once, and everything else is a few fused Java loops per layer.
- * Not thread-safe.
+ * Not thread-safe: {@link GptKernelGroup} runs one kernel per shard of the batch.
  */
 final class GptKernel {
 
@@ -60,6 +60,8 @@ final class GptKernel {
   private final int width;
   private final int hidden;
   private final int vocab;
+  /** The token count the loss is averaged over: {@code rows}, or the whole batch's when this is a shard. */
+  private final int lossRows;
   private final GemmClock blas = new GemmClock();
   private final GemmClock attentionBlas = new GemmClock();
   private final AttentionKernel attention;
@@ -78,7 +80,6 @@ final class GptKernel {
   private final Map<String, NativeFloats> params = new LinkedHashMap<>();
   private final Map<String, NativeFloats> grads = new LinkedHashMap<>();
   private final Map<String, INDArray> gradArrays = new LinkedHashMap<>();
-  /** Use the previous, slower loops (for benchmarks comparing both in one run). */
   private int[] tokens;
   private int[] targets;
   /** Where the step's time goes, for {@link GptKernelProfile}. */
@@ -93,7 +94,20 @@ final class GptKernel {
   }
 
   GptKernel(GptConfig config, int batch, int time, Map<String, INDArray> liveParams) {
+    this(config, batch, time, batch, liveParams);
+  }
+
+  /**
+   * A kernel for {@code batch} sequences that are one shard of a batch of {@code wholeBatch}: its
+   * loss and gradients are averaged over the whole batch's tokens, so the shards' sum is the whole
+   * batch's mean.
+   */
+  GptKernel(GptConfig config, int batch, int time, int wholeBatch, Map<String, INDArray> liveParams) {
+    if (wholeBatch < batch) {
+      throw new IllegalArgumentException("a shard of " + batch + " sequences cannot belong to a batch of " + wholeBatch);
+    }
     this.config = config;
+    this.lossRows = wholeBatch * time;
     this.batch = batch;
     this.time = time;
     this.rows = batch * time;
@@ -201,9 +215,17 @@ final class GptKernel {
    * {@code [batch, time]}) and fills {@link #gradients()}.
    */
   double forwardBackward(INDArray xIds, INDArray yIds) {
+    return forwardBackward(ids(xIds, "x", batch, time, vocab), ids(yIds, "y", batch, time, vocab), 0);
+  }
+
+  /**
+   * As {@link #forwardBackward(INDArray, INDArray)} for token ids already checked, flattened row by
+   * row; this kernel's sequences start at sequence {@code first} of those arrays.
+   */
+  double forwardBackward(int[] xIds, int[] yIds, int first) {
     mark = blas.now();
-    tokens = ids(xIds, "x");
-    targets = ids(yIds, "y");
+    tokens = Arrays.copyOfRange(xIds, first * time, first * time + rows);
+    targets = Arrays.copyOfRange(yIds, first * time, first * time + rows);
     embed();
     charge(Phase.EMBEDDING);
     for (Layer l : layers) {
@@ -229,12 +251,13 @@ final class GptKernel {
     return loss;
   }
 
-  private int[] ids(INDArray a, String name) {
+  /** Token ids {@code [batch, time]}, checked against the shape and the vocabulary, row by row. */
+  static int[] ids(INDArray a, String name, int batch, int time, int vocab) {
     if (a.rank() != 2 || a.size(0) != batch || a.size(1) != time) {
       throw new IllegalArgumentException("expected '" + name + "' token ids of shape [" + batch + ", " + time
           + "], got " + Arrays.toString(a.shape()));
     }
-    int[] ids = a.dup('c').reshape(rows).toIntVector();
+    int[] ids = a.dup('c').reshape((long) batch * time).toIntVector();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
         throw new IllegalArgumentException("token id " + id + " in '" + name + "' is outside the vocabulary 0.."
@@ -318,11 +341,14 @@ final class GptKernel {
     }
   }
 
-  /** The mean loss; replaces the logits by their gradient {@code (softmax - onehot) / N}. */
+  /**
+   * The loss summed over this kernel's tokens and divided by {@code lossRows}; replaces the logits
+   * by their gradient {@code (softmax - onehot) / lossRows}.
+   */
   private double crossEntropy() {
     float[] l = new float[vocab];
     double loss = 0;
-    double invN = 1.0 / rows;
+    double invN = 1.0 / lossRows;
     for (int n = 0; n < rows; n++) {
       logits.get(n * vocab, l, vocab);
       float max = Float.NEGATIVE_INFINITY;

@@ -30,6 +30,8 @@ public final class GptKernelProfile {
     int batch = 12;
     int time = 64;
     int steps = 10;
+    // One shard: this profiles the kernel on one thread (the step's other shards would run the same code).
+    org.genai4j.common.util.Shards.setCount(1);
     GptModel m = new GptModel(c, batch, time, true, 1);
     ParameterGroup g = m.parameterGroups().get(0);
     GptKernel k = ((GptKernelGroup) g).kernel();

@@ -66,6 +66,34 @@ class GptKernelTest {
   }
 
   /**
+   * Splitting the batch over threads changes nothing but float rounding: 1, 2 and 3 shards (5
+   * sequences: even and uneven splits) give the same loss and gradients.
+   */
+  @Test
+  void shardedStepEqualsOneShard() {
+    GptConfig c = new GptConfig(11, 2, 2, 16, 8, 0.0, true, PositionalEncoding.LEARNED, true);
+    GptModel model = new GptModel(c, 5, 8, true, 5);
+    randomizeWeights(model, 3);
+    Batch b = batch(new Random(9), c, 5, 8);
+    try {
+      org.genai4j.common.util.Shards.setCount(1);
+      Gradients one = copy(model.parameterGroups().get(0).computeGradients(b));
+      for (int shards : new int[] {2, 3}) {
+        org.genai4j.common.util.Shards.setCount(shards);
+        Gradients many = model.parameterGroups().get(0).computeGradients(b);
+        assertEquals(one.loss(), many.loss(), 1e-6 * one.loss(), shards + " shards: loss");
+        for (String name : one.gradients().keySet()) {
+          INDArray e = one.gradients().get(name);
+          double rel = e.sub(many.gradients().get(name)).norm2Number().doubleValue() / e.norm2Number().doubleValue();
+          assertTrue(rel < 1e-5, shards + " shards, " + name + ": relative difference " + rel);
+        }
+      }
+    } finally {
+      org.genai4j.common.util.Shards.setCount(0);
+    }
+  }
+
+  /**
    * DL4J's layer_norm adds no epsilon, and neither does the kernel: with embeddings of scale 1e-3
    * (variance ~1e-6 into the first layer norm) an epsilon of 1e-5 would shrink the normalized
    * values by half and change the loss by far more than the tolerance.
