@@ -12,9 +12,14 @@ public final class GradientClipping {
    * pass (accumulated in double), others by ND4J.
    */
   public static double globalNorm(Map<String, INDArray> gradients) {
+    INDArray[] all = gradients.values().toArray(new INDArray[0]);
+    long[] sizes = java.util.Arrays.stream(all).mapToLong(INDArray::length).toArray();
+    double[] parts = new double[all.length];
+    // Spread over the shard threads; summed in order below, so the norm does not depend on them.
+    org.genai4j.common.util.Shards.forEachBalanced(sizes, i -> parts[i] = sumOfSquares(all[i]));
     double sumSq = 0;
-    for (INDArray g : gradients.values()) {
-      sumSq += sumOfSquares(g);
+    for (double p : parts) {
+      sumSq += p;
     }
     return Math.sqrt(sumSq);
   }

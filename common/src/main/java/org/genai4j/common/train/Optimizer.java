@@ -1,7 +1,10 @@
 package org.genai4j.common.train;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.genai4j.common.util.Shards;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -92,9 +95,11 @@ public final class Optimizer {
     if (updater != null) {
       updater.setLrAndSchedule(lr, null);
     }
-    for (var e : parameters.entrySet()) {
-      String name = e.getKey();
-      INDArray p = e.getValue();
+    List<String> names = new ArrayList<>(parameters.keySet());
+    long[] sizes = new long[names.size()];
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      INDArray p = parameters.get(name);
       INDArray g = gradients.get(name);
       if (g == null) {
         throw new IllegalStateException("no gradient for parameter '" + name + "'");
@@ -104,37 +109,53 @@ public final class Optimizer {
             + java.util.Arrays.toString(g.shape()) + ", parameter has "
             + java.util.Arrays.toString(p.shape()));
       }
-      // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
-      boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
-      AdamStep adam = fused.get(name);
-      if (adam != null) {
-        if (!HostArrays.isDense(g) || g.dataType() != p.dataType()) {
-          g = g.castTo(p.dataType()).dup('c');
-        }
-        sumSq += adam.apply(p, g, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr, step,
-            decay ? config.weightDecay() : 0, sumOfSquares);
-        continue;
-      }
-      if (sumOfSquares) {
-        sumSq += GradientClipping.sumOfSquares(g);
-      }
-      // The general path works on a private copy: ND4J's updater overwrites its input.
-      g = g.castTo(p.dataType()).dup('c');
-      if (gradScale != 1.0) {
-        g.muli(gradScale);
-      }
-      if (decay) {
-        p.muli(1.0 - lr * config.weightDecay());
-      }
-      if (updater == null) {
-        sgdStep(name, p, g, lr);
-        continue;
-      }
-      GradientUpdater<?> u = updaters.get(name);
-      // ND4J's Adam takes the 0-based iteration and applies bias correction with (iteration + 1).
-      u.applyUpdater(g, (int) Math.min(step, Integer.MAX_VALUE), 0);
-      p.subi(g);
+      sizes[i] = p.length();
     }
+    // Parameters update independently: spread them over the shard threads, then add the sums of
+    // squares in parameter order so the result does not depend on the thread count.
+    double[] sumSqs = new double[names.size()];
+    Shards.forEachBalanced(sizes, i -> sumSqs[i] =
+        updateOne(names.get(i), parameters.get(names.get(i)), gradients.get(names.get(i)), step, gradScale, lr,
+            sumOfSquares));
+    for (double v : sumSqs) {
+      sumSq += v;
+    }
+    return sumSq;
+  }
+
+  /** Updates one parameter; returns its gradient's sum of squares when asked (else 0). */
+  private double updateOne(String name, INDArray p, INDArray g, long step, double gradScale, double lr,
+      boolean sumOfSquares) {
+    double sumSq = 0;
+    // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
+    boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
+    AdamStep adam = fused.get(name);
+    if (adam != null) {
+      if (!HostArrays.isDense(g) || g.dataType() != p.dataType()) {
+        g = g.castTo(p.dataType()).dup('c');
+      }
+      return adam.apply(p, g, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr, step,
+          decay ? config.weightDecay() : 0, sumOfSquares);
+    }
+    if (sumOfSquares) {
+      sumSq += GradientClipping.sumOfSquares(g);
+    }
+    // The general path works on a private copy: ND4J's updater overwrites its input.
+    g = g.castTo(p.dataType()).dup('c');
+    if (gradScale != 1.0) {
+      g.muli(gradScale);
+    }
+    if (decay) {
+      p.muli(1.0 - lr * config.weightDecay());
+    }
+    if (updater == null) {
+      sgdStep(name, p, g, lr);
+      return sumSq;
+    }
+    GradientUpdater<?> u = updaters.get(name);
+    // ND4J's Adam takes the 0-based iteration and applies bias correction with (iteration + 1).
+    u.applyUpdater(g, (int) Math.min(step, Integer.MAX_VALUE), 0);
+    p.subi(g);
     return sumSq;
   }
 

@@ -130,28 +130,51 @@ public final class Shards {
     }
     List<INDArray> targets = new ArrayList<>(perShard.get(0).values());
     List<String> names = new ArrayList<>(perShard.get(0).keySet());
-    int workers = Math.min(perShard.size(), targets.size());
-    // Balance by element count: each worker takes the next array while it has the least work.
+    long[] sizes = targets.stream().mapToLong(INDArray::length).toArray();
+    forEachBalanced(sizes, perShard.size(), i -> {
+      INDArray target = targets.get(i);
+      for (int s = 1; s < perShard.size(); s++) {
+        target.addi(perShard.get(s).get(names.get(i)));
+      }
+    });
+  }
+
+  /**
+   * Runs {@code item.accept(i)} for every item {@code i} of {@code sizes}, spread over
+   * {@link #count()} threads so that each gets about the same total size (the items must be
+   * independent of each other).
+   */
+  public static void forEachBalanced(long[] sizes, IntConsumer item) {
+    forEachBalanced(sizes, count(), item);
+  }
+
+  private static void forEachBalanced(long[] sizes, int shards, IntConsumer item) {
+    int workers = Math.max(1, Math.min(shards, sizes.length));
+    if (workers == 1) {
+      for (int i = 0; i < sizes.length; i++) {
+        item.accept(i);
+      }
+      return;
+    }
+    // Largest first, each to the worker with the least work so far.
+    Integer[] order = new Integer[sizes.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Long.compare(sizes[b], sizes[a]));
     List<List<Integer>> assigned = new ArrayList<>();
     long[] load = new long[workers];
     for (int w = 0; w < workers; w++) {
       assigned.add(new ArrayList<>());
     }
-    for (int i = 0; i < targets.size(); i++) {
+    for (int i : order) {
       int least = 0;
       for (int w = 1; w < workers; w++) {
         if (load[w] < load[least]) least = w;
       }
       assigned.get(least).add(i);
-      load[least] += targets.get(i).length();
+      load[least] += sizes[i];
     }
-    run(workers, w -> {
-      for (int i : assigned.get(w)) {
-        INDArray target = targets.get(i);
-        for (int s = 1; s < perShard.size(); s++) {
-          target.addi(perShard.get(s).get(names.get(i)));
-        }
-      }
-    });
+    run(workers, w -> assigned.get(w).forEach(item::accept));
   }
 }
