@@ -8,6 +8,7 @@ import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.common.util.Shards;
 import org.genai4j.common.util.Threads;
 import org.genai4j.llm.generate.CachedDecoder;
 import org.genai4j.llm.generate.Generator;
@@ -23,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Speed of the reference configuration (nanoGPT's Tiny Shakespeare CPU run: 4 layers, 4 heads,
  * width 128, block 64, batch 12, vocabulary 65): training tokens per second through the Trainer
  * with the hand-written step (the default) and with SameDiff's, back to back, and generation tokens
- * per second with and without the KV cache. Prints a table stating the threads, the machine and
+ * per second with and without the KV cache. The hand-written step runs twice: with its batch split
+ * over {@link Shards} threads (the default) and on one thread. Prints a table stating the threads, the machine and
  * its load (the machine may be shared; compare rows of one run).
  */
 public final class LlmBench {
@@ -33,16 +35,22 @@ public final class LlmBench {
   public record TrainSpeed(double tokensPerSecond, double msPerIteration, double cpuMsPerIteration,
       double gradientMsPerIteration, double gradientCpuMsPerIteration) {}
 
-  /** The measured figures: the hand-written training step, SameDiff's step, and generation. */
-  public record Result(TrainSpeed handWritten, TrainSpeed sameDiff,
+  /**
+   * The measured figures: the hand-written training step (its batch split over {@code shards}
+   * threads), the same on one thread, SameDiff's step, and generation.
+   */
+  public record Result(int shards, TrainSpeed handWritten, TrainSpeed handWrittenOneShard, TrainSpeed sameDiff,
       double cachedTokensPerSecond, double windowTokensPerSecond) {}
 
-  /** The step implementations timed back to back: hand-written, SameDiff. */
+  /** The step implementations timed back to back: hand-written, hand-written on one shard, SameDiff. */
   private static final int FAST = 0;
-  private static final int SAME_DIFF = 1;
+  private static final int ONE_SHARD = 1;
+  private static final int SAME_DIFF = 2;
+  private static final int KINDS = 3;
 
-  private static void use(GptModel model, int step) {
+  private static void use(GptModel model, int step, int configuredShards) {
     model.useFastStep(step != SAME_DIFF);
+    Shards.setCount(step == ONE_SHARD ? 1 : configuredShards);
   }
 
   /** Runs with the default sizes; args: [trainIters] [generatedTokens]. */
@@ -67,15 +75,17 @@ public final class LlmBench {
     var source = new org.genai4j.llm.train.TokenBatches(data, batch, config.blockSize());
     OptimizerConfig opt = OptimizerConfig.adamW(LrSchedule.constant(1e-4), 0.9, 0.99, 0.1);
     long tokensPerIter = (long) batch * config.blockSize();
-    double[][] acc = new double[2][3];
-    for (int step = 0; step < 2; step++) {
-      use(model, step);
+    int configuredShards = Shards.configuredCount();
+    int shards = Shards.countFor(batch);
+    double[][] acc = new double[KINDS][3];
+    for (int step = 0; step < KINDS; step++) {
+      use(model, step, configuredShards);
       new Trainer(model, opt, TrainerConfig.of(5, 1).withClipNorm(1.0).withLogEvery(5)).fit(source);
     }
     int half = Math.max(1, trainIters / 2);
     for (int round = 0; round < 2; round++) {
-      for (int step = 0; step < 2; step++) {
-        use(model, step);
+      for (int step = 0; step < KINDS; step++) {
+        use(model, step, configuredShards);
         Trainer trainer = new Trainer(model, opt, TrainerConfig.of(half, 2 + round).withClipNorm(1.0).withLogEvery(half));
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
@@ -87,9 +97,12 @@ public final class LlmBench {
       }
     }
     double[] fast = acc[FAST];
-    TrainSpeed handWritten = speed(fast, tokensPerIter, gradientMs(model, FAST, source, half));
-    TrainSpeed viaSameDiff = speed(acc[SAME_DIFF], tokensPerIter, gradientMs(model, SAME_DIFF, source, half));
-    use(model, FAST);
+    TrainSpeed handWritten = speed(fast, tokensPerIter, gradientMs(model, FAST, source, half, configuredShards));
+    TrainSpeed oneShard = speed(acc[ONE_SHARD], tokensPerIter,
+        gradientMs(model, ONE_SHARD, source, half, configuredShards));
+    TrainSpeed viaSameDiff = speed(acc[SAME_DIFF], tokensPerIter,
+        gradientMs(model, SAME_DIFF, source, half, configuredShards));
+    use(model, FAST, configuredShards);
 
     LlmModel llm = LlmModel.of(model, tok, 0);
     int[] prompt = {0};
@@ -99,23 +112,27 @@ public final class LlmBench {
     window.run(prompt, 20, new Random(1), null, s -> {});
     double cachedTps = cached.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
     double windowTps = window.run(prompt, genTokens, new Random(1), null, s -> {}).tokensPerSecond();
-    Result r = new Result(handWritten, viaSameDiff, cachedTps, windowTps);
+    Result r = new Result(shards, handWritten, oneShard, viaSameDiff, cachedTps, windowTps);
 
     out.println("genai4j llm bench: GPT " + config.nLayer() + " layers, " + config.nHead() + " heads, width "
         + config.nEmbd() + ", block " + config.blockSize() + ", vocab " + config.vocabSize() + ", batch " + batch
         + ", " + model.parameterCount() + " parameters; AdamW, clip 1.0; " + (int) fast[2] + " timed iters per step");
     out.println("machine: " + Threads.machine());
     out.println("load average before/after: " + loadBefore + " / " + Threads.loadAverage());
-    out.println("| measure                               | hand-written | SameDiff     |");
-    out.println("|---------------------------------------|--------------|--------------|");
-    TrainSpeed[] all = {handWritten, viaSameDiff};
+    out.printf("| measure                               | %-12s | %-12s | SameDiff     |%n",
+        "hand-written", "1 shard");
+    out.println("|                                       | " + String.format("%-12s", shards + " shard" + (shards > 1 ? "s" : ""))
+        + " |              |              |");
+    out.println("|---------------------------------------|--------------|--------------|--------------|");
+    TrainSpeed[] all = {handWritten, oneShard, viaSameDiff};
     row(out, "training tokens/s", "%12.0f", all, TrainSpeed::tokensPerSecond);
     row(out, "training ms/iter", "%12.1f", all, TrainSpeed::msPerIteration);
     row(out, "training CPU ms/iter (all threads)", "%12.1f", all, TrainSpeed::cpuMsPerIteration);
     row(out, "loss + gradients only, ms/iter", "%12.1f", all, TrainSpeed::gradientMsPerIteration);
     row(out, "loss + gradients only, CPU ms/iter", "%12.1f", all, TrainSpeed::gradientCpuMsPerIteration);
-    out.printf("| training speed-up vs SameDiff         | %11.2fx |              |%n",
-        handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond());
+    out.printf("| training speed-up vs SameDiff         | %11.2fx | %11.2fx |              |%n",
+        handWritten.tokensPerSecond() / viaSameDiff.tokensPerSecond(),
+        oneShard.tokensPerSecond() / viaSameDiff.tokensPerSecond());
     out.println("| measure                               | value        |");
     out.println("|---------------------------------------|--------------|");
     out.printf("| generation tokens/s, KV cache         | %12.1f |%n", r.cachedTokensPerSecond());
@@ -139,8 +156,8 @@ public final class LlmBench {
 
   /** {wall, CPU} ms of the group's computeGradients alone (no clipping or optimizer step). */
   private static double[] gradientMs(GptModel model, int step, org.genai4j.llm.train.TokenBatches source,
-      int iters) {
-    use(model, step);
+      int iters, int configuredShards) {
+    use(model, step, configuredShards);
     var group = model.parameterGroups().get(0);
     Random r = new Random(7);
     group.computeGradients(source.next(r));

@@ -11,6 +11,7 @@ import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
+import org.genai4j.common.util.Shards;
 import org.genai4j.common.util.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,11 +31,11 @@ public final class VaeBench {
   private VaeBench() {}
 
   /**
-   * One measured setting; {@code step} is "hand-written" or "SameDiff"; {@code cpuMsPerStep} is
-   * the training thread's CPU time (with 1 thread ND4J computes on it), which other processes on
-   * a shared machine disturb far less than wall time.
+   * One measured setting; {@code step} is "hand-written" or "SameDiff", {@code shards} the threads
+   * the batch was split over, {@code cpuMsPerStep} the process's CPU time (all threads) per step.
    */
-  public record Row(int threads, String step, double msPerStep, double imagesPerSecond, double cpuMsPerStep) {}
+  public record Row(int threads, int shards, String step, double msPerStep, double imagesPerSecond,
+      double cpuMsPerStep) {}
 
   public static void main(String[] args) {
     String arch = "mlp";
@@ -69,20 +70,36 @@ public final class VaeBench {
   public static List<Row> run(VaeConfig config, int batch, int[] threads, int warmup, int steps, PrintStream out) {
     out.println("VAE training step: " + describe(config) + ", Adam, batch " + batch);
     out.println("machine: " + Threads.machine());
-    out.printf(Locale.ROOT, "%-12s %-12s %10s %10s %14s %12s%n", "threads/blas", "step", "ms/step", "images/s", "vs SameDiff",
-        "CPU ms/step");
+    out.printf(Locale.ROOT, "%-12s %-6s %-12s %10s %10s %14s %12s%n", "threads/blas", "shards", "step", "ms/step",
+        "images/s", "vs SameDiff", "CPU ms/step");
     List<Row> rows = new ArrayList<>();
     for (int requested : threads) {
       if (requested > 0) {
         Threads.set(requested);
       }
       int t = Threads.current();
+      List<Row> measured = new ArrayList<>();
+      if (FastMlpVaeGroup.supports(config)) {
+        int shards = Shards.countFor(batch);
+        measured.add(measure(config, batch, warmup, steps, t, true));
+        if (shards > 1) {
+          // The same step on one thread: what splitting the batch over the cores buys.
+          int configured = Shards.configuredCount();
+          Shards.setCount(1);
+          try {
+            measured.add(measure(config, batch, warmup, steps, t, true));
+          } finally {
+            Shards.setCount(configured);
+          }
+        }
+      }
       Row slow = measure(config, batch, warmup, steps, t, false);
-      Row fast = FastMlpVaeGroup.supports(config) ? measure(config, batch, warmup, steps, t, true) : null;
-      for (Row r : fast == null ? List.of(slow) : List.of(fast, slow)) {
+      measured.add(slow);
+      for (Row r : measured) {
         rows.add(r);
-        out.printf(Locale.ROOT, "%-12s %-12s %10.2f %10.0f %13.1fx %12.2f%n", r.threads() + "/" + Threads.blas(), r.step(), r.msPerStep(),
-            r.imagesPerSecond(), r.imagesPerSecond() / slow.imagesPerSecond(), r.cpuMsPerStep());
+        out.printf(Locale.ROOT, "%-12s %-6d %-12s %10.2f %10.0f %13.1fx %12.2f%n", r.threads() + "/" + Threads.blas(),
+            r.shards(), r.step(), r.msPerStep(), r.imagesPerSecond(), r.imagesPerSecond() / slow.imagesPerSecond(),
+            r.cpuMsPerStep());
       }
     }
     out.println("(load average after: " + Threads.loadAverage() + ")");
@@ -98,24 +115,30 @@ public final class VaeBench {
     Trainer trainer = new Trainer(vae, OptimizerConfig.adam(LrSchedule.constant(1e-3), 0.9, 0.999),
         TrainerConfig.of(warmup + steps, 4));
     long[] marks = new long[4];
-    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+    int shards = fast ? Shards.countFor(batch) : 1;
     trainer.addListener(new TrainingListener() {
       @Override
       public void onStep(StepRecord r) {
         if (r.step() == warmup) {
           marks[0] = System.nanoTime();
-          marks[2] = cpu.getCurrentThreadCpuTime();
+          marks[2] = processCpuNanos();
         }
         if (r.step() == warmup + steps) {
           marks[1] = System.nanoTime();
-          marks[3] = cpu.getCurrentThreadCpuTime();
+          marks[3] = processCpuNanos();
         }
       }
     });
     trainer.fit(batches);
     double ms = (marks[1] - marks[0]) / 1e6 / steps;
     double cpuMs = (marks[3] - marks[2]) / 1e6 / steps;
-    return new Row(threads, fast ? "hand-written" : "SameDiff", ms, batch * 1000.0 / ms, cpuMs);
+    return new Row(threads, shards, fast ? "hand-written" : "SameDiff", ms, batch * 1000.0 / ms, cpuMs);
+  }
+
+  /** CPU time of this process, all threads (the shards' too). */
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   static String describe(VaeConfig c) {

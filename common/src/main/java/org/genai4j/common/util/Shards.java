@@ -43,6 +43,11 @@ public final class Shards {
     return Threads.blas() == 1 && Threads.openMp() == 1 ? Runtime.getRuntime().availableProcessors() : 1;
   }
 
+  /** The count set by {@link #setCount}, 0 when automatic. */
+  public static int configuredCount() {
+    return configured;
+  }
+
   /** Sets the shard count; 0 restores the automatic choice. */
   public static void setCount(int n) {
     if (n < 0) {

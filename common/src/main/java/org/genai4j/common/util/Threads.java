@@ -96,11 +96,12 @@ public final class Threads {
     String omp = System.getenv("OMP_NUM_THREADS");
     boolean onednn = ops.buildInfo().toUpperCase(java.util.Locale.ROOT).contains("ONEDNN");
     return String.format("%s, %d cores | Java %s (%s) | ND4J %s %s, %s%s, binary %s | OMP_NUM_THREADS=%s"
-            + " | threads ops=%d/%d omp=%d blas=%d | load average %s",
+            + " | threads ops=%d/%d omp=%d blas=%d, training shards %d | load average %s",
         cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("java.vm.name"), nd4jVersion(), Nd4j.getBackend().getClass().getSimpleName(),
         Nd4j.factory().blas().getBlasVendor(), onednn ? " + oneDNN" : "", level(ops.binaryLevel()),
-        omp == null || omp.isBlank() ? "unset" : omp, current(), startupMax(), openMp(), blas(), loadAverage());
+        omp == null || omp.isBlank() ? "unset" : omp, current(), startupMax(), openMp(), blas(), Shards.count(),
+        loadAverage());
   }
 
   /** The 1-minute load average ("n/a" where the OS does not give one): a benchmark's noise level. */
