@@ -595,6 +595,15 @@ final class DcganKernel {
   private void discriminatorBackward(DBuffers d, int groups, int n, boolean weights) {
     NativeFloats.write(d.dLogitF, 0, d.dLogit);
     INDArray wl = dParams.get("D/logit/w");
+    if (weights) {
+      // One sum in double over the whole batch: real and generated images' terms have opposite signs
+      // and largely cancel, so per-shard float partials would lose digits.
+      double sum = 0;
+      for (float v : d.dLogitF) {
+        sum += v;
+      }
+      dGrads.get("D/logit/b").assign(sum);
+    }
     int[] b = bounds(d.m);
     int shards = b.length - 1;
     float[][] gamma = new float[stages + 1][];
@@ -610,11 +619,6 @@ final class DcganKernel {
         Map<String, INDArray> grads = shard(s).dGrads;
         Sgemm.gemm(true, false, d.flatSize, 1, hi - lo, 1f, Sgemm.pointer(d.a[stages]), (long) lo * d.flatSize,
             d.flatSize, Sgemm.pointer(d.dLogit), lo, 1, 0f, Sgemm.pointer(grads.get("D/logit/w")), 0, 1);
-        double sum = 0;
-        for (int i = lo; i < hi; i++) {
-          sum += d.dLogitF[i];
-        }
-        grads.get("D/logit/b").assign(sum);
       }
       Sgemm.gemm(false, true, hi - lo, d.flatSize, 1, 1f, Sgemm.pointer(d.dLogit), lo, 1, Sgemm.pointer(wl), 0, 1, 0f,
           Sgemm.pointer(d.dA[stages]), (long) lo * d.flatSize, d.flatSize);
@@ -780,9 +784,12 @@ final class DcganKernel {
     return partial;
   }
 
-  /** Batch norm's gain and shift gradients come whole from the combined sums; the rest per shard. */
+  /**
+   * Batch norm's gain and shift gradients come whole from the combined sums, and the logit's bias
+   * from one sum on the calling thread; the rest are summed from per-shard parts.
+   */
   private static boolean summedByShards(String name) {
-    return !name.contains("/bn");
+    return !name.contains("/bn") && !name.equals("D/logit/b");
   }
 
   /** Adds the other shards' partial gradients into {@code grads} (shard 0's), when there are other shards. */
