@@ -29,7 +29,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * reuses the discriminator step's generator pass when z and G are exactly unchanged; the layers on
  * the image side skip their unneeded input gradient.
  *
- * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe.
+ * <p>Every pass splits its batch over {@link Shards#countFor} threads (shards of contiguous rows):
+ * each shard runs the convolutions (its own {@link DirectConv}, on row-block views), the Java loops
+ * and the gemms for its rows, and computes its part of the weight gradients into buffers of its
+ * own, which are summed at the end. Batch norm couples the batch, so a pass stops at each batch
+ * norm until every shard has added its per-channel sums; the sums are combined in shard order and
+ * each shard normalizes its rows with the whole batch's statistics (backward likewise). So any
+ * shard count computes the same loss and gradients up to float rounding, independent of timing.
+ *
+ * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe (one caller at a time).
  */
 final class DcganKernel {
   private static final float LEAKY = (float) DcganNetworks.LEAKY_SLOPE;
