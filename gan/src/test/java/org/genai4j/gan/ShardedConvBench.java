@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the halves give the whole call's result.
  */
 public final class ShardedConvBench {
-  private static final int SHARDS = 2;
+  private static int SHARDS = 2;
 
   /** One convolution call over batch rows [from, to) of its operands, by a shard's own DirectConv. */
   interface Call {
@@ -46,7 +46,7 @@ public final class ShardedConvBench {
   }
 
   static void compare(String name, int rows, Call call) {
-    DirectConv[] convs = new DirectConv[SHARDS];
+    DirectConv[] convs = new DirectConv[Math.max(2, SHARDS)];
     for (int s = 0; s < SHARDS; s++) {
       convs[s] = new DirectConv(4, 2, 1);
     }
@@ -74,6 +74,9 @@ public final class ShardedConvBench {
 
   public static void main(String[] args) {
     Threads.set(1);
+    if (args.length > 0) {
+      SHARDS = Integer.parseInt(args[0]);
+    }
     System.out.println("machine: " + Threads.machine());
     int n = 64;
     int m = 2 * n;
@@ -84,14 +87,23 @@ public final class ShardedConvBench {
       INDArray halves = Nd4j.create(DataType.FLOAT, m, 128, 7, 7);
       c.conv2d(x, w, null, whole);
       int[] b = Shards.bounds(m, SHARDS);
-      DirectConv[] convs = {new DirectConv(4, 2, 1), new DirectConv(4, 2, 1)};
+      DirectConv[] convs = new DirectConv[SHARDS];
+      for (int s = 0; s < SHARDS; s++) {
+        convs[s] = new DirectConv(4, 2, 1);
+      }
       Shards.run(SHARDS, s -> convs[s].conv2d(rows(x, b[s], b[s + 1]), w, null, rows(halves, b[s], b[s + 1])));
       System.out.println("views: max |whole - halves| = " + whole.sub(halves).amaxNumber());
     }
     INDArray x1 = r(m, 1, 28, 28), w1 = r(4, 4, 1, 64), b1 = r(64), c1 = r(m, 64, 14, 14);
     INDArray w2 = r(4, 4, 64, 128), c2 = r(m, 128, 7, 7), g1 = r(m, 64, 14, 14);
-    INDArray[] gw2 = {r(4, 4, 64, 128), r(4, 4, 64, 128)};
-    INDArray[] gw1 = {r(4, 4, 1, 64), r(4, 4, 1, 64)};
+    INDArray[] gw2 = new INDArray[SHARDS];
+    INDArray[] gw1 = new INDArray[SHARDS];
+    INDArray[] du1 = new INDArray[SHARDS];
+    for (int s = 0; s < SHARDS; s++) {
+      gw2[s] = r(4, 4, 64, 128);
+      gw1[s] = r(4, 4, 1, 64);
+      du1[s] = r(4, 4, 64, 128);
+    }
     compare("D conv1 fwd m=128", m, (c, s, f, t) -> c.conv2d(rows(x1, f, t), w1, b1, rows(c1, f, t)));
     compare("D conv2 fwd m=128", m, (c, s, f, t) -> c.conv2d(rows(c1, f, t), w2, null, rows(c2, f, t)));
     compare("D conv2 bp (dX + dW) m=128", m,
@@ -101,7 +113,6 @@ public final class ShardedConvBench {
         (c, s, f, t) -> c.conv2dWeightGradient(rows(x1, f, t).dup(), rows(c1, f, t).dup(), gw1[s]));
     INDArray a0 = r(n, 128, 7, 7), u1 = r(4, 4, 64, 128), h1 = r(n, 64, 14, 14);
     INDArray u2 = r(4, 4, 1, 64), b2 = r(1), out = r(n, 1, 28, 28), da0 = r(n, 128, 7, 7), dh1 = r(n, 64, 14, 14);
-    INDArray[] du1 = {r(4, 4, 64, 128), r(4, 4, 64, 128)};
     compare("G deconv1 fwd", n, (c, s, f, t) -> c.deconv2d(rows(a0, f, t), u1, null, rows(h1, f, t)));
     compare("G deconv2 fwd", n, (c, s, f, t) -> c.deconv2d(rows(h1, f, t), u2, b2, rows(out, f, t)));
     compare("G deconv2 input grad (conv)", n, (c, s, f, t) -> c.conv2d(rows(out, f, t), u2, null, rows(dh1, f, t)));
