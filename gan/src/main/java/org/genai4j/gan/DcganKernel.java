@@ -29,13 +29,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * reuses the discriminator step's generator pass when z and G are exactly unchanged; the layers on
  * the image side skip their unneeded input gradient.
  *
- * <p>Every pass splits its batch over {@link Shards#countFor} threads (shards of contiguous rows):
- * each shard runs the convolutions (its own {@link DirectConv}, on row-block views), the Java loops
- * and the gemms for its rows, and computes its part of the weight gradients into buffers of its
- * own, which are summed at the end. Batch norm couples the batch, so a pass stops at each batch
- * norm until every shard has added its per-channel sums; the sums are combined in shard order and
- * each shard normalizes its rows with the whole batch's statistics (backward likewise). So any
- * shard count computes the same loss and gradients up to float rounding, independent of timing.
+ * <p>Every pass splits its batch into parts of contiguous rows (shards; two per thread) that
+ * {@link Shards#countFor} threads take as they come: a part's convolutions (its own {@link
+ * DirectConv}, on row-block views), Java loops and gemms cover its rows, and it computes its share
+ * of the weight gradients into buffers of its own, summed at the end in part order. Batch norm
+ * couples the batch, so a pass stops at each batch norm until every part has added its
+ * per-channel sums; the sums are combined in part order and each part normalizes its rows with
+ * the whole batch's statistics (backward likewise). So any thread count computes the same loss and
+ * gradients up to float rounding, and the same thread count the same bits whatever the timing.
  *
  * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe (one caller at a time).
  */
@@ -83,6 +84,8 @@ final class DcganKernel {
   private float[] nowZ = new float[0];
   private float[] nowG = new float[0];
   private long reusedForwards;
+  // The thread running the current step: only its convolution time goes into the timers.
+  private volatile Thread caller;
 
   DcganKernel(DcganConfig c, Map<String, INDArray> dParams, Map<String, INDArray> gParams) {
     this.c = c;
@@ -173,6 +176,7 @@ final class DcganKernel {
   Step discriminatorStep(INDArray real, INDArray z) {
     long t0 = System.nanoTime();
     long c0 = THREADS.getCurrentThreadCpuTime();
+    caller = Thread.currentThread();
     try {
       return discriminatorStepTimed(real, z);
     } finally {
@@ -225,6 +229,7 @@ final class DcganKernel {
   Step generatorStep(INDArray z) {
     long t0 = System.nanoTime();
     long c0 = THREADS.getCurrentThreadCpuTime();
+    caller = Thread.currentThread();
     try {
       return generatorStepTimed(z);
     } finally {
@@ -365,7 +370,7 @@ final class DcganKernel {
       sums[i] = new BnSums(shards, 1, gCh[i]);
     }
     INDArray wProject = gParams.get("G/project/w");
-    Shards.run(shards, s -> {
+    runParts(shards, s -> {
       int lo = b[s];
       int hi = b[s + 1];
       Sgemm.gemm(false, false, hi - lo, projected, latent, 1f, Sgemm.pointer(g.z), (long) lo * latent, latent,
@@ -378,7 +383,7 @@ final class DcganKernel {
       int spatial = gSize[i] * gSize[i];
       FusedBatchNorm.statistics(sums[i].totalX(0), sums[i].totalY(0), (double) g.n * spatial, ConvLayers.BN_EPSILON,
           g.mean[i], g.var[i], g.invStd[i]);
-      Shards.run(shards, s -> {
+      runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         DirectConv conv = shard(s).conv;
@@ -387,13 +392,13 @@ final class DcganKernel {
         writeRows(g.aF[layer], g.a[layer], lo, hi);
         if (layer + 1 < stages) {
           int next = layer + 1;
-          timed(s, () -> conv.deconv2d(rows(g.a[layer], lo, hi), gParams.get("G/up" + next + "/w"), null,
+          timed(() -> conv.deconv2d(rows(g.a[layer], lo, hi), gParams.get("G/up" + next + "/w"), null,
               rows(g.h[next], lo, hi)));
           readRows(g.h[next], g.hF[next], lo, hi);
           FusedBatchNorm.addSums(g.hF[next], lo, hi - lo, gCh[next], gSize[next] * gSize[next], sums[next].x[s][0],
               sums[next].y[s][0]);
         } else {
-          timed(s, () -> conv.deconv2d(rows(g.a[layer], lo, hi), gParams.get("G/up" + stages + "/w"),
+          timed(() -> conv.deconv2d(rows(g.a[layer], lo, hi), gParams.get("G/up" + stages + "/w"),
               gParams.get("G/up" + stages + "/b"), rows(g.out, lo, hi)));
           readRows(g.out, g.imgF, lo, hi);
           for (int p = lo * pixels; p < hi * pixels; p++) {
@@ -421,7 +426,7 @@ final class DcganKernel {
     // The last deconvolution has few output channels: its input gradient is a cheap convolution of
     // dOut with the same weights, and its weight gradient a gemm over dOut's patches.
     INDArray wLast = gParams.get("G/up" + stages + "/w");
-    Shards.run(shards, s -> {
+    runParts(shards, s -> {
       int lo = b[s];
       int hi = b[s + 1];
       ShardState st = shard(s);
@@ -431,8 +436,8 @@ final class DcganKernel {
       writeRows(d, g.dOut, lo, hi);
       NativeFloats.write(channelSums(d, lo, hi, c.channels(), size * size), 0, st.gGrads.get("G/up" + stages + "/b"));
       INDArray dOut = rows(g.dOut, lo, hi);
-      timed(s, () -> st.conv.conv2d(dOut, wLast, null, rows(g.dA[stages - 1], lo, hi)));
-      timed(s, () -> st.conv.conv2dWeightGradient(d, lo, hi - lo, c.channels(), size, size,
+      timed(() -> st.conv.conv2d(dOut, wLast, null, rows(g.dA[stages - 1], lo, hi)));
+      timed(() -> st.conv.conv2dWeightGradient(d, lo, hi - lo, c.channels(), size, size,
           rows(g.a[stages - 1], lo, hi), st.gGrads.get("G/up" + stages + "/w")));
       generatorGradientSums(g, stages - 1, s, lo, hi, sums[stages - 1]);
     });
@@ -443,7 +448,7 @@ final class DcganKernel {
       double[] sumDyXhat = sums[i].totalY(0);
       NativeFloats.write(toFloats(sumDyXhat), 0, gGrads.get("G/bn" + i + "/gamma"));
       NativeFloats.write(toFloats(sumDy), 0, gGrads.get("G/bn" + i + "/beta"));
-      Shards.run(shards, s -> {
+      runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         ShardState st = shard(s);
@@ -451,7 +456,7 @@ final class DcganKernel {
             g.invStd[layer], sumDy, sumDyXhat, (double) g.n * spatial);
         writeRows(g.dF[layer], g.dH[layer], lo, hi);
         if (layer > 0) {
-          timed(s, () -> st.conv.deconv2dBackprop(rows(g.a[layer - 1], lo, hi), gParams.get("G/up" + layer + "/w"),
+          timed(() -> st.conv.deconv2dBackprop(rows(g.a[layer - 1], lo, hi), gParams.get("G/up" + layer + "/w"),
               null, rows(g.dH[layer], lo, hi), rows(g.dA[layer - 1], lo, hi), st.gGrads.get("G/up" + layer + "/w"),
               null));
           generatorGradientSums(g, layer - 1, s, lo, hi, sums[layer - 1]);
@@ -542,7 +547,7 @@ final class DcganKernel {
       beta[i] = floats(dParams, "D/bn" + i + "/beta");
       sums[i] = new BnSums(shards, groups, dCh[i]);
     }
-    Shards.run(shards, s -> discriminatorForwardFrom(d, 1, s, b[s], b[s + 1], n, sums));
+    runParts(shards, s -> discriminatorForwardFrom(d, 1, s, b[s], b[s + 1], n, sums));
     for (int i = 2; i <= stages; i++) {
       int layer = i;
       int spatial = dSize[i] * dSize[i];
@@ -550,7 +555,7 @@ final class DcganKernel {
         FusedBatchNorm.statistics(sums[i].totalX(g), sums[i].totalY(g), (double) n * spatial, ConvLayers.BN_EPSILON,
             d.mean[i][g], d.var[i][g], d.invStd[i][g]);
       }
-      Shards.run(shards, s -> {
+      runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         forEachGroupPart(lo, hi, n, (g, from, to) -> FusedBatchNorm.normalize(d.cF[layer], from, to - from,
@@ -577,7 +582,7 @@ final class DcganKernel {
       INDArray w = dParams.get("D/down" + i + "/w");
       INDArray bias = i == 1 ? dParams.get("D/down1/b") : null;
       INDArray out = rows(d.conv[i], lo, hi);
-      timed(s, () -> conv.conv2d(input, w, bias, out));
+      timed(() -> conv.conv2d(input, w, bias, out));
       readRows(d.conv[i], d.cF[i], lo, hi);
       int layer = i;
       int spatial = dSize[i] * dSize[i];
@@ -620,7 +625,7 @@ final class DcganKernel {
       gamma[i] = floats(dParams, "D/bn" + i + "/gamma");
       sums[i] = new BnSums(shards, groups, dCh[i]);
     }
-    Shards.run(shards, s -> {
+    runParts(shards, s -> {
       int lo = b[s];
       int hi = b[s + 1];
       if (weights) {
@@ -653,7 +658,7 @@ final class DcganKernel {
           NativeFloats.write(dBeta, 0, dGrads.get("D/bn" + i + "/beta"));
         }
       }
-      Shards.run(shards, s -> {
+      runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         ShardState st = shard(s);
@@ -672,15 +677,15 @@ final class DcganKernel {
             // The bias gradient as a Java sum over the gradient already in hand; the images'
             // gradient is not needed: the weights' alone, from the few-channel input's patches.
             NativeFloats.write(channelSums(dy, lo, hi, dCh[1], spatial), 0, st.dGrads.get("D/down1/b"));
-            timed(s, () -> st.conv.conv2dWeightGradient(d.xF, lo, hi - lo, c.channels(), c.imageSize(),
+            timed(() -> st.conv.conv2dWeightGradient(d.xF, lo, hi - lo, c.channels(), c.imageSize(),
                 c.imageSize(), dC, dW));
           } else {
-            timed(s, () -> st.conv.conv2dBackprop(rows(d.a[layer - 1], lo, hi), w, null, dC,
+            timed(() -> st.conv.conv2dBackprop(rows(d.a[layer - 1], lo, hi), w, null, dC,
                 rows(d.dA[layer - 1], lo, hi), dW, null));
           }
         } else {
           INDArray gradIn = rows(layer == 1 ? d.dX : d.dA[layer - 1], lo, hi);
-          timed(s, () -> st.conv.conv2dInputGradient(w, dC, gradIn));
+          timed(() -> st.conv.conv2dInputGradient(w, dC, gradIn));
         }
         if (layer > 1) {
           discriminatorGradientSums(d, layer - 1, s, lo, hi, n, sums[layer - 1]);
@@ -768,14 +773,56 @@ final class DcganKernel {
     }
   }
 
-  /** Row bounds of the shards for a pass over {@code rows} examples; makes sure their state exists. */
+  /**
+   * Row bounds of the parts of a pass over {@code rows} examples (partsPerThread per thread, when
+   * there is more than one thread); makes sure their state exists.
+   */
   private int[] bounds(int rows) {
-    int shards = Shards.countFor(rows);
+    int threads = Shards.countFor(rows);
+    int shards = threads == 1 ? 1 : Math.min(rows, threads * partsPerThread);
     while (shardStates.size() < shards) {
       shardStates.add(new ShardState(new DirectConv(4, 2, 1), partialGradients(dGrads), partialGradients(gGrads)));
     }
     return Shards.bounds(rows, shards);
   }
+
+  /**
+   * Runs {@code part} for every part {@code 0..parts-1}, on up to {@link Shards#count} threads that
+   * each take the next part not yet taken: a thread the OS holds back delays the others only by
+   * the part it is working on, not by a fixed share of the batch.
+   */
+  private static void runParts(int parts, java.util.function.IntConsumer part) {
+    int threads = Math.min(parts, Shards.count());
+    if (threads <= 1) {
+      for (int k = 0; k < parts; k++) {
+        part.accept(k);
+      }
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Shards.run(threads, t -> {
+      for (int k = next.getAndIncrement(); k < parts; k = next.getAndIncrement()) {
+        part.accept(k);
+      }
+    });
+  }
+
+  /** Parts per thread of each pass (1: one fixed share of the batch per thread). */
+  static void setPartsPerThread(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("parts per thread must be >= 1, got " + n);
+    }
+    partsPerThread = n;
+  }
+
+  /**
+   * Two parts per thread: on an idle machine as fast as one fixed half each (measured 162 ms per
+   * D + G pass either way), and when another process takes CPU time the thread left running takes
+   * the next part instead of waiting for the other's half at every batch norm.
+   */
+  static final int DEFAULT_PARTS_PER_THREAD = 2;
+
+  private static volatile int partsPerThread = DEFAULT_PARTS_PER_THREAD;
 
   private ShardState shard(int s) {
     return shardStates.get(s);
@@ -837,9 +884,9 @@ final class DcganKernel {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Runs a convolution; on shard 0 (the calling thread) adds its time to the benchmark timers. */
-  private void timed(int shard, Runnable convolution) {
-    if (shard != 0) {
+  /** Runs a convolution; on the calling thread adds its time to the benchmark timers. */
+  private void timed(Runnable convolution) {
+    if (Thread.currentThread() != caller) {
       convolution.run();
       return;
     }

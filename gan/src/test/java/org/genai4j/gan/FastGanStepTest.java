@@ -73,18 +73,20 @@ class FastGanStepTest {
     // Batch 5 on 3 shards: uneven shards, and in the discriminator step (real and generated images
     // stacked, 10 rows split 4/3/3) a shard that straddles the two batch-norm groups.
     DcganConfig c = DcganTest.tiny(28, 1);
-    int[][] cases = {{6, 2}, {5, 3}, {5, 2}};
+    // {batch, threads, parts per thread}: fixed shares of the batch per thread, and parts taken as they come.
+    int[][] cases = {{6, 2, 1}, {5, 3, 1}, {5, 2, 1}, {6, 2, 2}, {5, 3, 2}, {5, 2, 2}};
     try {
       for (int[] k : cases) {
         int batch = k[0];
         int shards = k[1];
+        DcganKernel.setPartsPerThread(k[2]);
         Batch b = new GanBatches(DcganTest.images(c, 4 * batch, 7), c, batch).next(new Random(7));
         Shards.setCount(1);
         Map<String, Object> one = fastSteps(new Dcgan(c, 9), b);
         Shards.setCount(shards);
         Dcgan m = new Dcgan(c, 9);
         Map<String, Object> many = fastSteps(m, b);
-        String label = "batch " + batch + " on " + shards + " shards";
+        String label = "batch " + batch + " on " + shards + " threads x " + k[2] + " parts";
         assertEquals(one.keySet(), many.keySet(), label);
         for (var e : one.entrySet()) {
           if (e.getValue() instanceof Double want) {
@@ -94,11 +96,23 @@ class FastGanStepTest {
             assertTrue(rel < 1e-5, label + " " + e.getKey() + " differs from 1 shard's by " + rel);
           }
         }
+        // Parts are combined in a fixed order: a rerun gives the same bits, whichever thread took which part.
+        Map<String, Object> again = fastSteps(new Dcgan(c, 9), b);
+        many.forEach((name, v) -> assertEquals(bits(v), bits(again.get(name)), label + " rerun " + name));
         compareOn(new Dcgan(c, 9), b, label);
       }
     } finally {
       Shards.setCount(0);
+      DcganKernel.setPartsPerThread(DcganKernel.DEFAULT_PARTS_PER_THREAD);
     }
+  }
+
+  /** A value as a comparable list of exact bits (INDArray's equals allows a tolerance). */
+  private static Object bits(Object v) {
+    if (v instanceof INDArray a) {
+      return java.util.Arrays.toString(org.genai4j.common.nn.NativeFloats.toArray(a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)));
+    }
+    return v;
   }
 
   /** Loss, metrics, gradients and running-statistics buffers after a fast D step then a fast G step. */
