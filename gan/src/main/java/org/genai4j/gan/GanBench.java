@@ -113,9 +113,9 @@ public final class GanBench {
       out.printf("hand-written step: %d shards run at %.2fx the images/s of 1 shard%n", shards,
           results.get(0).imagesPerSecond() / results.get(1).imagesPerSecond());
     }
-    out.printf("hand-written step (%d shards; the calling thread's shard), per training step: convolution kernels %.1f ms wall / %.1f ms CPU; rest of the"
+    out.printf("hand-written step (%s; the calling thread's part), per training step: convolution kernels %.1f ms wall / %.1f ms CPU; rest of the"
         + " D and G passes (batch norm, activations, loss, gemms, copies) %.1f ms wall / %.1f ms CPU; outside them"
-        + " (optimizer, batches) %.1f ms wall%n", shards, per[0], per[2], per[1] - per[0], per[3] - per[2],
+        + " (optimizer, batches) %.1f ms wall%n", shards == 1 ? "1 shard" : shards + " shards", per[0], per[2], per[1] - per[0], per[3] - per[2],
         results.get(0).msPerStep() - per[1]);
     out.println("load average at start " + loadBefore + ", at end " + Threads.loadAverage());
     return results;
