@@ -9,9 +9,11 @@ import org.genai4j.common.nn.DirectConv;
 import org.genai4j.common.nn.FusedBatchNorm;
 import org.genai4j.common.nn.NativeFloats;
 import org.genai4j.common.nn.Sgemm;
+import org.genai4j.common.util.Shards;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A hand-written forward and backward pass of the DCGAN's two training losses, computing exactly
@@ -27,7 +29,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * reuses the discriminator step's generator pass when z and G are exactly unchanged; the layers on
  * the image side skip their unneeded input gradient.
  *
- * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe.
+ * <p>Every pass splits its batch into parts of contiguous rows (shards; two per thread) that
+ * {@link Shards#countFor} threads take as they come: a part's convolutions (its own {@link
+ * DirectConv}, on row-block views), Java loops and gemms cover its rows, and it computes its share
+ * of the weight gradients into buffers of its own, summed at the end in part order. Batch norm
+ * couples the batch, so a pass stops at each batch norm until every part has added its
+ * per-channel sums; the sums are combined in part order and each part normalizes its rows with
+ * the whole batch's statistics (backward likewise). So any thread count computes the same loss and
+ * gradients up to float rounding, and the same thread count the same bits whatever the timing.
+ *
+ * <p>FLOAT only. Buffers are kept per batch size. Not thread-safe (one caller at a time).
  */
 final class DcganKernel {
   private static final float LEAKY = (float) DcganNetworks.LEAKY_SLOPE;
@@ -62,6 +73,8 @@ final class DcganKernel {
   private final int[] dCh;
   private final int[] dSize;
   private final Map<Integer, GBuffers> gBuffers = new HashMap<>();
+  // Shard 0 (the calling thread) uses the kernel's own conv and gradient maps; others get their own.
+  private final List<ShardState> shardStates = new java.util.ArrayList<>();
   private final Map<Integer, DBuffers> dBuffers = new HashMap<>();
   // What the last generator forward pass ran on, so the generator step can reuse the discriminator
   // step's pass (same z, G unchanged) after an exact comparison.
@@ -71,6 +84,8 @@ final class DcganKernel {
   private float[] nowZ = new float[0];
   private float[] nowG = new float[0];
   private long reusedForwards;
+  // The thread running the current step: only its convolution time goes into the timers.
+  private volatile Thread caller;
 
   DcganKernel(DcganConfig c, Map<String, INDArray> dParams, Map<String, INDArray> gParams) {
     this.c = c;
@@ -97,6 +112,7 @@ final class DcganKernel {
     for (var e : gParams.entrySet()) {
       gGrads.put(e.getKey(), Nd4j.create(DataType.FLOAT, e.getValue().shape()));
     }
+    shardStates.add(new ShardState(conv, dGrads, gGrads));
     checkNames(dParams, dNames(), "discriminator");
     checkNames(gParams, gNames(), "generator");
   }
@@ -160,6 +176,7 @@ final class DcganKernel {
   Step discriminatorStep(INDArray real, INDArray z) {
     long t0 = System.nanoTime();
     long c0 = THREADS.getCurrentThreadCpuTime();
+    caller = Thread.currentThread();
     try {
       return discriminatorStepTimed(real, z);
     } finally {
@@ -212,6 +229,7 @@ final class DcganKernel {
   Step generatorStep(INDArray z) {
     long t0 = System.nanoTime();
     long c0 = THREADS.getCurrentThreadCpuTime();
+    caller = Thread.currentThread();
     try {
       return generatorStepTimed(z);
     } finally {
@@ -340,23 +358,54 @@ final class DcganKernel {
     g.z.assign(z);
     int latent = c.latentSize();
     int projected = gCh[0] * gSize[0] * gSize[0];
-    Sgemm.gemm(false, false, g.n, projected, latent, 1f, Sgemm.pointer(g.z), 0, latent,
-        Sgemm.pointer(gParams.get("G/project/w")), 0, projected, 0f, Sgemm.pointer(g.h[0]), 0, projected);
+    int pixels = c.pixels();
+    int[] b = bounds(g.n);
+    int shards = b.length - 1;
+    float[][] gamma = new float[stages][];
+    float[][] beta = new float[stages][];
+    BnSums[] sums = new BnSums[stages];
     for (int i = 0; i < stages; i++) {
-      if (i > 0) {
-        int layer = i;
-        timed(() -> conv.deconv2d(g.a[layer - 1], gParams.get("G/up" + layer + "/w"), null, g.h[layer]));
-      }
-      NativeFloats.read(g.h[i], g.hF[i], 0);
-      FusedBatchNorm.forward(g.hF[i], 0, g.n, gCh[i], gSize[i] * gSize[i], floats(gParams, "G/bn" + i + "/gamma"),
-          floats(gParams, "G/bn" + i + "/beta"), ConvLayers.BN_EPSILON, 0f, g.xhat[i], g.aF[i], g.mean[i], g.var[i],
-          g.invStd[i]);
-      NativeFloats.write(g.aF[i], 0, g.a[i]);
+      gamma[i] = floats(gParams, "G/bn" + i + "/gamma");
+      beta[i] = floats(gParams, "G/bn" + i + "/beta");
+      sums[i] = new BnSums(shards, 1, gCh[i]);
     }
-    timed(() -> conv.deconv2d(g.a[stages - 1], gParams.get("G/up" + stages + "/w"), gParams.get("G/up" + stages + "/b"), g.out));
-    NativeFloats.read(g.out, g.imgF, 0);
-    for (int p = 0; p < g.imgF.length; p++) {
-      g.imgF[p] = tanh(g.imgF[p]);
+    INDArray wProject = gParams.get("G/project/w");
+    runParts(shards, s -> {
+      int lo = b[s];
+      int hi = b[s + 1];
+      Sgemm.gemm(false, false, hi - lo, projected, latent, 1f, Sgemm.pointer(g.z), (long) lo * latent, latent,
+          Sgemm.pointer(wProject), 0, projected, 0f, Sgemm.pointer(g.h[0]), (long) lo * projected, projected);
+      readRows(g.h[0], g.hF[0], lo, hi);
+      FusedBatchNorm.addSums(g.hF[0], lo, hi - lo, gCh[0], gSize[0] * gSize[0], sums[0].x[s][0], sums[0].y[s][0]);
+    });
+    for (int i = 0; i < stages; i++) {
+      int layer = i;
+      int spatial = gSize[i] * gSize[i];
+      FusedBatchNorm.statistics(sums[i].totalX(0), sums[i].totalY(0), (double) g.n * spatial, ConvLayers.BN_EPSILON,
+          g.mean[i], g.var[i], g.invStd[i]);
+      runParts(shards, s -> {
+        int lo = b[s];
+        int hi = b[s + 1];
+        DirectConv conv = shard(s).conv;
+        FusedBatchNorm.normalize(g.hF[layer], lo, hi - lo, gCh[layer], spatial, gamma[layer], beta[layer], 0f,
+            g.mean[layer], g.invStd[layer], g.xhat[layer], g.aF[layer]);
+        writeRows(g.aF[layer], g.a[layer], lo, hi);
+        if (layer + 1 < stages) {
+          int next = layer + 1;
+          timed(() -> conv.deconv2d(rows(g.a[layer], lo, hi), gParams.get("G/up" + next + "/w"), null,
+              rows(g.h[next], lo, hi)));
+          readRows(g.h[next], g.hF[next], lo, hi);
+          FusedBatchNorm.addSums(g.hF[next], lo, hi - lo, gCh[next], gSize[next] * gSize[next], sums[next].x[s][0],
+              sums[next].y[s][0]);
+        } else {
+          timed(() -> conv.deconv2d(rows(g.a[layer], lo, hi), gParams.get("G/up" + stages + "/w"),
+              gParams.get("G/up" + stages + "/b"), rows(g.out, lo, hi)));
+          readRows(g.out, g.imgF, lo, hi);
+          for (int p = lo * pixels; p < hi * pixels; p++) {
+            g.imgF[p] = tanh(g.imgF[p]);
+          }
+        }
+      });
     }
   }
 
@@ -364,37 +413,71 @@ final class DcganKernel {
   private void generatorBackward(GBuffers g) {
     float[] img = g.imgF;
     float[] d = g.dImgF;
-    for (int p = 0; p < d.length; p++) {
-      d[p] = d[p] * (1 - img[p] * img[p]);
+    int pixels = c.pixels();
+    int size = c.imageSize();
+    int[] b = bounds(g.n);
+    int shards = b.length - 1;
+    float[][] gamma = new float[stages][];
+    BnSums[] sums = new BnSums[stages];
+    for (int i = 0; i < stages; i++) {
+      gamma[i] = floats(gParams, "G/bn" + i + "/gamma");
+      sums[i] = new BnSums(shards, 1, gCh[i]);
     }
-    NativeFloats.write(d, 0, g.dOut);
-    NativeFloats.write(channelSums(d, c.channels(), c.imageSize() * c.imageSize()), 0, gGrads.get("G/up" + stages + "/b"));
     // The last deconvolution has few output channels: its input gradient is a cheap convolution of
     // dOut with the same weights, and its weight gradient a gemm over dOut's patches.
     INDArray wLast = gParams.get("G/up" + stages + "/w");
-    timed(() -> conv.conv2d(g.dOut, wLast, null, g.dA[stages - 1]));
-    timed(() -> conv.conv2dWeightGradient(d, g.n, c.channels(), c.imageSize(), c.imageSize(), g.a[stages - 1],
-        gGrads.get("G/up" + stages + "/w")));
-    for (int i = stages - 1; i >= 0; i--) {
-      NativeFloats.read(g.dA[i], g.dF[i], 0);
-      float[] dGamma = new float[gCh[i]];
-      float[] dBeta = new float[gCh[i]];
-      FusedBatchNorm.backward(g.dF[i], g.aF[i], g.xhat[i], 0, g.n, gCh[i], gSize[i] * gSize[i],
-          floats(gParams, "G/bn" + i + "/gamma"), g.invStd[i], 0f, g.dF[i], dGamma, dBeta);
-      NativeFloats.write(dGamma, 0, gGrads.get("G/bn" + i + "/gamma"));
-      NativeFloats.write(dBeta, 0, gGrads.get("G/bn" + i + "/beta"));
-      NativeFloats.write(g.dF[i], 0, g.dH[i]);
-      if (i > 0) {
-        int layer = i;
-        timed(() -> conv.deconv2dBackprop(g.a[layer - 1], gParams.get("G/up" + layer + "/w"), null, g.dH[layer],
-            g.dA[layer - 1], gGrads.get("G/up" + layer + "/w"), null));
+    runParts(shards, s -> {
+      int lo = b[s];
+      int hi = b[s + 1];
+      ShardState st = shard(s);
+      for (int p = lo * pixels; p < hi * pixels; p++) {
+        d[p] = d[p] * (1 - img[p] * img[p]);
       }
+      writeRows(d, g.dOut, lo, hi);
+      NativeFloats.write(channelSums(d, lo, hi, c.channels(), size * size), 0, st.gGrads.get("G/up" + stages + "/b"));
+      INDArray dOut = rows(g.dOut, lo, hi);
+      timed(() -> st.conv.conv2d(dOut, wLast, null, rows(g.dA[stages - 1], lo, hi)));
+      timed(() -> st.conv.conv2dWeightGradient(d, lo, hi - lo, c.channels(), size, size,
+          rows(g.a[stages - 1], lo, hi), st.gGrads.get("G/up" + stages + "/w")));
+      generatorGradientSums(g, stages - 1, s, lo, hi, sums[stages - 1]);
+    });
+    for (int i = stages - 1; i >= 0; i--) {
+      int layer = i;
+      int spatial = gSize[i] * gSize[i];
+      double[] sumDy = sums[i].totalX(0);
+      double[] sumDyXhat = sums[i].totalY(0);
+      NativeFloats.write(toFloats(sumDyXhat), 0, gGrads.get("G/bn" + i + "/gamma"));
+      NativeFloats.write(toFloats(sumDy), 0, gGrads.get("G/bn" + i + "/beta"));
+      runParts(shards, s -> {
+        int lo = b[s];
+        int hi = b[s + 1];
+        ShardState st = shard(s);
+        FusedBatchNorm.backwardApply(g.dF[layer], g.xhat[layer], lo, hi - lo, gCh[layer], spatial, gamma[layer],
+            g.invStd[layer], sumDy, sumDyXhat, (double) g.n * spatial);
+        writeRows(g.dF[layer], g.dH[layer], lo, hi);
+        if (layer > 0) {
+          timed(() -> st.conv.deconv2dBackprop(rows(g.a[layer - 1], lo, hi), gParams.get("G/up" + layer + "/w"),
+              null, rows(g.dH[layer], lo, hi), rows(g.dA[layer - 1], lo, hi), st.gGrads.get("G/up" + layer + "/w"),
+              null));
+          generatorGradientSums(g, layer - 1, s, lo, hi, sums[layer - 1]);
+        } else {
+          // g.z still holds z: the generator step's z equals the one its forward pass ran on.
+          int latent = c.latentSize();
+          int projected = gCh[0] * gSize[0] * gSize[0];
+          Sgemm.gemm(true, false, latent, projected, hi - lo, 1f, Sgemm.pointer(g.z), (long) lo * latent, latent,
+              Sgemm.pointer(g.dH[0]), (long) lo * projected, projected, 0f,
+              Sgemm.pointer(st.gGrads.get("G/project/w")), 0, projected);
+        }
+      });
     }
-    // g.z still holds z: the generator step's z equals the one its forward pass ran on.
-    int latent = c.latentSize();
-    int projected = gCh[0] * gSize[0] * gSize[0];
-    Sgemm.gemm(true, false, latent, projected, g.n, 1f, Sgemm.pointer(g.z), 0, latent, Sgemm.pointer(g.dH[0]), 0,
-        projected, 0f, Sgemm.pointer(gGrads.get("G/project/w")), 0, projected);
+    sumShardGradients(gGrads, false, shards);
+  }
+
+  /** Reads G's layer-i activation gradient for rows [lo, hi) and adds their batch-norm backward sums. */
+  private void generatorGradientSums(GBuffers g, int i, int s, int lo, int hi, BnSums sums) {
+    readRows(g.dA[i], g.dF[i], lo, hi);
+    FusedBatchNorm.addGradientSums(g.dF[i], g.aF[i], g.xhat[i], lo, hi - lo, gCh[i], gSize[i] * gSize[i], 0f, g.dF[i],
+        sums.x[s][0], sums.y[s][0]);
   }
 
   // ---------------------------------------------------------------- discriminator
@@ -454,34 +537,68 @@ final class DcganKernel {
 
   /** D on d.x, batch norm statistics per group of {@code n} images; logits into d.logitF. */
   private void discriminatorForward(DBuffers d, int groups, int n) {
-    INDArray in = d.x;
-    for (int i = 1; i <= stages; i++) {
-      INDArray input = in;
-      INDArray w = dParams.get("D/down" + i + "/w");
-      INDArray b = i == 1 ? dParams.get("D/down1/b") : null;
-      INDArray out = d.conv[i];
-      timed(() -> conv.conv2d(input, w, b, out));
-      NativeFloats.read(d.conv[i], d.cF[i], 0);
-      if (i == 1) {
-        FusedBatchNorm.activate(d.cF[i], d.aF[i], 0, d.cF[i].length, LEAKY);
-      } else {
-        float[] gamma = floats(dParams, "D/bn" + i + "/gamma");
-        float[] beta = floats(dParams, "D/bn" + i + "/beta");
-        for (int g = 0; g < groups; g++) {
-          FusedBatchNorm.forward(d.cF[i], g * n, n, dCh[i], dSize[i] * dSize[i], gamma, beta, ConvLayers.BN_EPSILON,
-              LEAKY, d.xhat[i], d.aF[i], d.mean[i][g], d.var[i][g], d.invStd[i][g]);
-        }
+    int[] b = bounds(d.m);
+    int shards = b.length - 1;
+    float[][] gamma = new float[stages + 1][];
+    float[][] beta = new float[stages + 1][];
+    BnSums[] sums = new BnSums[stages + 1];
+    for (int i = 2; i <= stages; i++) {
+      gamma[i] = floats(dParams, "D/bn" + i + "/gamma");
+      beta[i] = floats(dParams, "D/bn" + i + "/beta");
+      sums[i] = new BnSums(shards, groups, dCh[i]);
+    }
+    runParts(shards, s -> discriminatorForwardFrom(d, 1, s, b[s], b[s + 1], n, sums));
+    for (int i = 2; i <= stages; i++) {
+      int layer = i;
+      int spatial = dSize[i] * dSize[i];
+      for (int g = 0; g < groups; g++) {
+        FusedBatchNorm.statistics(sums[i].totalX(g), sums[i].totalY(g), (double) n * spatial, ConvLayers.BN_EPSILON,
+            d.mean[i][g], d.var[i][g], d.invStd[i][g]);
       }
-      NativeFloats.write(d.aF[i], 0, d.a[i]);
-      in = d.a[i];
+      runParts(shards, s -> {
+        int lo = b[s];
+        int hi = b[s + 1];
+        forEachGroupPart(lo, hi, n, (g, from, to) -> FusedBatchNorm.normalize(d.cF[layer], from, to - from,
+            dCh[layer], spatial, gamma[layer], beta[layer], LEAKY, d.mean[layer][g], d.invStd[layer][g],
+            d.xhat[layer], d.aF[layer]));
+        writeRows(d.aF[layer], d.a[layer], lo, hi);
+        discriminatorForwardFrom(d, layer + 1, s, lo, hi, n, sums);
+      });
     }
-    Sgemm.gemm(false, false, d.m, 1, d.flatSize, 1f, Sgemm.pointer(d.a[stages]), 0, d.flatSize,
-        Sgemm.pointer(dParams.get("D/logit/w")), 0, 1, 0f, Sgemm.pointer(d.logit), 0, 1);
-    NativeFloats.read(d.logit, d.logitF, 0);
-    float b = dParams.get("D/logit/b").getFloat(0);
+    float bias = dParams.get("D/logit/b").getFloat(0);
     for (int i = 0; i < d.logitF.length; i++) {
-      d.logitF[i] += b;
+      d.logitF[i] += bias;
     }
+  }
+
+  /**
+   * D's layers from {@code first} on for rows [lo, hi), up to the next batch norm's sums (which
+   * need every shard's before it can normalize) or, past the last layer, the logits (without bias).
+   */
+  private void discriminatorForwardFrom(DBuffers d, int first, int s, int lo, int hi, int n, BnSums[] sums) {
+    DirectConv conv = shard(s).conv;
+    for (int i = first; i <= stages; i++) {
+      INDArray input = rows(i == 1 ? d.x : d.a[i - 1], lo, hi);
+      INDArray w = dParams.get("D/down" + i + "/w");
+      INDArray bias = i == 1 ? dParams.get("D/down1/b") : null;
+      INDArray out = rows(d.conv[i], lo, hi);
+      timed(() -> conv.conv2d(input, w, bias, out));
+      readRows(d.conv[i], d.cF[i], lo, hi);
+      int layer = i;
+      int spatial = dSize[i] * dSize[i];
+      if (i == 1) {
+        int row = dCh[1] * spatial;
+        FusedBatchNorm.activate(d.cF[1], d.aF[1], lo * row, hi * row, LEAKY);
+        writeRows(d.aF[1], d.a[1], lo, hi);
+        continue;
+      }
+      forEachGroupPart(lo, hi, n, (g, from, to) -> FusedBatchNorm.addSums(d.cF[layer], from, to - from, dCh[layer],
+          spatial, sums[layer].x[s][g], sums[layer].y[s][g]));
+      return;
+    }
+    Sgemm.gemm(false, false, hi - lo, 1, d.flatSize, 1f, Sgemm.pointer(d.a[stages]), (long) lo * d.flatSize,
+        d.flatSize, Sgemm.pointer(dParams.get("D/logit/w")), 0, 1, 0f, Sgemm.pointer(d.logit), lo, 1);
+    readRows(d.logit, d.logitF, lo, hi);
   }
 
   /**
@@ -492,60 +609,287 @@ final class DcganKernel {
     NativeFloats.write(d.dLogitF, 0, d.dLogit);
     INDArray wl = dParams.get("D/logit/w");
     if (weights) {
-      Sgemm.gemm(true, false, d.flatSize, 1, d.m, 1f, Sgemm.pointer(d.a[stages]), 0, d.flatSize,
-          Sgemm.pointer(d.dLogit), 0, 1, 0f, Sgemm.pointer(dGrads.get("D/logit/w")), 0, 1);
+      // One sum in double over the whole batch: real and generated images' terms have opposite signs
+      // and largely cancel, so per-shard float partials would lose digits.
       double sum = 0;
       for (float v : d.dLogitF) {
         sum += v;
       }
       dGrads.get("D/logit/b").assign(sum);
     }
-    Sgemm.gemm(false, true, d.m, d.flatSize, 1, 1f, Sgemm.pointer(d.dLogit), 0, 1, Sgemm.pointer(wl), 0, 1, 0f,
-        Sgemm.pointer(d.dA[stages]), 0, d.flatSize);
+    int[] b = bounds(d.m);
+    int shards = b.length - 1;
+    float[][] gamma = new float[stages + 1][];
+    BnSums[] sums = new BnSums[stages + 1];
+    for (int i = 2; i <= stages; i++) {
+      gamma[i] = floats(dParams, "D/bn" + i + "/gamma");
+      sums[i] = new BnSums(shards, groups, dCh[i]);
+    }
+    runParts(shards, s -> {
+      int lo = b[s];
+      int hi = b[s + 1];
+      if (weights) {
+        Map<String, INDArray> grads = shard(s).dGrads;
+        Sgemm.gemm(true, false, d.flatSize, 1, hi - lo, 1f, Sgemm.pointer(d.a[stages]), (long) lo * d.flatSize,
+            d.flatSize, Sgemm.pointer(d.dLogit), lo, 1, 0f, Sgemm.pointer(grads.get("D/logit/w")), 0, 1);
+      }
+      Sgemm.gemm(false, true, hi - lo, d.flatSize, 1, 1f, Sgemm.pointer(d.dLogit), lo, 1, Sgemm.pointer(wl), 0, 1, 0f,
+          Sgemm.pointer(d.dA[stages]), (long) lo * d.flatSize, d.flatSize);
+      discriminatorGradientSums(d, stages, s, lo, hi, n, sums[stages]);
+    });
     for (int i = stages; i >= 1; i--) {
-      NativeFloats.read(d.dA[i], d.dF[i], 0);
-      float[] dy = d.dF[i];
-      if (i == 1) {
-        FusedBatchNorm.activateBackward(dy, d.aF[i], 0, dy.length, LEAKY);
-      } else {
-        float[] gamma = floats(dParams, "D/bn" + i + "/gamma");
+      int layer = i;
+      int spatial = dSize[i] * dSize[i];
+      double[][] sumDy = new double[groups][];
+      double[][] sumDyXhat = new double[groups][];
+      if (i >= 2) {
         float[] dGamma = new float[dCh[i]];
         float[] dBeta = new float[dCh[i]];
         for (int g = 0; g < groups; g++) {
-          FusedBatchNorm.backward(dy, d.aF[i], d.xhat[i], g * n, n, dCh[i], dSize[i] * dSize[i], gamma,
-              d.invStd[i][g], LEAKY, dy, dGamma, dBeta);
+          sumDy[g] = sums[i].totalX(g);
+          sumDyXhat[g] = sums[i].totalY(g);
+          for (int ch = 0; ch < dCh[i]; ch++) {
+            dGamma[ch] += (float) sumDyXhat[g][ch];
+            dBeta[ch] += (float) sumDy[g][ch];
+          }
         }
         if (weights) {
           NativeFloats.write(dGamma, 0, dGrads.get("D/bn" + i + "/gamma"));
           NativeFloats.write(dBeta, 0, dGrads.get("D/bn" + i + "/beta"));
         }
       }
-      NativeFloats.write(dy, 0, d.dC[i]);
-      INDArray w = dParams.get("D/down" + i + "/w");
-      INDArray input = i == 1 ? d.x : d.a[i - 1];
-      INDArray gradIn = i == 1 ? d.dX : d.dA[i - 1];
-      INDArray dC = d.dC[i];
-      if (weights) {
-        if (i == 1) {
-          // The bias gradient as a Java sum over the gradient already in hand.
-          NativeFloats.write(channelSums(dy, dCh[1], dSize[1] * dSize[1]), 0, dGrads.get("D/down1/b"));
+      runParts(shards, s -> {
+        int lo = b[s];
+        int hi = b[s + 1];
+        ShardState st = shard(s);
+        float[] dy = d.dF[layer];
+        if (layer >= 2) {
+          forEachGroupPart(lo, hi, n, (g, from, to) -> FusedBatchNorm.backwardApply(dy, d.xhat[layer], from,
+              to - from, dCh[layer], spatial, gamma[layer], d.invStd[layer][g], sumDy[g], sumDyXhat[g],
+              (double) n * spatial));
         }
-        INDArray dW = dGrads.get("D/down" + i + "/w");
-        if (i == 1) {
-          // The images' gradient is not needed: the weights' alone, from the few-channel input's patches.
-          timed(() -> conv.conv2dWeightGradient(d.xF, groups * n, c.channels(), c.imageSize(), c.imageSize(), dC, dW));
+        writeRows(dy, d.dC[layer], lo, hi);
+        INDArray w = dParams.get("D/down" + layer + "/w");
+        INDArray dC = rows(d.dC[layer], lo, hi);
+        if (weights) {
+          INDArray dW = st.dGrads.get("D/down" + layer + "/w");
+          if (layer == 1) {
+            // The bias gradient as a Java sum over the gradient already in hand; the images'
+            // gradient is not needed: the weights' alone, from the few-channel input's patches.
+            NativeFloats.write(channelSums(dy, lo, hi, dCh[1], spatial), 0, st.dGrads.get("D/down1/b"));
+            timed(() -> st.conv.conv2dWeightGradient(d.xF, lo, hi - lo, c.channels(), c.imageSize(),
+                c.imageSize(), dC, dW));
+          } else {
+            timed(() -> st.conv.conv2dBackprop(rows(d.a[layer - 1], lo, hi), w, null, dC,
+                rows(d.dA[layer - 1], lo, hi), dW, null));
+          }
         } else {
-          timed(() -> conv.conv2dBackprop(input, w, null, dC, gradIn, dW, null));
+          INDArray gradIn = rows(layer == 1 ? d.dX : d.dA[layer - 1], lo, hi);
+          timed(() -> st.conv.conv2dInputGradient(w, dC, gradIn));
         }
-      } else {
-        timed(() -> conv.conv2dInputGradient(w, dC, gradIn));
+        if (layer > 1) {
+          discriminatorGradientSums(d, layer - 1, s, lo, hi, n, sums[layer - 1]);
+        }
+      });
+    }
+    if (weights) {
+      sumShardGradients(dGrads, true, shards);
+    }
+  }
+
+  /**
+   * Reads D's layer-i activation gradient for rows [lo, hi) and applies the activation's derivative;
+   * for a batch-norm layer, adds the rows' backward sums per group too.
+   */
+  private void discriminatorGradientSums(DBuffers d, int i, int s, int lo, int hi, int n, BnSums sums) {
+    readRows(d.dA[i], d.dF[i], lo, hi);
+    int spatial = dSize[i] * dSize[i];
+    if (i == 1) {
+      int row = dCh[1] * spatial;
+      FusedBatchNorm.activateBackward(d.dF[1], d.aF[1], lo * row, hi * row, LEAKY);
+      return;
+    }
+    forEachGroupPart(lo, hi, n, (g, from, to) -> FusedBatchNorm.addGradientSums(d.dF[i], d.aF[i], d.xhat[i], from,
+        to - from, dCh[i], spatial, LEAKY, d.dF[i], sums.x[s][g], sums.y[s][g]));
+  }
+
+  // ---------------------------------------------------------------- shards
+
+  /** Per-channel sums of one batch-norm layer (two kinds, x and y), per shard and group of examples. */
+  private static final class BnSums {
+    final double[][][] x;
+    final double[][][] y;
+
+    BnSums(int shards, int groups, int channels) {
+      x = new double[shards][groups][channels];
+      y = new double[shards][groups][channels];
+    }
+
+    /** Group g's x sums over all shards, added in shard order (so the result never depends on timing). */
+    double[] totalX(int g) {
+      return total(x, g);
+    }
+
+    double[] totalY(int g) {
+      return total(y, g);
+    }
+
+    private static double[] total(double[][][] perShard, int g) {
+      double[] t = perShard[0][g].clone();
+      for (int s = 1; s < perShard.length; s++) {
+        for (int ch = 0; ch < t.length; ch++) {
+          t[ch] += perShard[s][g][ch];
+        }
+      }
+      return t;
+    }
+  }
+
+  /** What one shard needs of its own: a DirectConv (it keeps scratch) and partial weight gradients. */
+  private static final class ShardState {
+    final DirectConv conv;
+    final Map<String, INDArray> dGrads;
+    final Map<String, INDArray> gGrads;
+
+    ShardState(DirectConv conv, Map<String, INDArray> dGrads, Map<String, INDArray> gGrads) {
+      this.conv = conv;
+      this.dGrads = dGrads;
+      this.gGrads = gGrads;
+    }
+  }
+
+  private interface GroupPart {
+    void run(int group, int from, int to);
+  }
+
+  /** Calls {@code part} for each group of {@code n} rows that [lo, hi) overlaps, with the overlap. */
+  private static void forEachGroupPart(int lo, int hi, int n, GroupPart part) {
+    for (int g = lo / n; g * n < hi; g++) {
+      int from = Math.max(lo, g * n);
+      int to = Math.min(hi, (g + 1) * n);
+      if (from < to) {
+        part.run(g, from, to);
       }
     }
   }
 
+  /**
+   * Row bounds of the parts of a pass over {@code rows} examples (partsPerThread per thread, when
+   * there is more than one thread); makes sure their state exists.
+   */
+  private int[] bounds(int rows) {
+    int threads = Shards.countFor(rows);
+    int shards = threads == 1 ? 1 : Math.min(rows, threads * partsPerThread);
+    while (shardStates.size() < shards) {
+      shardStates.add(new ShardState(new DirectConv(4, 2, 1), partialGradients(dGrads), partialGradients(gGrads)));
+    }
+    return Shards.bounds(rows, shards);
+  }
+
+  /**
+   * Runs {@code part} for every part {@code 0..parts-1}, on up to {@link Shards#count} threads that
+   * each take the next part not yet taken: a thread the OS holds back delays the others only by
+   * the part it is working on, not by a fixed share of the batch.
+   */
+  private static void runParts(int parts, java.util.function.IntConsumer part) {
+    int threads = Math.min(parts, Shards.count());
+    if (threads <= 1) {
+      for (int k = 0; k < parts; k++) {
+        part.accept(k);
+      }
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Shards.run(threads, t -> {
+      for (int k = next.getAndIncrement(); k < parts; k = next.getAndIncrement()) {
+        part.accept(k);
+      }
+    });
+  }
+
+  /** Parts per thread of each pass (1: one fixed share of the batch per thread). */
+  static void setPartsPerThread(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("parts per thread must be >= 1, got " + n);
+    }
+    partsPerThread = n;
+  }
+
+  /**
+   * Two parts per thread: on an idle machine as fast as one fixed half each (measured 162 ms per
+   * D + G pass either way), and when another process takes CPU time the thread left running takes
+   * the next part instead of waiting for the other's half at every batch norm.
+   */
+  static final int DEFAULT_PARTS_PER_THREAD = 2;
+
+  private static volatile int partsPerThread = DEFAULT_PARTS_PER_THREAD;
+
+  private ShardState shard(int s) {
+    return shardStates.get(s);
+  }
+
+  /** Fresh arrays for a shard's part of the gradients that shards sum (all but batch norm's). */
+  private static Map<String, INDArray> partialGradients(Map<String, INDArray> grads) {
+    Map<String, INDArray> partial = new LinkedHashMap<>();
+    grads.forEach((name, g) -> {
+      if (summedByShards(name)) {
+        partial.put(name, Nd4j.create(DataType.FLOAT, g.shape()));
+      }
+    });
+    return partial;
+  }
+
+  /**
+   * Batch norm's gain and shift gradients come whole from the combined sums, and the logit's bias
+   * from one sum on the calling thread; the rest are summed from per-shard parts.
+   */
+  private static boolean summedByShards(String name) {
+    return !name.contains("/bn") && !name.equals("D/logit/b");
+  }
+
+  /** Adds the other shards' partial gradients into {@code grads} (shard 0's), when there are other shards. */
+  private void sumShardGradients(Map<String, INDArray> grads, boolean discriminator, int shards) {
+    if (shards < 2) {
+      return;
+    }
+    List<Map<String, INDArray>> parts = new java.util.ArrayList<>();
+    Map<String, INDArray> first = new LinkedHashMap<>();
+    grads.forEach((name, g) -> {
+      if (summedByShards(name)) {
+        first.put(name, g);
+      }
+    });
+    parts.add(first);
+    for (int s = 1; s < shards; s++) {
+      parts.add(discriminator ? shard(s).dGrads : shard(s).gGrads);
+    }
+    Shards.sumInto(parts);
+  }
+
+  private static INDArray rows(INDArray a, int from, int to) {
+    return from == 0 && to == a.size(0) ? a : a.get(NDArrayIndex.interval(from, to));
+  }
+
+  /** Copies rows [from, to) of {@code a} into the same elements of {@code dst} (a's float[] mirror). */
+  private static void readRows(INDArray a, float[] dst, int from, int to) {
+    int row = (int) (a.length() / a.size(0));
+    NativeFloats.read(rows(a, from, to), dst, from * row);
+  }
+
+  /** Copies rows [from, to) of {@code src} (a's float[] mirror) into {@code a}. */
+  private static void writeRows(float[] src, INDArray a, int from, int to) {
+    int row = (int) (a.length() / a.size(0));
+    NativeFloats.write(src, from * row, rows(a, from, to));
+  }
+
   // ---------------------------------------------------------------- helpers
 
+  /** Runs a convolution; on the calling thread adds its time to the benchmark timers. */
   private void timed(Runnable convolution) {
+    if (Thread.currentThread() != caller) {
+      convolution.run();
+      return;
+    }
     long t0 = System.nanoTime();
     long c0 = THREADS.getCurrentThreadCpuTime();
     convolution.run();
@@ -557,11 +901,10 @@ final class DcganKernel {
     return NativeFloats.toArray(params.get(name));
   }
 
-  /** Per-channel sums of NCHW data {@code [*, channels, spatial]} (a bias's gradient). */
-  private static float[] channelSums(float[] x, int channels, int spatial) {
+  /** Per-channel sums of rows (images) [from, to) of NCHW data {@code [*, channels, spatial]} (a bias's gradient). */
+  private static float[] channelSums(float[] x, int from, int to, int channels, int spatial) {
     double[] sum = new double[channels];
-    int n = x.length / (channels * spatial);
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       for (int ch = 0; ch < channels; ch++) {
         int p = (i * channels + ch) * spatial;
         int end = p + spatial;

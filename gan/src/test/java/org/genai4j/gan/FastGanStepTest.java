@@ -9,12 +9,14 @@ import java.util.Random;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
 import org.genai4j.common.train.ParameterGroup;
+import org.genai4j.common.util.Shards;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The hand-written DCGAN step ({@link DcganKernel}) against the SameDiff graphs it replaces: the
- * same loss, metrics, running-statistics update and every gradient, for each image size.
+ * same loss, metrics, running-statistics update and every gradient, for each image size, and with
+ * its batch split over 1, 2 or 3 threads ({@link Shards}; the default in tests is 2, the core count).
  */
 class FastGanStepTest {
   private static final double TOL = 1e-4;
@@ -64,6 +66,68 @@ class FastGanStepTest {
     // compareOn runs the fast D step then the fast G step on the same batch: that G step reuses.
     assertEquals(before + 1, m.kernel().reusedForwards());
     assertTrue(reused == 0);
+  }
+
+  @Test
+  void shardedStepsEqualTheUnshardedStepAndSameDiffs() {
+    // Batch 5 on 3 shards: uneven shards, and in the discriminator step (real and generated images
+    // stacked, 10 rows split 4/3/3) a shard that straddles the two batch-norm groups.
+    DcganConfig c = DcganTest.tiny(28, 1);
+    // {batch, threads, parts per thread}: fixed shares of the batch per thread, and parts taken as they come.
+    int[][] cases = {{6, 2, 1}, {5, 3, 1}, {5, 2, 1}, {6, 2, 2}, {5, 3, 2}, {5, 2, 2}};
+    try {
+      for (int[] k : cases) {
+        int batch = k[0];
+        int shards = k[1];
+        DcganKernel.setPartsPerThread(k[2]);
+        Batch b = new GanBatches(DcganTest.images(c, 4 * batch, 7), c, batch).next(new Random(7));
+        Shards.setCount(1);
+        Map<String, Object> one = fastSteps(new Dcgan(c, 9), b);
+        Shards.setCount(shards);
+        Dcgan m = new Dcgan(c, 9);
+        Map<String, Object> many = fastSteps(m, b);
+        String label = "batch " + batch + " on " + shards + " threads x " + k[2] + " parts";
+        assertEquals(one.keySet(), many.keySet(), label);
+        for (var e : one.entrySet()) {
+          if (e.getValue() instanceof Double want) {
+            assertEquals(want, (Double) many.get(e.getKey()), 1e-6 * Math.max(1, Math.abs(want)), label + " " + e.getKey());
+          } else {
+            double rel = relDiff((INDArray) many.get(e.getKey()), (INDArray) e.getValue());
+            assertTrue(rel < 1e-5, label + " " + e.getKey() + " differs from 1 shard's by " + rel);
+          }
+        }
+        // Parts are combined in a fixed order: a rerun gives the same bits, whichever thread took which part.
+        Map<String, Object> again = fastSteps(new Dcgan(c, 9), b);
+        many.forEach((name, v) -> assertEquals(bits(v), bits(again.get(name)), label + " rerun " + name));
+        compareOn(new Dcgan(c, 9), b, label);
+      }
+    } finally {
+      Shards.setCount(0);
+      DcganKernel.setPartsPerThread(DcganKernel.DEFAULT_PARTS_PER_THREAD);
+    }
+  }
+
+  /** A value as a comparable list of exact bits (INDArray's equals allows a tolerance). */
+  private static Object bits(Object v) {
+    if (v instanceof INDArray a) {
+      return java.util.Arrays.toString(org.genai4j.common.nn.NativeFloats.toArray(a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)));
+    }
+    return v;
+  }
+
+  /** Loss, metrics, gradients and running-statistics buffers after a fast D step then a fast G step. */
+  private static Map<String, Object> fastSteps(Dcgan m, Batch b) {
+    Map<String, Object> out = new java.util.TreeMap<>();
+    for (boolean d : new boolean[] {true, false}) {
+      ParameterGroup fast = m.fastGroup(d);
+      Gradients g = fast.computeGradients(b);
+      String p = fast.name() + " ";
+      out.put(p + "loss", g.loss());
+      g.metrics().forEach((k, v) -> out.put(p + "metric " + k, v));
+      g.gradients().forEach((k, v) -> out.put(p + "gradient " + k, v.dup()));
+      fast.buffers().forEach((k, v) -> out.put(p + "buffer " + k, v.dup()));
+    }
+    return out;
   }
 
   private static void compare(DcganConfig c, int batch, long seed) {

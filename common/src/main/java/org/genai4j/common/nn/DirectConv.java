@@ -16,7 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the same (oneDNN) kernels without SameDiff's per-op session bookkeeping and allocations.
  *
  * <p>Every output array must have exactly the shape and data type of the result; they are
- * overwritten. Not thread-safe: {@link #conv2dWeightGradient} keeps scratch buffers.
+ * overwritten. Not thread-safe: {@link #conv2dWeightGradient} keeps scratch buffers, so threads
+ * that each work on a part of a batch use one instance each. The operands may be views of blocks
+ * of rows (images) of larger arrays, as long as their elements are contiguous.
  */
 public final class DirectConv {
   private final Conv2DConfig convConfig;
@@ -104,10 +106,20 @@ public final class DirectConv {
    * saves reading it back from native memory.
    */
   public void conv2dWeightGradient(float[] x, int n, int c, int h, int w, INDArray gradOut, INDArray gradW) {
+    conv2dWeightGradient(x, 0, n, c, h, w, gradOut, gradW);
+  }
+
+  /**
+   * {@link #conv2dWeightGradient(float[], int, int, int, int, INDArray, INDArray)} over the {@code n}
+   * images starting at image {@code first} of {@code x}; {@code gradOut} holds just their output
+   * gradients and may be a view of a block of rows (a part of a batch that a thread works on).
+   */
+  public void conv2dWeightGradient(float[] x, int first, int n, int c, int h, int w, INDArray gradOut,
+      INDArray gradW) {
     int f = (int) gradOut.size(1);
     int ho = (int) gradOut.size(2);
     int wo = (int) gradOut.size(3);
-    if (x.length < n * c * h * w || gradOut.size(0) != n || ho != (h + 2 * padding - kernel) / stride + 1
+    if (first < 0 || x.length < (first + n) * c * h * w || gradOut.size(0) != n || ho != (h + 2 * padding - kernel) / stride + 1
         || wo != (w + 2 * padding - kernel) / stride + 1 || gradW.length() != (long) kernel * kernel * c * f) {
       throw new IllegalArgumentException("conv2dWeightGradient: shapes do not fit: x [" + n + ", " + c + ", " + h + ", "
           + w + "] in " + x.length + " floats, gradOut " + java.util.Arrays.toString(gradOut.shape()) + ", gradW "
@@ -124,7 +136,7 @@ public final class DirectConv {
         for (int kw = 0; kw < kernel; kw++) {
           for (int ch = 0; ch < c; ch++) {
             int row = (i * cols + (kh * kernel + kw) * c + ch) * spatial;
-            int plane = (i * c + ch) * h * w;
+            int plane = ((first + i) * c + ch) * h * w;
             for (int oh = 0; oh < ho; oh++) {
               int ih = oh * stride + kh - padding;
               int at = row + oh * wo;
@@ -147,7 +159,7 @@ public final class DirectConv {
     // gradW as [k*k*c, f] (its [k, k, c, f] memory) = sum over images of col_i gradOut_i^T, with
     // col_i [k*k*c, spatial] and gradOut_i [f, spatial] read in place: no transposed copies.
     FloatPointer colP = Sgemm.pointer(colArr);
-    FloatPointer gradP = Sgemm.pointer(gradOut);
+    FloatPointer gradP = Sgemm.blockPointer(gradOut);
     FloatPointer wP = Sgemm.pointer(gradW);
     for (int i = 0; i < n; i++) {
       Sgemm.gemm(false, true, cols, f, spatial, 1f, colP, (long) i * cols * spatial, spatial, gradP,

@@ -23,10 +23,22 @@ public final class FusedBatchNorm {
   public static void forward(float[] x, int first, int n, int channels, int spatial, float[] gamma, float[] beta,
       double eps, float slope, float[] xhat, float[] y, double[] mean, double[] var, float[] invStd) {
     checkSlope(slope);
-    double count = (double) n * spatial;
-    // Image by image, as in backward: both passes stream through memory in order.
     double[] sum = new double[channels];
     double[] sumSq = new double[channels];
+    addSums(x, first, n, channels, spatial, sum, sumSq);
+    statistics(sum, sumSq, (double) n * spatial, eps, mean, var, invStd);
+    normalize(x, first, n, channels, spatial, gamma, beta, slope, mean, invStd, xhat, y);
+  }
+
+  /**
+   * The first phase of {@link #forward} on its own, for a batch split into parts (threads): ADDS
+   * the per-channel sums and sums of squares of examples {@code [first, first + n)} to {@code sum}
+   * and {@code sumSq}. Once every part's sums are in (added in a fixed order), {@link #statistics}
+   * then {@link #normalize} on each part compute exactly what {@link #forward} over the whole batch
+   * does, up to the order of the double additions.
+   */
+  public static void addSums(float[] x, int first, int n, int channels, int spatial, double[] sum, double[] sumSq) {
+    // Image by image, as in backward: both passes stream through memory in order.
     for (int i = first; i < first + n; i++) {
       for (int c = 0; c < channels; c++) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
@@ -52,19 +64,34 @@ public final class FusedBatchNorm {
         sumSq[c] += q0 + q1 + q2 + q3;
       }
     }
-    float[] meanF = new float[channels];
-    for (int c = 0; c < channels; c++) {
+  }
+
+  /**
+   * Per channel, the mean, biased variance and {@code 1/sqrt(var + eps)} of {@code count} values
+   * whose sum and sum of squares are given ({@link #addSums}).
+   */
+  public static void statistics(double[] sum, double[] sumSq, double count, double eps, double[] mean, double[] var,
+      float[] invStd) {
+    for (int c = 0; c < sum.length; c++) {
       double m = sum[c] / count;
       double v = Math.max(0, sumSq[c] / count - m * m);
       mean[c] = m;
       var[c] = v;
       invStd[c] = (float) (1.0 / Math.sqrt(v + eps));
-      meanF[c] = (float) m;
     }
+  }
+
+  /**
+   * The last phase of {@link #forward}: normalizes examples {@code [first, first + n)} with the
+   * given statistics ({@link #statistics}), writing {@code xhat} and the activation {@code y}.
+   */
+  public static void normalize(float[] x, int first, int n, int channels, int spatial, float[] gamma, float[] beta,
+      float slope, double[] mean, float[] invStd, float[] xhat, float[] y) {
+    checkSlope(slope);
     for (int i = first; i < first + n; i++) {
       for (int c = 0; c < channels; c++) {
         int base = (i * channels + c) * spatial;
-        float mf = meanF[c];
+        float mf = (float) mean[c];
         float is = invStd[c];
         float g = gamma[c];
         float b = beta[c];
@@ -86,13 +113,29 @@ public final class FusedBatchNorm {
    */
   public static void backward(float[] dy, float[] y, float[] xhat, int first, int n, int channels, int spatial,
       float[] gamma, float[] invStd, float slope, float[] dx, float[] dGamma, float[] dBeta) {
+    double[] sumDy = new double[channels];
+    double[] sumDyXhat = new double[channels];
+    addGradientSums(dy, y, xhat, first, n, channels, spatial, slope, dx, sumDy, sumDyXhat);
+    for (int c = 0; c < channels; c++) {
+      dGamma[c] += (float) sumDyXhat[c];
+      dBeta[c] += (float) sumDy[c];
+    }
+    backwardApply(dx, xhat, first, n, channels, spatial, gamma, invStd, sumDy, sumDyXhat, (double) n * spatial);
+  }
+
+  /**
+   * The first phase of {@link #backward} on its own, for a batch split into parts (threads): writes
+   * the activation's gradient {@code dy * act'} to {@code dx} for examples {@code [first, first +
+   * n)} and ADDS its per-channel sums and its sums times {@code xhat} to {@code sumDy} and {@code
+   * sumDyXhat} (which are also the shift's and the gain's gradients). Once every part's sums are in,
+   * {@link #backwardApply} on each part completes {@link #backward}.
+   */
+  public static void addGradientSums(float[] dy, float[] y, float[] xhat, int first, int n, int channels, int spatial,
+      float slope, float[] dx, double[] sumDy, double[] sumDyXhat) {
     checkSlope(slope);
-    double count = (double) n * spatial;
     float rest = 1 - slope;
     // Image by image, channel by channel: both passes stream through memory in order (a channel
     // at a time would jump between images and wait on cache misses).
-    double[] sumDy = new double[channels];
-    double[] sumDyXhat = new double[channels];
     for (int i = first; i < first + n; i++) {
       for (int c = 0; c < channels; c++) {
         int base = (i * channels + c) * spatial;
@@ -123,12 +166,19 @@ public final class FusedBatchNorm {
         sumDyXhat[c] += (double) t0 + t1 + t2 + t3;
       }
     }
+  }
+
+  /**
+   * The last phase of {@link #backward}: turns {@code dx} (the activation's gradient from {@link
+   * #addGradientSums}) into the input's gradient for examples {@code [first, first + n)}, given the
+   * whole batch's sums over {@code count} values.
+   */
+  public static void backwardApply(float[] dx, float[] xhat, int first, int n, int channels, int spatial,
+      float[] gamma, float[] invStd, double[] sumDy, double[] sumDyXhat, double count) {
     float[] k = new float[channels];
     float[] meanDy = new float[channels];
     float[] meanDyXhat = new float[channels];
     for (int c = 0; c < channels; c++) {
-      dGamma[c] += (float) sumDyXhat[c];
-      dBeta[c] += (float) sumDy[c];
       k[c] = gamma[c] * invStd[c];
       meanDy[c] = (float) (sumDy[c] / count);
       meanDyXhat[c] = (float) (sumDyXhat[c] / count);

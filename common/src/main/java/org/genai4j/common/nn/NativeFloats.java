@@ -1,14 +1,14 @@
 package org.genai4j.common.nn;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Bulk copies between FLOAT {@link INDArray}s and Java {@code float[]}, so element-wise work that
  * ND4J would spread over several op calls can run as one plain Java loop. Arrays must be
- * contiguous in C order (fresh arrays, or contiguous row blocks of them).
+ * contiguous in C order (fresh arrays, or views of contiguous row blocks of them).
  */
 public final class NativeFloats {
   private NativeFloats() {}
@@ -16,14 +16,14 @@ public final class NativeFloats {
   /** Copies {@code a} (all of it) into {@code dst} starting at {@code dstOffset}; returns {@code dst}. */
   public static float[] read(INDArray a, float[] dst, int dstOffset) {
     int n = checked(a, dst.length - dstOffset);
-    buffer(a).get((int) a.offset(), dst, dstOffset, n);
+    buffer(a).get(start(a), dst, dstOffset, n);
     return dst;
   }
 
   /** Copies {@code src[srcOffset, srcOffset + a.length())} into {@code a}. */
   public static void write(float[] src, int srcOffset, INDArray a) {
     int n = checked(a, src.length - srcOffset);
-    buffer(a).put((int) a.offset(), src, srcOffset, n);
+    buffer(a).put(start(a), src, srcOffset, n);
   }
 
   /** A new {@code float[]} with the elements of {@code a} in C order. */
@@ -31,15 +31,23 @@ public final class NativeFloats {
     return read(a, new float[(int) a.length()], 0);
   }
 
+  // A view's data() is a buffer of its own that starts at data().offset() of the original one
+  // (ND4J M2.1), and addressPointer() points at that start; the view's first element is
+  // offset() - data().offset() further on.
   private static FloatBuffer buffer(INDArray a) {
-    return a.data().pointer().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    return new FloatPointer(a.data().addressPointer()).capacity(start(a) + a.length()).asBuffer();
+  }
+
+  private static int start(INDArray a) {
+    return (int) (a.offset() - a.data().offset());
   }
 
   private static int checked(INDArray a, int room) {
     if (a.dataType() != DataType.FLOAT) {
       throw new IllegalArgumentException("NativeFloats needs a FLOAT array, got " + a.dataType());
     }
-    if (a.ordering() != 'c' || a.data().offset() != 0 || (a.rank() > 0 && !isContiguous(a))) {
+    if (start(a) < 0 || start(a) + a.length() > a.data().length()
+        || (a.rank() > 0 && !isContiguous(a))) {
       throw new IllegalArgumentException("NativeFloats needs a contiguous C-order array, got shape "
           + java.util.Arrays.toString(a.shape()) + " strides " + java.util.Arrays.toString(a.stride()));
     }

@@ -37,6 +37,37 @@ public final class Sgemm {
   }
 
   /**
+   * A pointer to the first element of {@code a}, which may also be a view as long as its elements
+   * are contiguous in C order (e.g. a block of rows of a fresh array, which threads working on parts
+   * of a batch use): the pointer addresses the view's first element. FLOAT only; as {@link
+   * #pointer}, the array must stay referenced while the pointer is used.
+   */
+  public static FloatPointer blockPointer(INDArray a) {
+    if (!a.isView() && a.offset() == 0) {
+      return pointer(a);
+    }
+    if (a.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("expected a FLOAT array, got " + a.dataType());
+    }
+    long expected = 1;
+    for (int d = a.rank() - 1; d >= 0; d--) {
+      if (a.size(d) != 1 && a.stride(d) != expected) {
+        throw new IllegalArgumentException("expected a view whose elements are contiguous in C order, got shape "
+            + java.util.Arrays.toString(a.shape()) + " strides " + java.util.Arrays.toString(a.stride()));
+      }
+      expected *= a.size(d);
+    }
+    // A view's data() starts at data().offset() of the original buffer (ND4J M2.1), where its
+    // addressPointer() points; the view's first element is offset() - data().offset() further on.
+    long start = a.offset() - a.data().offset();
+    if (start < 0 || start + a.length() > a.data().length()) {
+      throw new IllegalArgumentException("view outside its buffer: offset " + a.offset() + " length " + a.length());
+    }
+    FloatPointer base = new FloatPointer(a.data().addressPointer()).capacity(a.data().length());
+    return base.position(start);
+  }
+
+  /**
    * {@code C = alpha * op(A) @ op(B) + beta * C} with {@code op(A)} of shape {@code [m, k]} and
    * {@code op(B)} {@code [k, n]}, all row-major; {@code aOff}, {@code bOff}, {@code cOff} are
    * element offsets into the pointers and {@code lda}, {@code ldb}, {@code ldc} the row strides

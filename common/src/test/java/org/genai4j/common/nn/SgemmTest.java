@@ -48,4 +48,31 @@ class SgemmTest {
     INDArray view = Nd4j.create(DataType.FLOAT, 4, 4).get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
     assertThrows(IllegalArgumentException.class, () -> Sgemm.pointer(view));
   }
+
+  @Test
+  void blockPointersAddressRowBlocksAndNativeFloatsCopyThem() {
+    INDArray a = Nd4j.rand(DataType.FLOAT, 6, 3);
+    INDArray b = Nd4j.rand(DataType.FLOAT, 3, 2);
+    INDArray c = Nd4j.zeros(DataType.FLOAT, 6, 2);
+    INDArray aRows = a.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all());
+    INDArray cRows = c.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all());
+    Sgemm.gemm(false, false, 3, 2, 3, 1f, Sgemm.blockPointer(aRows), 0, 3, Sgemm.pointer(b), 0, 2, 0f,
+        Sgemm.blockPointer(cRows), 0, 2);
+    assertTrue(aRows.mmul(b).equalsWithEps(cRows, 1e-5));
+    assertEquals(0.0, c.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all()).sumNumber().doubleValue(), "rows outside the block");
+    assertEquals(0.0, c.get(NDArrayIndex.interval(5, 6), NDArrayIndex.all()).sumNumber().doubleValue(), "rows outside the block");
+    // NativeFloats: a row block read into and written from the matching part of a float[] mirror.
+    float[] mirror = new float[18];
+    NativeFloats.read(aRows, mirror, 6);
+    for (int i = 0; i < 9; i++) {
+      assertEquals(a.getFloat(2 + i / 3, i % 3), mirror[6 + i]);
+    }
+    INDArray target = Nd4j.zeros(DataType.FLOAT, 6, 3);
+    NativeFloats.write(mirror, 6, target.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all()));
+    assertEquals(aRows, target.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all()));
+    assertEquals(0.0, target.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all()).sumNumber().doubleValue());
+    INDArray columns = a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2));
+    assertThrows(IllegalArgumentException.class, () -> Sgemm.blockPointer(columns));
+    assertThrows(IllegalArgumentException.class, () -> NativeFloats.read(columns, new float[12], 0));
+  }
 }
