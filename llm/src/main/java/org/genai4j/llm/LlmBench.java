@@ -61,8 +61,8 @@ public final class LlmBench {
   }
 
   /**
-   * Measures {@code trainIters} training steps of each step implementation (after 5 warmup steps
-   * each; the two alternate in halves so a change of machine load hits both) and
+   * Measures {@code trainIters} training steps of each step implementation (after 40 warmup steps
+   * each, 5 for SameDiff's; the two alternate in halves so a change of machine load hits both) and
    * {@code genTokens} generated tokens each way, and prints the table to {@code out}.
    */
   public static Result run(int trainIters, int genTokens, PrintStream out) {
@@ -80,7 +80,9 @@ public final class LlmBench {
     double[][] acc = new double[KINDS][3];
     for (int step = 0; step < KINDS; step++) {
       use(model, step, configuredShards);
-      new Trainer(model, opt, TrainerConfig.of(5, 1).withClipNorm(1.0).withLogEvery(5)).fit(source);
+      // Enough steps for the JIT to compile the hand-written step's loops (the first 20 ran 1.8x slow).
+      int warmup = step == SAME_DIFF ? 5 : 40;
+      new Trainer(model, opt, TrainerConfig.of(warmup, 1).withClipNorm(1.0).withLogEvery(warmup)).fit(source);
     }
     int half = Math.max(1, trainIters / 2);
     for (int round = 0; round < 2; round++) {

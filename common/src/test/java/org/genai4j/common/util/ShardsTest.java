@@ -64,7 +64,21 @@ class ShardsTest {
       g.put("c", Nd4j.valueArrayOf(new long[] {2, 2}, -s, DataType.FLOAT));
       shards.add(g);
     }
+    // A large array (several pieces and a tail) with random values, and a view (the ND4J fallback).
+    Nd4j.getRandom().setSeed(5);
+    List<INDArray> big = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      INDArray r = Nd4j.rand(DataType.FLOAT, 300, 337);
+      big.add(r);
+      shards.get(s).put("big", r.dup());
+      shards.get(s).put("view", Nd4j.rand(DataType.FLOAT, 6, 5).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 4),
+          org.nd4j.linalg.indexing.NDArrayIndex.all()));
+    }
+    INDArray expectedView = shards.get(0).get("view").add(shards.get(1).get("view")).addi(shards.get(2).get("view"));
     Shards.sumInto(shards);
+    INDArray expectedBig = big.get(0).add(big.get(1)).addi(big.get(2));
+    assertEquals(0.0, expectedBig.sub(shards.get(0).get("big")).amaxNumber().doubleValue(), 1e-6);
+    assertEquals(0.0, expectedView.sub(shards.get(0).get("view")).amaxNumber().doubleValue(), 1e-6);
     assertEquals(6.0, shards.get(0).get("a").meanNumber().doubleValue(), 1e-6);
     assertEquals(60.0, shards.get(0).get("b").meanNumber().doubleValue(), 1e-9);
     assertEquals(-3.0, shards.get(0).get("c").meanNumber().doubleValue(), 1e-6);
