@@ -29,9 +29,18 @@ public final class GptKernelProfile {
     GptConfig c = GptConfig.of(65, 4, 4, 128, 64);
     int batch = 12;
     int time = 64;
-    int steps = 10;
     // One shard: this profiles the kernel on one thread (the step's other shards would run the same code).
+    int configuredShards = org.genai4j.common.util.Shards.configuredCount();
     org.genai4j.common.util.Shards.setCount(1);
+    try {
+      profile(rounds, out, c, batch, time);
+    } finally {
+      org.genai4j.common.util.Shards.setCount(configuredShards);
+    }
+  }
+
+  private static void profile(int rounds, PrintStream out, GptConfig c, int batch, int time) {
+    int steps = 10;
     GptModel m = new GptModel(c, batch, time, true, 1);
     ParameterGroup g = m.parameterGroups().get(0);
     GptKernel k = ((GptKernelGroup) g).kernel();
