@@ -191,17 +191,10 @@ final class MlpVaeKernel {
 
   /**
    * Forward and backward pass for images {@code x} [N, D] and noise {@code eps} [N, L], both of
-   * the kernel's data type; fills {@link #gradients()} for the loss with KL weight {@code klWeight}.
-   */
-  Sums forwardBackward(INDArray x, INDArray eps, double klWeight) {
-    return forwardBackward(x, eps, klWeight, x.size(0));
-  }
-
-  /**
-   * As {@link #forwardBackward(INDArray, INDArray, double)} for rows that are one shard of a batch
-   * of {@code wholeBatch} images: the gradients are those of the whole batch's mean loss (divided
-   * by {@code wholeBatch}), so the shards' gradients add up to the batch's; the sums are this
-   * shard's.
+   * the kernel's data type, that are one shard of a batch of {@code wholeBatch} images (all of it
+   * when N equals it); fills {@link #gradients()} for the loss with KL weight {@code klWeight}. The
+   * gradients are those of the whole batch's mean loss (divided by {@code wholeBatch}), so the
+   * shards' gradients add up to the batch's; the sums are this shard's.
    */
   Sums forwardBackward(INDArray x, INDArray eps, double klWeight, long wholeBatch) {
     long n = x.size(0);

@@ -93,14 +93,10 @@ final class GptKernel {
     return dropout == 0.0;
   }
 
-  GptKernel(GptConfig config, int batch, int time, Map<String, INDArray> liveParams) {
-    this(config, batch, time, batch, liveParams);
-  }
-
   /**
-   * A kernel for {@code batch} sequences that are one shard of a batch of {@code wholeBatch}: its
-   * loss and gradients are averaged over the whole batch's tokens, so the shards' sum is the whole
-   * batch's mean.
+   * A kernel for {@code batch} sequences that are one shard of a batch of {@code wholeBatch} (all
+   * of it when the two are equal): its loss and gradients are averaged over the whole batch's
+   * tokens, so the shards' sum is the whole batch's mean.
    */
   GptKernel(GptConfig config, int batch, int time, int wholeBatch, Map<String, INDArray> liveParams) {
     if (wholeBatch < batch) {
@@ -211,16 +207,10 @@ final class GptKernel {
   }
 
   /**
-   * Computes the mean cross-entropy of predicting {@code y} from {@code x} (token ids
-   * {@code [batch, time]}) and fills {@link #gradients()}.
-   */
-  double forwardBackward(INDArray xIds, INDArray yIds) {
-    return forwardBackward(ids(xIds, "x", batch, time, vocab), ids(yIds, "y", batch, time, vocab), 0);
-  }
-
-  /**
-   * As {@link #forwardBackward(INDArray, INDArray)} for token ids already checked, flattened row by
-   * row; this kernel's sequences start at sequence {@code first} of those arrays.
+   * Computes this kernel's share of the whole batch's mean cross-entropy of predicting {@code y}
+   * from {@code x} and fills {@link #gradients()}. The token ids are the whole batch's, checked
+   * ({@link #ids}) and flattened row by row; this kernel's sequences start at sequence {@code
+   * first}.
    */
   double forwardBackward(int[] xIds, int[] yIds, int first) {
     mark = blas.now();
