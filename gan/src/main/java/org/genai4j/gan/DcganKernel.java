@@ -9,6 +9,7 @@ import org.genai4j.common.nn.DirectConv;
 import org.genai4j.common.nn.FusedBatchNorm;
 import org.genai4j.common.nn.NativeFloats;
 import org.genai4j.common.nn.Sgemm;
+import org.genai4j.common.train.GradientSum;
 import org.genai4j.common.util.Shards;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -370,7 +371,7 @@ final class DcganKernel {
       sums[i] = new BnSums(shards, 1, gCh[i]);
     }
     INDArray wProject = gParams.get("G/project/w");
-    runParts(shards, s -> {
+    Shards.runParts(shards, s -> {
       int lo = b[s];
       int hi = b[s + 1];
       Sgemm.gemm(false, false, hi - lo, projected, latent, 1f, Sgemm.pointer(g.z), (long) lo * latent, latent,
@@ -383,7 +384,7 @@ final class DcganKernel {
       int spatial = gSize[i] * gSize[i];
       FusedBatchNorm.statistics(sums[i].totalX(0), sums[i].totalY(0), (double) g.n * spatial, ConvLayers.BN_EPSILON,
           g.mean[i], g.var[i], g.invStd[i]);
-      runParts(shards, s -> {
+      Shards.runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         DirectConv conv = shard(s).conv;
@@ -426,7 +427,7 @@ final class DcganKernel {
     // The last deconvolution has few output channels: its input gradient is a cheap convolution of
     // dOut with the same weights, and its weight gradient a gemm over dOut's patches.
     INDArray wLast = gParams.get("G/up" + stages + "/w");
-    runParts(shards, s -> {
+    Shards.runParts(shards, s -> {
       int lo = b[s];
       int hi = b[s + 1];
       ShardState st = shard(s);
@@ -448,7 +449,7 @@ final class DcganKernel {
       double[] sumDyXhat = sums[i].totalY(0);
       NativeFloats.write(toFloats(sumDyXhat), 0, gGrads.get("G/bn" + i + "/gamma"));
       NativeFloats.write(toFloats(sumDy), 0, gGrads.get("G/bn" + i + "/beta"));
-      runParts(shards, s -> {
+      Shards.runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         ShardState st = shard(s);
@@ -547,7 +548,7 @@ final class DcganKernel {
       beta[i] = floats(dParams, "D/bn" + i + "/beta");
       sums[i] = new BnSums(shards, groups, dCh[i]);
     }
-    runParts(shards, s -> discriminatorForwardFrom(d, 1, s, b[s], b[s + 1], n, sums));
+    Shards.runParts(shards, s -> discriminatorForwardFrom(d, 1, s, b[s], b[s + 1], n, sums));
     for (int i = 2; i <= stages; i++) {
       int layer = i;
       int spatial = dSize[i] * dSize[i];
@@ -555,7 +556,7 @@ final class DcganKernel {
         FusedBatchNorm.statistics(sums[i].totalX(g), sums[i].totalY(g), (double) n * spatial, ConvLayers.BN_EPSILON,
             d.mean[i][g], d.var[i][g], d.invStd[i][g]);
       }
-      runParts(shards, s -> {
+      Shards.runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         forEachGroupPart(lo, hi, n, (g, from, to) -> FusedBatchNorm.normalize(d.cF[layer], from, to - from,
@@ -625,7 +626,7 @@ final class DcganKernel {
       gamma[i] = floats(dParams, "D/bn" + i + "/gamma");
       sums[i] = new BnSums(shards, groups, dCh[i]);
     }
-    runParts(shards, s -> {
+    Shards.runParts(shards, s -> {
       int lo = b[s];
       int hi = b[s + 1];
       if (weights) {
@@ -658,7 +659,7 @@ final class DcganKernel {
           NativeFloats.write(dBeta, 0, dGrads.get("D/bn" + i + "/beta"));
         }
       }
-      runParts(shards, s -> {
+      Shards.runParts(shards, s -> {
         int lo = b[s];
         int hi = b[s + 1];
         ShardState st = shard(s);
@@ -786,27 +787,6 @@ final class DcganKernel {
     return Shards.bounds(rows, shards);
   }
 
-  /**
-   * Runs {@code part} for every part {@code 0..parts-1}, on up to {@link Shards#count} threads that
-   * each take the next part not yet taken: a thread the OS holds back delays the others only by
-   * the part it is working on, not by a fixed share of the batch.
-   */
-  private static void runParts(int parts, java.util.function.IntConsumer part) {
-    int threads = Math.min(parts, Shards.count());
-    if (threads <= 1) {
-      for (int k = 0; k < parts; k++) {
-        part.accept(k);
-      }
-      return;
-    }
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    Shards.run(threads, t -> {
-      for (int k = next.getAndIncrement(); k < parts; k = next.getAndIncrement()) {
-        part.accept(k);
-      }
-    });
-  }
-
   /** Parts per thread of each pass (1: one fixed share of the batch per thread). */
   static void setPartsPerThread(int n) {
     if (n < 1) {
@@ -863,7 +843,7 @@ final class DcganKernel {
     for (int s = 1; s < shards; s++) {
       parts.add(discriminator ? shard(s).dGrads : shard(s).gGrads);
     }
-    Shards.sumInto(parts);
+    GradientSum.sumInto(parts);
   }
 
   private static INDArray rows(INDArray a, int from, int to) {

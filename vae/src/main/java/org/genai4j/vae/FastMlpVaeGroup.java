@@ -7,6 +7,7 @@ import java.util.Map;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
 import org.genai4j.common.train.StandInGroup;
+import org.genai4j.common.train.GradientSum;
 import org.genai4j.common.util.Shards;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,7 +84,7 @@ final class FastMlpVaeGroup extends StandInGroup {
       reconSum += sums[s].recon();
       klTerms += sums[s].klTerms();
     }
-    Shards.sumInto(grads);
+    GradientSum.sumInto(grads);
     double recon = reconSum / n;
     double kl = 0.5 * klTerms / n - 0.5 * config.latent();
     Map<String, Double> metrics = new LinkedHashMap<>();

@@ -61,8 +61,7 @@ public final class DirectConv {
    */
   public void conv2dBackprop(INDArray x, INDArray w, INDArray b, INDArray gradOut, INDArray gradX, INDArray gradW,
       INDArray gradB) {
-    INDArray[] outs = b == null ? new INDArray[] {gradX, gradW} : new INDArray[] {gradX, gradW, gradB};
-    exec("conv2d_bp", convArgs, inputs(x, w, b, gradOut), outs);
+    backprop("conv2d_bp", convArgs, x, w, b, gradOut, gradX, gradW, gradB);
   }
 
   /** {@code out = deconv2d(x, w) (+ b)}; w is {@code [k, k, out, in]}, b {@code [out]} or null. */
@@ -73,8 +72,7 @@ public final class DirectConv {
   /** Gradients of {@link #deconv2d} given {@code gradOut}, as {@link #conv2dBackprop}. */
   public void deconv2dBackprop(INDArray x, INDArray w, INDArray b, INDArray gradOut, INDArray gradX, INDArray gradW,
       INDArray gradB) {
-    INDArray[] outs = b == null ? new INDArray[] {gradX, gradW} : new INDArray[] {gradX, gradW, gradB};
-    exec("deconv2d_bp", deconvArgs, inputs(x, w, b, gradOut), outs);
+    backprop("deconv2d_bp", deconvArgs, x, w, b, gradOut, gradX, gradW, gradB);
   }
 
   /**
@@ -191,6 +189,13 @@ public final class DirectConv {
       in[i] = grad;
     }
     return in;
+  }
+
+  /** A {@code *_bp} op: gradients of x and w, and of b when there is one. */
+  private static void backprop(String op, long[] iArgs, INDArray x, INDArray w, INDArray b, INDArray gradOut,
+      INDArray gradX, INDArray gradW, INDArray gradB) {
+    INDArray[] outs = b == null ? new INDArray[] {gradX, gradW} : new INDArray[] {gradX, gradW, gradB};
+    exec(op, iArgs, inputs(x, w, b, gradOut), outs);
   }
 
   private static void exec(String op, long[] iArgs, INDArray[] in, INDArray[] out) {

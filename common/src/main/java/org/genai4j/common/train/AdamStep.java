@@ -66,42 +66,6 @@ abstract class AdamStep {
   abstract double update(INDArray p, INDArray g, double scale, double b1, double b2, double eps, double alpha,
       double keep, boolean sumOfSquares);
 
-  /** Sum of squares of a[0..n), in double with eight partial sums (so the loop pipelines). */
-  static double sumOfSquares(float[] a, int n) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    int i = 0;
-    for (; i + 7 < n; i += 8) {
-      s0 += (double) a[i] * a[i];
-      s1 += (double) a[i + 1] * a[i + 1];
-      s2 += (double) a[i + 2] * a[i + 2];
-      s3 += (double) a[i + 3] * a[i + 3];
-      s4 += (double) a[i + 4] * a[i + 4];
-      s5 += (double) a[i + 5] * a[i + 5];
-      s6 += (double) a[i + 6] * a[i + 6];
-      s7 += (double) a[i + 7] * a[i + 7];
-    }
-    for (; i < n; i++) {
-      s0 += (double) a[i] * a[i];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-  }
-
-  /** As {@link #sumOfSquares(float[], int)} for doubles. */
-  static double sumOfSquares(double[] a, int n) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += a[i] * a[i];
-      s1 += a[i + 1] * a[i + 1];
-      s2 += a[i + 2] * a[i + 2];
-      s3 += a[i + 3] * a[i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += a[i] * a[i];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
-
   /** Writes m then v into {@code state} (length 2n), the layout of ND4J's AdamUpdater state. */
   abstract void saveTo(INDArray state);
 
@@ -134,7 +98,7 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       pb.get(po, p, 0, length);
       HostArrays.floats(grad).get(HostArrays.offset(grad), g, 0, length);
-      double ss = sumOfSquares ? sumOfSquares(g, length) : 0;
+      double ss = sumOfSquares ? HostArrays.sumOfSquares(g, length) : 0;
       float s = (float) scale;
       float b1 = (float) b1d;
       float b2 = (float) b2d;
@@ -210,7 +174,7 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       pb.get(po, p, 0, length);
       HostArrays.doubles(grad).get(HostArrays.offset(grad), g, 0, length);
-      double ss = sumOfSquares ? sumOfSquares(g, length) : 0;
+      double ss = sumOfSquares ? HostArrays.sumOfSquares(g, length) : 0;
       double c1 = 1 - b1;
       double c2 = 1 - b2;
       for (int i = 0; i < length; i++) {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Direct Java access to the memory of dense CPU arrays, for loops that touch each element once
- * (Adam, sums of squares): one pass in Java beats a chain of ND4J ops, each of which reads and
+ * (Adam, sums of squares, sums of gradients): one pass in Java beats a chain of ND4J ops, each of which reads and
  * writes the whole array and costs a native call. The NIO buffers do not keep their array alive:
  * callers hold the array until they are done (see {@link java.lang.ref.Reference#reachabilityFence}).
  */
@@ -38,50 +38,118 @@ final class HostArrays {
     return (int) a.offset();
   }
 
-  /** Sum of squares of all elements, accumulated in double (four partial sums for speed). */
+  /** Elements the loops below copy at a time, into per-thread scratch arrays of this size. */
+  private static final int CHUNK = 1 << 15;
+  private static final ThreadLocal<float[][]> FLOAT_SCRATCH =
+      ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK]});
+  private static final ThreadLocal<double[][]> DOUBLE_SCRATCH =
+      ThreadLocal.withInitial(() -> new double[][] {new double[CHUNK], new double[CHUNK]});
+
+  /**
+   * Sum of squares of all elements of a dense array, accumulated in double: copied a chunk at a
+   * time into a Java array (a loop over the NIO buffer itself does not vectorize).
+   */
   static double sumOfSquares(INDArray a) {
     int n = (int) a.length();
     int o = offset(a);
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int i = 0;
+    double sum = 0;
     if (a.dataType() == DataType.FLOAT) {
       FloatBuffer f = floats(a);
-      for (; i + 3 < n; i += 4) {
-        double x0 = f.get(o + i);
-        double x1 = f.get(o + i + 1);
-        double x2 = f.get(o + i + 2);
-        double x3 = f.get(o + i + 3);
-        s0 += x0 * x0;
-        s1 += x1 * x1;
-        s2 += x2 * x2;
-        s3 += x3 * x3;
-      }
-      for (; i < n; i++) {
-        double x = f.get(o + i);
-        s0 += x * x;
+      float[] t = FLOAT_SCRATCH.get()[0];
+      for (int i = 0; i < n; i += CHUNK) {
+        int len = Math.min(CHUNK, n - i);
+        f.get(o + i, t, 0, len);
+        sum += sumOfSquares(t, len);
       }
     } else {
       DoubleBuffer d = doubles(a);
-      for (; i + 3 < n; i += 4) {
-        double x0 = d.get(o + i);
-        double x1 = d.get(o + i + 1);
-        double x2 = d.get(o + i + 2);
-        double x3 = d.get(o + i + 3);
-        s0 += x0 * x0;
-        s1 += x1 * x1;
-        s2 += x2 * x2;
-        s3 += x3 * x3;
-      }
-      for (; i < n; i++) {
-        double x = d.get(o + i);
-        s0 += x * x;
+      double[] t = DOUBLE_SCRATCH.get()[0];
+      for (int i = 0; i < n; i += CHUNK) {
+        int len = Math.min(CHUNK, n - i);
+        d.get(o + i, t, 0, len);
+        sum += sumOfSquares(t, len);
       }
     }
     // The NIO buffer does not hold the array; ND4J frees an array's memory when it is collected.
     Reference.reachabilityFence(a);
+    return sum;
+  }
+
+  /**
+   * {@code target[from, from + n) += source[from, from + n)} over the elements (c order) of two
+   * dense arrays of the same type.
+   */
+  static void addRange(INDArray target, INDArray source, int from, int n) {
+    int to = offset(target) + from;
+    int so = offset(source) + from;
+    if (target.dataType() == DataType.FLOAT) {
+      FloatBuffer t = floats(target);
+      FloatBuffer u = floats(source);
+      float[][] scratch = FLOAT_SCRATCH.get();
+      float[] a = scratch[0];
+      float[] b = scratch[1];
+      for (int i = 0; i < n; i += CHUNK) {
+        int len = Math.min(CHUNK, n - i);
+        t.get(to + i, a, 0, len);
+        u.get(so + i, b, 0, len);
+        for (int k = 0; k < len; k++) {
+          a[k] += b[k];
+        }
+        t.put(to + i, a, 0, len);
+      }
+    } else {
+      DoubleBuffer t = doubles(target);
+      DoubleBuffer u = doubles(source);
+      double[][] scratch = DOUBLE_SCRATCH.get();
+      double[] a = scratch[0];
+      double[] b = scratch[1];
+      for (int i = 0; i < n; i += CHUNK) {
+        int len = Math.min(CHUNK, n - i);
+        t.get(to + i, a, 0, len);
+        u.get(so + i, b, 0, len);
+        for (int k = 0; k < len; k++) {
+          a[k] += b[k];
+        }
+        t.put(to + i, a, 0, len);
+      }
+    }
+    Reference.reachabilityFence(target);
+    Reference.reachabilityFence(source);
+  }
+
+  /** Sum of squares of a[0..n), in double with eight partial sums (so the loop pipelines). */
+  static double sumOfSquares(float[] a, int n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    int i = 0;
+    for (; i + 7 < n; i += 8) {
+      s0 += (double) a[i] * a[i];
+      s1 += (double) a[i + 1] * a[i + 1];
+      s2 += (double) a[i + 2] * a[i + 2];
+      s3 += (double) a[i + 3] * a[i + 3];
+      s4 += (double) a[i + 4] * a[i + 4];
+      s5 += (double) a[i + 5] * a[i + 5];
+      s6 += (double) a[i + 6] * a[i + 6];
+      s7 += (double) a[i + 7] * a[i + 7];
+    }
+    for (; i < n; i++) {
+      s0 += (double) a[i] * a[i];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /** As {@link #sumOfSquares(float[], int)} for doubles. */
+  static double sumOfSquares(double[] a, int n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += a[i] * a[i];
+      s1 += a[i + 1] * a[i + 1];
+      s2 += a[i + 2] * a[i + 2];
+      s3 += a[i + 3] * a[i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += a[i] * a[i];
+    }
     return (s0 + s1) + (s2 + s3);
   }
 }

@@ -2,17 +2,17 @@ package org.genai4j.common.util;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Data parallelism inside one process: a hand-written training step splits its batch into shards,
- * computes each shard's loss and gradients on its own thread, and sums the gradients.
+ * computes each shard's loss and gradients on its own thread, and sums the gradients
+ * ({@link org.genai4j.common.train.GradientSum}).
  *
  * <p>Why: ND4J's own threading (OpenMP and OpenBLAS threads inside each op) pays a fork and join per
  * op, which on a 2-core machine made the small models' steps slower than one thread. Whole shards
@@ -125,77 +125,24 @@ public final class Shards {
   }
 
   /**
-   * Adds every shard's gradients into shard 0's ({@code perShard.get(0)}), in parallel over pieces
-   * of the arrays. All maps must have the same names and shapes. Every element is summed in shard
-   * order, so the result does not depend on thread timing.
+   * Runs {@code part} for every part {@code 0..parts-1}, on up to {@link #count} threads that
+   * each take the next part not yet taken: a thread the OS holds back delays the others only by
+   * the part it is working on, not by a fixed share of the batch.
    */
-  public static void sumInto(List<Map<String, INDArray>> perShard) {
-    if (perShard.size() < 2) {
+  public static void runParts(int parts, IntConsumer part) {
+    int threads = Math.min(parts, Shards.count());
+    if (threads <= 1) {
+      for (int k = 0; k < parts; k++) {
+        part.accept(k);
+      }
       return;
     }
-    List<String> names = new ArrayList<>(perShard.get(0).keySet());
-    // Pieces of at most SUM_PIECE elements, so one large matrix does not land on one thread.
-    List<long[]> pieces = new ArrayList<>(); // {array index, from, to}
-    for (int a = 0; a < names.size(); a++) {
-      INDArray target = perShard.get(0).get(names.get(a));
-      long len = target.length();
-      long step = plainFloats(target) || plainDoubles(target) ? SUM_PIECE : Math.max(1, len);
-      for (long from = 0; from < len; from += step) {
-        pieces.add(new long[] {a, from, Math.min(len, from + step)});
-      }
-    }
-    long[] sizes = pieces.stream().mapToLong(p -> p[2] - p[1]).toArray();
-    forEachBalanced(sizes, perShard.size(), i -> {
-      long[] p = pieces.get(i);
-      String name = names.get((int) p[0]);
-      INDArray target = perShard.get(0).get(name);
-      for (int s = 1; s < perShard.size(); s++) {
-        addRange(target, perShard.get(s).get(name), (int) p[1], (int) (p[2] - p[1]));
+    AtomicInteger next = new AtomicInteger();
+    run(threads, t -> {
+      for (int k = next.getAndIncrement(); k < parts; k = next.getAndIncrement()) {
+        part.accept(k);
       }
     });
-  }
-
-  private static final int SUM_PIECE = 1 << 15;
-  private static final ThreadLocal<float[][]> FLOAT_SCRATCH =
-      ThreadLocal.withInitial(() -> new float[][] {new float[SUM_PIECE], new float[SUM_PIECE]});
-
-  /** {@code target[from, from+n) += source[from, from+n)}: a Java loop for plain arrays, else ND4J. */
-  private static void addRange(INDArray target, INDArray source, int from, int n) {
-    if (plainFloats(target) && plainFloats(source)) {
-      java.nio.FloatBuffer t = target.data().asNioFloat();
-      java.nio.FloatBuffer u = source.data().asNioFloat();
-      float[][] scratch = FLOAT_SCRATCH.get();
-      float[] a = scratch[0];
-      float[] b = scratch[1];
-      t.get(from, a, 0, n);
-      u.get(from, b, 0, n);
-      for (int i = 0; i < n; i++) {
-        a[i] += b[i];
-      }
-      t.put(from, a, 0, n);
-    } else if (plainDoubles(target) && plainDoubles(source)) {
-      java.nio.DoubleBuffer t = target.data().asNioDouble();
-      java.nio.DoubleBuffer u = source.data().asNioDouble();
-      for (int i = from; i < from + n; i++) {
-        t.put(i, t.get(i) + u.get(i));
-      }
-    } else {
-      target.addi(source);
-    }
-  }
-
-  /** A FLOAT array that owns its memory from element 0 in c order (not a view). */
-  private static boolean plainFloats(INDArray a) {
-    return a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && plain(a);
-  }
-
-  private static boolean plainDoubles(INDArray a) {
-    return a.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE && plain(a);
-  }
-
-  private static boolean plain(INDArray a) {
-    return !a.isView() && a.offset() == 0 && a.ordering() == 'c' && a.length() < Integer.MAX_VALUE
-        && a.data().length() >= a.length();
   }
 
   /**
@@ -207,7 +154,8 @@ public final class Shards {
     forEachBalanced(sizes, count(), item);
   }
 
-  private static void forEachBalanced(long[] sizes, int shards, IntConsumer item) {
+  /** As {@link #forEachBalanced(long[], IntConsumer)} on at most {@code shards} threads. */
+  public static void forEachBalanced(long[] sizes, int shards, IntConsumer item) {
     int workers = Math.max(1, Math.min(shards, sizes.length));
     if (workers == 1) {
       for (int i = 0; i < sizes.length; i++) {

@@ -7,6 +7,7 @@ import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Gradients;
 import org.genai4j.common.train.SameDiffGroup;
 import org.genai4j.common.train.StandInGroup;
+import org.genai4j.common.train.GradientSum;
 import org.genai4j.common.util.Shards;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -65,7 +66,7 @@ final class GptKernelGroup extends StandInGroup {
       grads.add(kernels[s].gradients());
       loss += losses[s];
     }
-    Shards.sumInto(grads);
+    GradientSum.sumInto(grads);
     return new Gradients(loss, kernels[0].gradients());
   }
 

@@ -1,0 +1,68 @@
+package org.genai4j.common.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.genai4j.common.util.Shards;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Sums the gradients that the shards of one batch computed ({@link Shards}): a hand-written step
+ * splits its batch over threads, each shard fills gradient arrays of its own, and their sum is the
+ * batch's gradient.
+ */
+public final class GradientSum {
+  private GradientSum() {}
+
+  /** Elements per piece of work, so one large matrix does not land on one thread. */
+  private static final int PIECE = 1 << 15;
+
+  /**
+   * Adds every shard's gradients into shard 0's ({@code perShard.get(0)}), in parallel over pieces
+   * of the arrays. All maps must have the same names and shapes. Every element is summed in shard
+   * order, so the result does not depend on thread timing.
+   */
+  public static void sumInto(List<Map<String, INDArray>> perShard) {
+    if (perShard.size() < 2) {
+      return;
+    }
+    List<String> names = new ArrayList<>(perShard.get(0).keySet());
+    boolean[] inJava = new boolean[names.size()];
+    List<long[]> pieces = new ArrayList<>(); // {array index, from, to}
+    for (int a = 0; a < names.size(); a++) {
+      inJava[a] = denseAlike(perShard, names.get(a));
+      long len = perShard.get(0).get(names.get(a)).length();
+      // Arrays ND4J has to add (views with strides, other types) go whole to one thread.
+      long step = inJava[a] ? PIECE : Math.max(1, len);
+      for (long from = 0; from < len; from += step) {
+        pieces.add(new long[] {a, from, Math.min(len, from + step)});
+      }
+    }
+    long[] sizes = pieces.stream().mapToLong(p -> p[2] - p[1]).toArray();
+    Shards.forEachBalanced(sizes, perShard.size(), i -> {
+      long[] p = pieces.get(i);
+      String name = names.get((int) p[0]);
+      INDArray target = perShard.get(0).get(name);
+      for (int s = 1; s < perShard.size(); s++) {
+        INDArray source = perShard.get(s).get(name);
+        if (inJava[(int) p[0]]) {
+          HostArrays.addRange(target, source, (int) p[1], (int) (p[2] - p[1]));
+        } else {
+          target.addi(source);
+        }
+      }
+    });
+  }
+
+  /** True when every shard's array {@code name} is dense and of shard 0's type. */
+  private static boolean denseAlike(List<Map<String, INDArray>> perShard, String name) {
+    INDArray first = perShard.get(0).get(name);
+    for (Map<String, INDArray> shard : perShard) {
+      INDArray a = shard.get(name);
+      if (!HostArrays.isDense(a) || a.dataType() != first.dataType()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
