@@ -1,0 +1,72 @@
+package org.genai4j.common.ops;
+
+import java.util.Arrays;
+
+/**
+ * A trainable array of a model: its name (as in the model's checkpoint), its value and the
+ * gradient the backward pass accumulates into. Replicas of a model that run on several threads
+ * share the value and own their gradients ({@link Params#replica()}).
+ *
+ * <p>Backward passes ADD into {@link #grad()} (a parameter used twice, such as a tied embedding,
+ * gets both contributions); the harness zeroes the gradients before each forward pass. A frozen
+ * parameter ({@code requiresGrad == false}) gets no gradient at all: ops skip that work.
+ */
+public final class Param {
+  private final String name;
+  private final Tensor value;
+  private final boolean decay;
+  private Tensor grad;
+  private boolean requiresGrad = true;
+
+  Param(String name, Tensor value, boolean decay) {
+    this.name = name;
+    this.value = value;
+    this.decay = decay;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Tensor value() {
+    return value;
+  }
+
+  public int[] shape() {
+    return value.shape();
+  }
+
+  /** Whether weight decay applies (matrices and kernels, not biases and norm gains), as nanoGPT decides. */
+  public boolean decay() {
+    return decay;
+  }
+
+  /** The gradient, allocated (as zeros) on first use. */
+  public Tensor grad() {
+    if (grad == null) {
+      grad = Tensor.zeros(value.shape());
+    }
+    return grad;
+  }
+
+  /** Whether backward passes compute this parameter's gradient. */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  public void setRequiresGrad(boolean on) {
+    requiresGrad = on;
+  }
+
+  /** Zeroes the gradient if it has been allocated. */
+  public void zeroGrad() {
+    if (grad != null) {
+      grad.zero();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + Arrays.toString(value.shape());
+  }
+}

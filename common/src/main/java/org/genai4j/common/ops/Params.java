@@ -1,0 +1,118 @@
+package org.genai4j.common.ops;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The parameters of one model, by name, in the order the model created them; what a model's
+ * constructor receives to create its parameters. A model is written once against this class and
+ * built three ways: with fresh values ({@link #init}), with zeros for loading a checkpoint into
+ * ({@link #forLoading}), or as a replica that shares another copy's values and owns its gradients
+ * ({@link #replica}), so threads can each run the model on part of a batch.
+ */
+public final class Params {
+  private final Map<String, Param> byName = new LinkedHashMap<>();
+  private final long seed;
+  private final boolean initialize;
+  /** The parameters a replica shares values with; null for an original. */
+  private final Params original;
+
+  private Params(long seed, boolean initialize, Params original) {
+    this.seed = seed;
+    this.initialize = initialize;
+    this.original = original;
+  }
+
+  /** Parameters filled by their {@link Init}s, from a generator seeded with {@code seed} and each name. */
+  public static Params init(long seed) {
+    return new Params(seed, true, null);
+  }
+
+  /** Parameters left at zero, to be overwritten from a checkpoint (initializing a large model takes seconds). */
+  public static Params forLoading() {
+    return new Params(0, false, null);
+  }
+
+  /**
+   * A new, empty set that, when the same model is built on it again, shares every value of this
+   * set (by name; shapes must match) and has gradients of its own.
+   */
+  public Params replica() {
+    if (byName.isEmpty()) {
+      throw new IllegalStateException("build the model on these parameters before making a replica of them");
+    }
+    return new Params(seed, false, original == null ? this : original);
+  }
+
+  /** Creates a parameter that takes weight decay when it has two or more dimensions. */
+  public Param create(String name, Init init, int... shape) {
+    return create(name, init, shape.length >= 2, shape);
+  }
+
+  /** Creates a parameter named {@code name}, unique in this set. */
+  public Param create(String name, Init init, boolean decay, int... shape) {
+    if (byName.containsKey(name)) {
+      throw new IllegalArgumentException("parameter '" + name + "' is created twice (to share it, use get)");
+    }
+    Param p;
+    if (original != null) {
+      Param shared = original.byName.get(name);
+      if (shared == null || !Arrays.equals(shared.shape(), shape)) {
+        throw new IllegalStateException("replica parameter '" + name + "' " + Arrays.toString(shape)
+            + " does not match the original's " + (shared == null ? "(none)" : Arrays.toString(shared.shape())));
+      }
+      p = new Param(name, shared.value(), decay);
+    } else {
+      Tensor value = Tensor.zeros(shape);
+      if (initialize) {
+        float[] v = new float[value.length()];
+        init.fill(v, shape, new SplittableRandom(mix(seed, name.hashCode())));
+        value.write(0, v, 0, v.length);
+      }
+      p = new Param(name, value, decay);
+    }
+    byName.put(name, p);
+    return p;
+  }
+
+  /** The parameter named {@code name}, e.g. to tie a head to an embedding. */
+  public Param get(String name) {
+    Param p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no parameter '" + name + "'; there are " + byName.keySet());
+    }
+    return p;
+  }
+
+  /** All parameters in creation order. */
+  public List<Param> list() {
+    return Collections.unmodifiableList(new ArrayList<>(byName.values()));
+  }
+
+  /** All parameters by name, in creation order. */
+  public Map<String, Param> byName() {
+    return Collections.unmodifiableMap(byName);
+  }
+
+  /** The number of trainable scalars. */
+  public long count() {
+    long n = 0;
+    for (Param p : byName.values()) {
+      n += p.value().length();
+    }
+    return n;
+  }
+
+  /** SplitMix64-style mixing of two numbers into a seed. */
+  static long mix(long a, long b) {
+    long z = a * 0x9E3779B97F4A7C15L + b + 0x632BE59BD9B4E019L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
