@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
  */
 public final class Params {
   private final Map<String, Param> byName = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final long seed;
   private final boolean initialize;
   /** The parameters a replica shares values with; null for an original. */
@@ -78,6 +79,38 @@ public final class Params {
     }
     byName.put(name, p);
     return p;
+  }
+
+  /**
+   * Creates a buffer: state that is saved with the model but not trained, such as batch norm's
+   * running statistics (PyTorch's {@code register_buffer}). Replicas share the original's buffer;
+   * by convention only shard 0 writes it.
+   */
+  public Tensor createBuffer(String name, Init init, int... shape) {
+    if (buffers.containsKey(name) || byName.containsKey(name)) {
+      throw new IllegalArgumentException("buffer '" + name + "' is created twice");
+    }
+    Tensor t;
+    if (original != null) {
+      t = original.buffers.get(name);
+      if (t == null || !Arrays.equals(t.shape(), shape)) {
+        throw new IllegalStateException("replica buffer '" + name + "' " + Arrays.toString(shape)
+            + " does not match the original's " + (t == null ? "(none)" : Arrays.toString(t.shape())));
+      }
+    } else {
+      t = Tensor.zeros(shape);
+      // Buffers start from their init even when loading: a checkpoint without them keeps the defaults.
+      float[] v = new float[t.length()];
+      init.fill(v, shape, new SplittableRandom(mix(seed, name.hashCode())));
+      t.write(0, v, 0, v.length);
+    }
+    buffers.put(name, t);
+    return t;
+  }
+
+  /** All buffers by name, in creation order. */
+  public Map<String, Tensor> buffers() {
+    return Collections.unmodifiableMap(buffers);
   }
 
   /** The parameter named {@code name}, e.g. to tie a head to an embedding. */
