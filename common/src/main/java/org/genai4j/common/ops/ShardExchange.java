@@ -1,7 +1,7 @@
 package org.genai4j.common.ops;
 
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Where the shards of one batch, each on its own thread, meet to add up numbers that couple the
@@ -11,15 +11,18 @@ import java.util.concurrent.CyclicBarrier;
  */
 public final class ShardExchange {
   private final int shards;
-  private final CyclicBarrier barrier;
   private final double[][] slots;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition arrived = lock.newCondition();
+  private int waiting;
+  private long generation;
+  private boolean aborted;
 
   public ShardExchange(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be >= 1, got " + shards);
     }
     this.shards = shards;
-    this.barrier = new CyclicBarrier(shards);
     this.slots = new double[shards][];
   }
 
@@ -49,20 +52,49 @@ public final class ShardExchange {
     System.arraycopy(total, 0, values, 0, total.length);
   }
 
-  /** Releases every shard waiting here with an error: another shard failed. */
+  /**
+   * Releases every shard waiting here, now or later, with an error: another shard failed, so
+   * they would wait for ever.
+   */
   public void abort() {
-    barrier.reset();
+    lock.lock();
+    try {
+      aborted = true;
+      arrived.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
+  /** Waits until every shard has arrived here (a barrier that {@link #abort} breaks for good). */
   private void await() {
+    lock.lock();
     try {
-      barrier.await();
-    } catch (BrokenBarrierException e) {
-      throw new IllegalStateException("another shard of this batch failed", e);
+      checkAborted();
+      long gen = generation;
+      if (++waiting == shards) {
+        waiting = 0;
+        generation++;
+        arrived.signalAll();
+        return;
+      }
+      while (gen == generation && !aborted) {
+        arrived.await();
+      }
+      checkAborted();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      barrier.reset();
+      aborted = true;
+      arrived.signalAll();
       throw new IllegalStateException("interrupted while waiting for the other shards", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkAborted() {
+    if (aborted) {
+      throw new IllegalStateException("another shard of this batch failed");
     }
   }
 }

@@ -203,6 +203,18 @@ public final class Tensor {
     }
   }
 
+  /** Copies the values of {@code a} (same length, any data type and order, e.g. a batch's array) into this tensor. */
+  public void copyFrom(INDArray a) {
+    if (a.length() != length) {
+      throw new IllegalArgumentException("array of shape " + Arrays.toString(a.shape()) + " does not fit tensor "
+          + Arrays.toString(shape));
+    }
+    if (length > 0) {
+      INDArray src = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
+      array().assign(src.reshape('c', array().shape()));
+    }
+  }
+
   /** A new tensor with a copy of these elements and this shape. */
   public Tensor copy() {
     Tensor t = zeros(shape);

@@ -3,6 +3,8 @@ package org.genai4j.common.train;
 import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One batch of training data: named arrays (e.g. {@code "x"}, {@code "y"}), how many examples it
@@ -18,6 +20,35 @@ public record Batch(Map<String, INDArray> arrays, int examples, long units) {
   /** A batch whose throughput unit is the example (images, vectors). */
   public static Batch of(Map<String, INDArray> arrays, int examples) {
     return new Batch(arrays, examples, examples);
+  }
+
+  /**
+   * Examples {@code [from, to)} of this batch: every array's rows (its first dimension, which must
+   * be {@link #examples()} long) as views, and the units in proportion.
+   */
+  public Batch slice(int from, int to) {
+    if (from < 0 || to > examples || from >= to) {
+      throw new IllegalArgumentException("cannot take examples [" + from + ", " + to + ") of a batch of " + examples);
+    }
+    if (from == 0 && to == examples) {
+      return this;
+    }
+    Map<String, INDArray> parts = new java.util.LinkedHashMap<>();
+    for (var e : arrays.entrySet()) {
+      INDArray a = e.getValue();
+      if (a.rank() == 0 || a.size(0) != examples) {
+        throw new IllegalArgumentException("batch array '" + e.getKey() + "' of shape "
+            + java.util.Arrays.toString(a.shape()) + " does not have one row per example (" + examples
+            + "), so the batch cannot be split");
+      }
+      INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+      idx[0] = NDArrayIndex.interval(from, to);
+      for (int d = 1; d < idx.length; d++) {
+        idx[d] = NDArrayIndex.all();
+      }
+      parts.put(e.getKey(), a.get(idx));
+    }
+    return new Batch(parts, to - from, units * (to - from) / examples);
   }
 
   /** The array named {@code name}; a clear error when the batch lacks it. */

@@ -10,4 +10,12 @@ import java.util.Random;
 public interface BatchSource {
   /** The next training batch; draw all randomness from {@code rng}. */
   Batch next(Random rng);
+
+  /**
+   * Steps per epoch when the source walks through a dataset in epochs (the trainer then tells the
+   * step its epoch and listeners when an epoch ends); 0 when it has no epochs.
+   */
+  default long stepsPerEpoch() {
+    return 0;
+  }
 }

@@ -12,11 +12,16 @@ public final class GradientClipping {
    * pass (accumulated in double), others by ND4J.
    */
   public static double globalNorm(Map<String, INDArray> gradients) {
+    return globalNorm(gradients, org.genai4j.common.util.Parallel.serial());
+  }
+
+  /** As {@link #globalNorm(Map)}, the arrays spread over {@code parallel}'s threads (summed in order). */
+  public static double globalNorm(Map<String, INDArray> gradients, org.genai4j.common.util.Parallel parallel) {
     INDArray[] all = gradients.values().toArray(new INDArray[0]);
     long[] sizes = java.util.Arrays.stream(all).mapToLong(INDArray::length).toArray();
     double[] parts = new double[all.length];
-    // Spread over the shard threads; summed in order below, so the norm does not depend on them.
-    org.genai4j.common.util.Shards.forEachBalanced(sizes, i -> parts[i] = sumOfSquares(all[i]));
+    // Summed in order below, so the norm does not depend on the threads.
+    parallel.forEachBalanced(sizes, i -> parts[i] = sumOfSquares(all[i]));
     double sumSq = 0;
     for (double p : parts) {
       sumSq += p;

@@ -3,11 +3,10 @@ package org.genai4j.common.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.genai4j.common.util.Shards;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Sums the gradients that the shards of one batch computed ({@link Shards}): a hand-written step
+ * Sums the gradients that the shards of one batch computed ({@link org.genai4j.common.util.Parallel}): a hand-written step
  * splits its batch over threads, each shard fills gradient arrays of its own, and their sum is the
  * batch's gradient.
  */
@@ -23,6 +22,11 @@ public final class GradientSum {
    * order, so the result does not depend on thread timing.
    */
   public static void sumInto(List<Map<String, INDArray>> perShard) {
+    sumInto(perShard, org.genai4j.common.util.Parallel.of(Math.max(1, perShard.size())));
+  }
+
+  /** As {@link #sumInto(List)}, the pieces spread over {@code parallel}'s threads. */
+  public static void sumInto(List<Map<String, INDArray>> perShard, org.genai4j.common.util.Parallel parallel) {
     if (perShard.size() < 2) {
       return;
     }
@@ -39,7 +43,7 @@ public final class GradientSum {
       }
     }
     long[] sizes = pieces.stream().mapToLong(p -> p[2] - p[1]).toArray();
-    Shards.forEachBalanced(sizes, perShard.size(), i -> {
+    parallel.forEachBalanced(sizes, i -> {
       long[] p = pieces.get(i);
       String name = names.get((int) p[0]);
       INDArray target = perShard.get(0).get(name);

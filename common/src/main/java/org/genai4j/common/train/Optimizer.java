@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.genai4j.common.util.Shards;
+import org.genai4j.common.util.Parallel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -28,9 +28,16 @@ public final class Optimizer {
   private final Map<String, INDArray> state = new LinkedHashMap<>();
   /** Fused Adam for the dense parameters; its moments are copied into {@link #state} on demand. */
   private final Map<String, AdamStep> fused = new LinkedHashMap<>();
+  private final Parallel parallel;
 
   public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters) {
+    this(config, parameters, Parallel.serial());
+  }
+
+  /** An optimizer that spreads its parameters' updates over {@code parallel}'s threads. */
+  public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters, Parallel parallel) {
     this.config = config;
+    this.parallel = parallel;
     this.updater = switch (config.kind()) {
       case ADAM, ADAMW -> new Adam(1e-3, config.beta1(), config.beta2(), config.epsilon());
       case SGD -> null;
@@ -114,7 +121,7 @@ public final class Optimizer {
     // Parameters update independently: spread them over the shard threads, then add the sums of
     // squares in parameter order so the result does not depend on the thread count.
     double[] sumSqs = new double[names.size()];
-    Shards.forEachBalanced(sizes, i -> sumSqs[i] =
+    parallel.forEachBalanced(sizes, i -> sumSqs[i] =
         updateOne(names.get(i), parameters.get(names.get(i)), gradients.get(names.get(i)), step, gradScale, lr,
             sumOfSquares));
     for (double v : sumSqs) {

@@ -1,6 +1,7 @@
 package org.genai4j.common.train;
 
 import java.util.Map;
+import org.genai4j.common.ops.StepContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,8 +25,27 @@ public interface ParameterGroup {
     return Map.of();
   }
 
-  /** Computes the loss on {@code batch} and its gradient for every array of {@link #parameters()}. */
-  Gradients computeGradients(Batch batch);
+  /**
+   * Computes the loss on {@code batch} and its gradient for every array of {@link #parameters()}.
+   * The gradient arrays belong to the group and are overwritten by its next call.
+   */
+  default Gradients computeGradients(Batch batch, StepContext ctx) {
+    return computeGradients(batch);
+  }
+
+  /** The same without a context, for groups that need none (e.g. a SameDiff graph's). */
+  default Gradients computeGradients(Batch batch) {
+    throw new UnsupportedOperationException("parameter group '" + name() + "' implements neither computeGradients");
+  }
+
+  /**
+   * True when the group may be called for several shards of a batch at once, from several
+   * threads ({@code ctx.shard()} tells which), returning arrays of each shard's own whose sum is
+   * the batch's gradient.
+   */
+  default boolean shardable() {
+    return false;
+  }
 
   /** Called after the optimizer changed the parameters (e.g. to update running statistics). */
   default void afterUpdate() {}

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.genai4j.common.ops.ShardExchange;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.util.Parallel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -18,8 +21,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * evaluation metric improves, {@code outDir/best.ckpt}.
  *
  * <p>Randomness is a pure function of (seed, step): the batch generator and ND4J's random
- * generator are reseeded at every step, so training 20 steps equals training 10, saving,
- * resuming and training 10 more.
+ * generator are reseeded at every step, and each step's {@link StepContext} derives its random
+ * numbers from them, so training 20 steps equals training 10, saving, resuming and training 10
+ * more.
+ *
+ * <p>Data parallelism: a group that is {@link ParameterGroup#shardable() shardable} gets its batch
+ * split over {@link TrainerConfig#effectiveThreads()} threads, one contiguous block of examples
+ * per shard, each with its own context ({@link StepContext#forShard}) and a {@link ShardExchange}
+ * for sums across shards (batch norm); the shards' gradients are added in shard order ({@link
+ * GradientSum}). The optimizer and the gradient norm use the same threads.
  */
 public final class Trainer {
 
@@ -29,6 +39,7 @@ public final class Trainer {
 
   private final Trainable model;
   private final TrainerConfig config;
+  private final Parallel parallel;
   private final Map<String, Optimizer> optimizers = new LinkedHashMap<>();
   private final List<TrainingListener> listeners = new ArrayList<>();
   private Evaluator evaluator;
@@ -40,13 +51,14 @@ public final class Trainer {
   public Trainer(Trainable model, Map<String, OptimizerConfig> optimizerConfigs, TrainerConfig config) {
     this.model = model;
     this.config = config;
+    this.parallel = Parallel.of(config.effectiveThreads());
     for (ParameterGroup g : model.parameterGroups()) {
       OptimizerConfig oc = optimizerConfigs.get(g.name());
       if (oc == null) {
         throw new IllegalArgumentException("no optimizer configured for parameter group '" + g.name()
             + "'; configured: " + optimizerConfigs.keySet());
       }
-      optimizers.put(g.name(), new Optimizer(oc, g.parameters()));
+      optimizers.put(g.name(), new Optimizer(oc, g.parameters(), parallel));
     }
   }
 
@@ -78,6 +90,11 @@ public final class Trainer {
   public Trainer setEvaluateAtStart(boolean on) {
     this.evaluateAtStart = on;
     return this;
+  }
+
+  /** The threads a step runs on. */
+  public Parallel parallel() {
+    return parallel;
   }
 
   /** Optimizer steps completed so far. */
@@ -125,8 +142,10 @@ public final class Trainer {
           l.onStep(last);
         }
       }
+      long stepsPerEpoch = source.stepsPerEpoch();
       while (step < config.steps()) {
         StepResult r = trainStep(source);
+        boolean epochEnd = stepsPerEpoch > 0 && step % stepsPerEpoch == 0;
         unitsSinceLog += r.units;
         stepsSinceLog++;
         r.metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
@@ -135,7 +154,7 @@ public final class Trainer {
         boolean finalStep = step == config.steps() || stopRequested();
         boolean evalNow = evaluator != null
             && (finalStep || (config.evalEvery() > 0 && step % config.evalEvery() == 0));
-        if (step % config.logEvery() == 0 || evalNow || finalStep) {
+        if (step % config.logEvery() == 0 || evalNow || finalStep || epochEnd) {
           long now = System.nanoTime();
           Map<String, Double> means = new LinkedHashMap<>();
           for (var e : sums.entrySet()) {
@@ -157,6 +176,11 @@ public final class Trainer {
         if (config.outDir() != null
             && (finalStep || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
           checkpoint().write(config.outDir().resolve(LAST));
+        }
+        if (epochEnd) {
+          for (TrainingListener l : listeners) {
+            l.onEpochEnd(step / stepsPerEpoch, last);
+          }
         }
         if (finalStep) {
           break;
@@ -209,6 +233,9 @@ public final class Trainer {
       batches.add(b);
       units += b.units();
     }
+    long stepsPerEpoch = source.stepsPerEpoch();
+    StepContext ctx = StepContext.training(config.seed(), step)
+        .withEpoch(stepsPerEpoch > 0 ? step / stepsPerEpoch : 0);
     Map<String, Double> metrics = new LinkedHashMap<>();
     boolean first = true;
     for (ParameterGroup g : model.parameterGroups()) {
@@ -217,7 +244,7 @@ public final class Trainer {
       Map<String, Double> groupMetrics = new LinkedHashMap<>();
       int n = batches.size();
       for (Batch b : batches) {
-        Gradients gr = g.computeGradients(b);
+        Gradients gr = gradients(g, b, ctx);
         loss += gr.loss();
         gr.metrics().forEach((k, v) -> groupMetrics.merge(k, v, Double::sum));
         if (n == 1) {
@@ -245,7 +272,7 @@ public final class Trainer {
       metrics.put(g.name() + "/lr", opt.lr(step));
       double norm;
       if (config.clipNorm() > 0) {
-        norm = GradientClipping.globalNorm(grads);
+        norm = GradientClipping.globalNorm(grads, parallel);
         // Clipping scales the gradients inside the optimizer's pass rather than in place.
         opt.step(g.parameters(), grads, step, GradientClipping.clipScale(norm, config.clipNorm()));
       } else {
@@ -263,6 +290,33 @@ public final class Trainer {
     }
     step++;
     return new StepResult(metrics, units);
+  }
+
+  /**
+   * The group's loss and gradients on {@code batch}: split over the threads when the group allows
+   * it, each shard on its own block of examples, the shards' losses, metrics and gradients added
+   * in shard order (into shard 0's arrays).
+   */
+  private Gradients gradients(ParameterGroup g, Batch batch, StepContext ctx) {
+    int shards = g.shardable() ? Math.min(parallel.threads(), batch.examples()) : 1;
+    if (shards <= 1) {
+      return g.computeGradients(batch, ctx);
+    }
+    int[] bounds = Parallel.bounds(batch.examples(), shards);
+    ShardExchange exchange = new ShardExchange(shards);
+    Gradients[] parts = new Gradients[shards];
+    parallel.run(shards, s -> parts[s] = g.computeGradients(batch.slice(bounds[s], bounds[s + 1]),
+        ctx.forShard(s, bounds[s], exchange)), exchange::abort);
+    List<Map<String, INDArray>> perShard = new ArrayList<>(shards);
+    double loss = 0;
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (Gradients p : parts) {
+      perShard.add(p.gradients());
+      loss += p.loss();
+      p.metrics().forEach((k, v) -> metrics.merge(k, v, Double::sum));
+    }
+    GradientSum.sumInto(perShard, parallel);
+    return new Gradients(loss, parts[0].gradients(), metrics);
   }
 
   /** SplitMix64-style mixing so neighbouring steps get unrelated seeds. */

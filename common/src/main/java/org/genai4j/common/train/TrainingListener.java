@@ -7,6 +7,12 @@ public interface TrainingListener extends AutoCloseable {
   void onStep(StepRecord record);
 
   /**
+   * Called after the last step of every epoch (when the batch source has epochs), after that
+   * step's record, evaluation and checkpoint; {@code epoch} counts from 1.
+   */
+  default void onEpochEnd(long epoch, StepRecord record) {}
+
+  /**
    * Polled after every step: true ends the run early (after a final evaluation, record and
    * checkpoint), as a wall-clock budget does.
    */
