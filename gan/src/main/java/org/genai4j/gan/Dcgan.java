@@ -237,7 +237,7 @@ public final class Dcgan implements Trainable {
    * clear errors for a missing directory or a checkpoint of another model.
    */
   public static Dcgan load(Path runDirOrCheckpoint) {
-    Path file = Files.isDirectory(runDirOrCheckpoint) ? runDirOrCheckpoint.resolve(Trainer.LAST) : runDirOrCheckpoint;
+    Path file = org.genai4j.common.train.Checkpoint.exists(runDirOrCheckpoint) ? runDirOrCheckpoint : runDirOrCheckpoint.resolve(Trainer.LAST);
     if (!Files.exists(file)) {
       throw new IllegalArgumentException("no DCGAN checkpoint at " + file.toAbsolutePath()
           + " (expected a run directory written by gan train, holding " + Trainer.LAST + ")");

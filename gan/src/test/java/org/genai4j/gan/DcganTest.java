@@ -132,7 +132,8 @@ class DcganTest {
     var ca = org.genai4j.common.train.Checkpoint.read(dir.resolve("full").resolve(Trainer.LAST));
     var cb = org.genai4j.common.train.Checkpoint.read(half.resolve(Trainer.LAST));
     assertEquals(ca.step(), cb.step());
-    ca.arrays().forEach((k, v) -> assertEquals(v, cb.arrays().get(k), "checkpoint array " + k + " differs"));
+    ca.model().forEach((k, v) -> assertEquals(v, cb.model().get(k), "checkpoint array " + k + " differs"));
+    ca.optimizer().forEach((k, v) -> assertEquals(v, cb.optimizer().get(k), "checkpoint optimizer state " + k + " differs"));
 
     // The saved run loads back and generates the same images as the trained model.
     Dcgan loaded = Dcgan.load(half);

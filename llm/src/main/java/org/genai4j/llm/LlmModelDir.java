@@ -33,7 +33,7 @@ public final class LlmModelDir {
   /** Loads the best checkpoint of the run in {@code dir} (the last one if there is no best). */
   public static LlmModel load(Path dir) {
     Path best = dir.resolve(Trainer.BEST);
-    return load(dir, Files.isRegularFile(best) ? best : dir.resolve(Trainer.LAST));
+    return load(dir, Checkpoint.exists(best) ? best : dir.resolve(Trainer.LAST));
   }
 
   /** Loads a given checkpoint file with the configuration and tokenizer of {@code dir}. */
@@ -43,7 +43,7 @@ public final class LlmModelDir {
     }
     GptConfig config = readConfig(dir);
     Tokenizer tokenizer = Tokenizers.load(dir);
-    if (!Files.isRegularFile(checkpoint)) {
+    if (!Checkpoint.exists(checkpoint)) {
       throw new IllegalArgumentException("no checkpoint in " + dir.toAbsolutePath() + " (expected " + Trainer.BEST
           + " or " + Trainer.LAST + "; has the training written one yet?)");
     }

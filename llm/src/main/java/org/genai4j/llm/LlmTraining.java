@@ -61,7 +61,7 @@ public final class LlmTraining {
    */
   public static Summary train(String trainText, String valText, LlmTrainOptions opts, Path outDir,
       List<TrainingListener> extraListeners) {
-    boolean resuming = opts.resume() && Files.isRegularFile(outDir.resolve(Trainer.LAST));
+    boolean resuming = opts.resume() && org.genai4j.common.train.Checkpoint.exists(outDir.resolve(Trainer.LAST));
     Tokenizer tokenizer = resuming
         ? Tokenizers.load(outDir)
         // The char vocabulary covers the validation text too, as nanoGPT's prepare.py does.

@@ -28,7 +28,7 @@ class LlmTrainingTest {
     assertEquals(6, s.steps());
     int vocab = (int) TEXT.codePoints().distinct().count();
     assertTrue(s.valLoss() < Math.log(vocab) - 0.1, "validation loss should fall below uniform (" + Math.log(vocab) + "): " + s);
-    for (String f : new String[] {"gpt.json", "tokenizer.json", "train.json", "best.ckpt", "last.ckpt", "metrics.jsonl"}) {
+    for (String f : new String[] {"gpt.json", "tokenizer.json", "train.json", "checkpoints/best/model.safetensors", "checkpoints/last/model.safetensors", "metrics.jsonl"}) {
       assertTrue(Files.isRegularFile(dir.resolve(f)), f);
     }
     LlmModel m = LlmModelDir.load(dir);
@@ -49,8 +49,8 @@ class LlmTrainingTest {
     LlmTraining.train(TEXT, TEXT, tiny(6).withIters(3, 6), dir.resolve("split"));
     LlmTrainOptions second = tiny(6).withResume(true);
     LlmTraining.train(TEXT, TEXT, second, dir.resolve("split"));
-    LlmModel a = LlmModelDir.load(dir.resolve("straight"), dir.resolve("straight/last.ckpt"));
-    LlmModel b = LlmModelDir.load(dir.resolve("split"), dir.resolve("split/last.ckpt"));
+    LlmModel a = LlmModelDir.load(dir.resolve("straight"), dir.resolve("straight/checkpoints/last"));
+    LlmModel b = LlmModelDir.load(dir.resolve("split"), dir.resolve("split/checkpoints/last"));
     assertEquals(6, b.step());
     for (var e : a.weights().entrySet()) {
       INDArray other = b.weights().get(e.getKey());

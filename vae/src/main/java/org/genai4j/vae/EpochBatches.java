@@ -33,7 +33,8 @@ final class EpochBatches implements BatchSource {
     this.stepsPerEpoch = (n + batchSize - 1) / batchSize;
   }
 
-  int stepsPerEpoch() {
+  @Override
+  public long stepsPerEpoch() {
     return stepsPerEpoch;
   }
 

@@ -59,7 +59,7 @@ public final class Vae implements Trainable {
    * Loads a trained VAE from a run directory (its {@code last.ckpt}) or from a checkpoint file.
    */
   public static Vae load(Path runDirOrCheckpoint) {
-    Path file = Files.isDirectory(runDirOrCheckpoint) ? runDirOrCheckpoint.resolve(Trainer.LAST) : runDirOrCheckpoint;
+    Path file = org.genai4j.common.train.Checkpoint.exists(runDirOrCheckpoint) ? runDirOrCheckpoint : runDirOrCheckpoint.resolve(Trainer.LAST);
     if (!Files.exists(file)) {
       throw new IllegalArgumentException("no VAE checkpoint at " + file.toAbsolutePath()
           + " (expected a run directory written by VaeTraining.train, or a .ckpt file)");

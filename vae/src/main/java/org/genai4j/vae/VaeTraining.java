@@ -82,9 +82,9 @@ public final class VaeTraining {
     Path out = options.outDir();
     TrainerConfig tc = TrainerConfig.of(steps, options.seed())
         .withLogEvery(LOG_EVERY)
-        .withEvalEvery(testImages != null ? batches.stepsPerEpoch() : 0);
+        .withEvalEvery(testImages != null ? (int) batches.stepsPerEpoch() : 0);
     if (out != null) {
-      tc = tc.withCheckpoints(out, batches.stepsPerEpoch(), testImages != null ? "neg_elbo" : null);
+      tc = tc.withCheckpoints(out, (int) batches.stepsPerEpoch(), testImages != null ? "neg_elbo" : null);
     }
     OptimizerConfig adam = OptimizerConfig.adam(LrSchedule.constant(options.learningRate()), 0.9, 0.999);
     Trainer trainer = new Trainer(vae, adam, tc);

@@ -29,6 +29,7 @@ public final class Optimizer {
   /** Fused Adam for the dense parameters; its moments are copied into {@link #state} on demand. */
   private final Map<String, AdamStep> fused = new LinkedHashMap<>();
   private final Parallel parallel;
+  private final Map<String, long[]> shapes = new LinkedHashMap<>();
 
   public Optimizer(OptimizerConfig config, Map<String, INDArray> parameters) {
     this(config, parameters, Parallel.serial());
@@ -44,6 +45,7 @@ public final class Optimizer {
     };
     for (var e : parameters.entrySet()) {
       INDArray p = e.getValue();
+      shapes.put(e.getKey(), p.shape());
       if (updater == null) {
         if (config.beta1() > 0) {
           state.put(e.getKey(), Nd4j.zeros(p.dataType(), 1, p.length()));
@@ -184,6 +186,48 @@ public final class Optimizer {
   public Map<String, INDArray> state() {
     fused.forEach((name, adam) -> adam.saveTo(state.get(name)));
     return state;
+  }
+
+  /**
+   * The state by PyTorch's names, one tensor of the parameter's shape each: {@code <param>.exp_avg}
+   * and {@code <param>.exp_avg_sq} for Adam and AdamW, {@code <param>.momentum_buffer} for SGD
+   * with momentum. The arrays are views of {@link #state()}'s, up to date as of this call.
+   */
+  public Map<String, INDArray> namedState() {
+    Map<String, INDArray> flat = state();
+    Map<String, INDArray> named = new LinkedHashMap<>();
+    flat.forEach((name, s) -> {
+      long[] shape = shapes.get(name);
+      long n = s.length() / stateNames().size();
+      List<String> kinds = stateNames();
+      for (int i = 0; i < kinds.size(); i++) {
+        named.put(name + "." + kinds.get(i),
+            s.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.interval(i * n, (i + 1) * n))
+                .reshape('c', shape));
+      }
+    });
+    return named;
+  }
+
+  /** Loads state saved by {@link #namedState()}; a named error for a missing or misshaped tensor. */
+  public void loadNamedState(Map<String, INDArray> saved) {
+    Map<String, INDArray> mine = namedState();
+    for (var e : mine.entrySet()) {
+      INDArray s = saved.get(e.getKey());
+      if (s == null) {
+        throw new IllegalArgumentException("checkpoint has no optimizer state '" + e.getKey() + "'");
+      }
+      if (!java.util.Arrays.equals(s.shape(), e.getValue().shape())) {
+        throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' in the checkpoint has shape "
+            + java.util.Arrays.toString(s.shape()) + ", expected " + java.util.Arrays.toString(e.getValue().shape()));
+      }
+      e.getValue().assign(s.castTo(e.getValue().dataType()));
+    }
+    fused.forEach((name, adam) -> adam.loadFrom(state.get(name)));
+  }
+
+  private List<String> stateNames() {
+    return updater == null ? List.of("momentum_buffer") : List.of("exp_avg", "exp_avg_sq");
   }
 
   /** Copies saved state into this optimizer's arrays. */

@@ -33,9 +33,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
 
-  /** File names inside {@link TrainerConfig#outDir()}. */
-  public static final String LAST = "last.ckpt";
-  public static final String BEST = "best.ckpt";
+  /** Checkpoint folders inside {@link TrainerConfig#outDir()} ({@link RunDir}). */
+  public static final String LAST = RunDir.LAST;
+  public static final String BEST = RunDir.BEST;
 
   private final Trainable model;
   private final TrainerConfig config;
@@ -110,8 +110,8 @@ public final class Trainer {
   public void resume(Path checkpointFile) {
     Checkpoint c = Checkpoint.read(checkpointFile);
     c.restoreInto(model);
-    for (var e : optimizers.entrySet()) {
-      e.getValue().loadState(c.arrays(e.getKey(), "optim"));
+    for (Optimizer o : optimizers.values()) {
+      c.restoreInto(o);
     }
     step = c.step();
     best = c.values().getOrDefault("best", Double.POSITIVE_INFINITY);

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,15 +36,19 @@ class CheckpointTest {
   }
 
   @Test
-  void roundTripsArraysStepSeedConfigAndValuesAndLeavesNoTempFile() throws IOException {
+  void roundTripsArraysStepSeedConfigAndValuesAndLeavesNoTempFolder() throws IOException {
     Trainable m = model(3);
-    Path file = tmp.resolve("sub/last.ckpt");
-    Checkpoint.of(m, null, 42, 7, Map.of("best", 1.5)).write(file);
-    Checkpoint.of(m, null, 43, 7, Map.of("best", 1.25)).write(file); // overwrite in place
-    try (Stream<Path> files = Files.list(file.getParent())) {
-      assertEquals(List.of("last.ckpt"), files.map(p -> p.getFileName().toString()).toList());
+    Path dir = tmp.resolve("sub/last");
+    Checkpoint.of(m, null, 42, 7, Map.of("best", 1.5)).write(dir);
+    Checkpoint.of(m, null, 43, 7, Map.of("best", 1.25)).write(dir); // overwrite in place
+    try (Stream<Path> files = Files.list(dir.getParent())) {
+      assertEquals(List.of("last"), files.map(p -> p.getFileName().toString()).toList());
     }
-    Checkpoint c = Checkpoint.read(file);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(Checkpoint.MODEL, Checkpoint.OPTIMIZER, Checkpoint.TRAINER),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    Checkpoint c = Checkpoint.read(dir);
     assertEquals(43, c.step());
     assertEquals(7, c.seed());
     assertEquals("{\"width\":3}", c.configJson());
@@ -62,47 +64,54 @@ class CheckpointTest {
 
   @Test
   void shapeMismatchNamesTheArray() {
-    Path file = tmp.resolve("c.ckpt");
-    Checkpoint.of(model(3), null, 1, 1, Map.of()).write(file);
-    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(file).restoreInto(model(4)));
-    assertTrue(e.getMessage().contains("'g/w'") && e.getMessage().contains("[2, 3]")
+    Path dir = tmp.resolve("c");
+    Checkpoint.of(model(3), null, 1, 1, Map.of()).write(dir);
+    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(dir).restoreInto(model(4)));
+    assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("[2, 3]")
         && e.getMessage().contains("[2, 4]"), e.getMessage());
   }
 
   @Test
-  void missingFileIsAClearError() {
-    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(tmp.resolve("nope.ckpt")));
-    assertTrue(e.getMessage().contains("not found") && e.getMessage().contains("nope.ckpt"), e.getMessage());
+  void missingFolderIsAClearError() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(tmp.resolve("nope")));
+    assertTrue(e.getMessage().contains("no checkpoint") && e.getMessage().contains("nope"), e.getMessage());
   }
 
   @Test
-  void garbageFileIsAClearError() throws IOException {
-    Path file = tmp.resolve("garbage.ckpt");
-    Files.writeString(file, "this is not a checkpoint at all");
+  void anOldZipCheckpointIsAClearError() throws IOException {
+    Path file = tmp.resolve("last.ckpt");
+    Files.writeString(file, "PK this was a zip");
     var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(file));
-    assertTrue(e.getMessage().contains("not a genai4j checkpoint") && e.getMessage().contains("garbage.ckpt"),
+    assertTrue(e.getMessage().contains("not a checkpoint folder") && e.getMessage().contains("last.ckpt"),
         e.getMessage());
   }
 
   @Test
-  void foreignZipIsAClearError() throws IOException {
-    Path file = tmp.resolve("foreign.zip");
-    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(file))) {
-      z.putNextEntry(new ZipEntry("readme.txt"));
-      z.write("hello".getBytes());
-      z.closeEntry();
-    }
-    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(file));
-    assertTrue(e.getMessage().contains("no meta.json"), e.getMessage());
+  void garbageWeightsAreAClearError() throws IOException {
+    Path dir = tmp.resolve("g");
+    Checkpoint.of(model(3), null, 1, 1, Map.of()).write(dir);
+    Files.writeString(dir.resolve(Checkpoint.MODEL), "this is not a checkpoint at all");
+    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(dir));
+    assertTrue(e.getMessage().contains(Checkpoint.MODEL), e.getMessage());
   }
 
   @Test
-  void truncatedFileIsAClearError() throws IOException {
-    Path file = tmp.resolve("t.ckpt");
-    Checkpoint.of(model(50), null, 1, 1, Map.of()).write(file);
+  void truncatedWeightsAreAClearError() throws IOException {
+    Path dir = tmp.resolve("t");
+    Checkpoint.of(model(50), null, 1, 1, Map.of()).write(dir);
+    Path file = dir.resolve(Checkpoint.MODEL);
     byte[] all = Files.readAllBytes(file);
-    Files.write(file, java.util.Arrays.copyOf(all, all.length / 2));
-    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(file));
-    assertTrue(e.getMessage().contains("t.ckpt"), e.getMessage());
+    Files.write(file, java.util.Arrays.copyOf(all, all.length - 40));
+    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(dir));
+    assertTrue(e.getMessage().contains(Checkpoint.MODEL), e.getMessage());
+  }
+
+  @Test
+  void aForeignTrainerFileIsAClearError() throws IOException {
+    Path dir = tmp.resolve("f");
+    Checkpoint.of(model(3), null, 1, 1, Map.of()).write(dir);
+    Files.writeString(dir.resolve(Checkpoint.TRAINER), "{\"format\": 1}");
+    var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(dir));
+    assertTrue(e.getMessage().contains("format 2"), e.getMessage());
   }
 }
