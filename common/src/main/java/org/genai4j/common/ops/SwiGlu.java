@@ -73,9 +73,13 @@ public final class SwiGlu implements Layer {
         x.read(in + at, g, 0, len);
         x.read(in + half + at, u, 0, len);
         dy.read(r * half + at, d, 0, len);
+        // Two loops: as one, the body is too large for C2 to unroll, and it would not vectorize.
+        for (int i = 0; i < len; i++) {
+          du[i] = 0.5f + 0.5f * FastMath.tanh(0.5f * g[i]);
+        }
         for (int i = 0; i < len; i++) {
           float v = g[i];
-          float s = 0.5f + 0.5f * FastMath.tanh(0.5f * v);
+          float s = du[i];
           float dyi = d[i];
           du[i] = dyi * v * s;
           // d silu / d g = s (1 + g (1 - s))
