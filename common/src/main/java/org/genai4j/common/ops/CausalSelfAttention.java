@@ -284,6 +284,10 @@ public final class CausalSelfAttention implements Layer {
       int n = Math.min(per, tq - i0);
       int len = n * tk;
       p.read(pOff + i0 * tk, a, 0, len);
+      if (dropped) {
+        // One draw for the block (element (i, j) of the head is number counterBase + i * tk + j).
+        dropout.fill(key, counterBase + i0 * tk, m, 0, len);
+      }
       for (int r = 0; r < n; r++) {
         int i = i0 + r;
         int o = r * tk;
@@ -295,7 +299,6 @@ public final class CausalSelfAttention implements Layer {
         }
         Arrays.fill(a, end, o + tk, 0f);
         if (dropped) {
-          dropout.fill(key, counterBase + i * tk, m, o, end - o);
           for (int j = o; j < end; j++) {
             m[j] *= a[j];
           }
@@ -364,12 +367,14 @@ public final class CausalSelfAttention implements Layer {
       int len = n * t;
       probs.read(pOff + i0 * t, a, 0, len);
       dS.read(i0 * t, d, 0, len);
+      if (dropped) {
+        dropout.fill(key, counterBase + i0 * t, m, 0, len);
+      }
       for (int r = 0; r < n; r++) {
         int i = i0 + r;
         int o = r * t;
         int end = o + i + 1;
         if (dropped) {
-          dropout.fill(key, counterBase + i * t, m, o, end - o);
           for (int j = o; j < end; j++) {
             m[j] *= a[j];
           }
