@@ -29,11 +29,14 @@ import java.util.Arrays;
  * cache and attends over positions {@code 0 .. pos + Tnew} causally, with the same softmax and
  * products as the training pass.
  *
- * <p>Built with {@link #builder} (or the shortcut constructors): the builder is where grouped-query
- * attention (fewer key/value heads; the input then is {@code [B, T, (heads + 2 kvHeads) d]}) and a
- * rotary position embedding would be switched on; callers size the q, k, v projection with {@link
- * #inputWidth()} and a cache with {@link #kvWidth()}, so they would not change. The products
- * already address the key and value heads separately from the query heads.
+ * <p>Grouped-query attention ({@link Builder#kvHeads}, Llama 2/3, Mistral): fewer key/value heads
+ * than query heads, each shared by {@code heads / kvHeads} consecutive query heads; the input is
+ * then {@code [B, T, (heads + 2 kvHeads) d]} (q, then k, then v) and a cache holds {@code kvHeads
+ * d} per position. The key and value gradients of a group's heads add up (the products' beta).
+ *
+ * <p>Built with {@link #builder} (or the shortcut constructors), where a rotary position embedding
+ * would be switched on later too; callers size the q, k, v projection with {@link #inputWidth()}
+ * and a cache with {@link #kvWidth()} or {@link #newCache}, so options do not change them.
  */
 public final class CausalSelfAttention implements Layer {
   /** Floats of a block of rows copied into Java arrays for the softmax loops. */
@@ -73,6 +76,7 @@ public final class CausalSelfAttention implements Layer {
     private final int heads;
     private final int width;
     private final int blockSize;
+    private int kvHeads;
     private double dropout;
     private long stream;
 
@@ -80,6 +84,13 @@ public final class CausalSelfAttention implements Layer {
       this.heads = heads;
       this.width = width;
       this.blockSize = blockSize;
+      this.kvHeads = heads;
+    }
+
+    /** Grouped-query attention: {@code kvHeads} key/value heads (a divisor of the head count; default: one per head). */
+    public Builder kvHeads(int kvHeads) {
+      this.kvHeads = kvHeads;
+      return this;
     }
 
     /** Dropout with probability {@code p} on the attention probabilities, drawn from random stream {@code stream}. */
@@ -94,7 +105,10 @@ public final class CausalSelfAttention implements Layer {
     }
   }
 
-  /** Attention with {@code heads} heads over a model width {@code width} (q, k, v and the output), sequences of at most {@code blockSize}. */
+  /**
+   * Attention with {@code heads} heads over a model width {@code width} (the queries' and the
+   * output's; keys and values too unless grouped), sequences of at most {@code blockSize}.
+   */
   public static Builder builder(int heads, int width, int blockSize) {
     return new Builder(heads, width, blockSize);
   }
@@ -114,11 +128,15 @@ public final class CausalSelfAttention implements Layer {
       throw new IllegalArgumentException("causal self-attention: width " + b.width + " must be a positive multiple of"
           + " the head count " + b.heads);
     }
+    if (b.kvHeads < 1 || b.heads % b.kvHeads != 0) {
+      throw new IllegalArgumentException("causal self-attention: " + b.kvHeads + " key/value heads must divide the "
+          + b.heads + " heads");
+    }
     if (b.blockSize < 1) {
       throw new IllegalArgumentException("causal self-attention: block size must be positive, got " + b.blockSize);
     }
     heads = b.heads;
-    kvHeads = b.heads;
+    kvHeads = b.kvHeads;
     headSize = b.width / b.heads;
     blockSize = b.blockSize;
     qWidth = heads * headSize;
@@ -135,7 +153,7 @@ public final class CausalSelfAttention implements Layer {
     return heads;
   }
 
-  /** Key and value heads (equal to {@link #heads()}: no grouped-query attention yet). */
+  /** Key and value heads ({@link #heads()} unless grouped-query). */
   public int kvHeads() {
     return kvHeads;
   }
@@ -401,7 +419,7 @@ public final class CausalSelfAttention implements Layer {
   private void checkInput(Tensor x) {
     if (x.rank() != 3 || x.dim(2) != inWidth) {
       throw new IllegalArgumentException("causal self-attention: input must be [batch, time, " + inWidth
-          + "] (q, k, v of " + heads + " heads of " + headSize + "), got " + x);
+          + "] (q, k, v of " + heads + ", " + kvHeads + ", " + kvHeads + " heads of " + headSize + "), got " + x);
     }
   }
 

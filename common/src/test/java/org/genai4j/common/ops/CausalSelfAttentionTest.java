@@ -23,18 +23,30 @@ class CausalSelfAttentionTest {
    * head h owns columns h*d .. h*d + d - 1 of each third.
    */
   static double[] reference(double[] x, int batch, int time, int heads, int d, Mask mask) {
+    return reference(x, batch, time, heads, heads, d, mask);
+  }
+
+  /**
+   * The same with {@code kvHeads} key/value heads: x is [B, T, (heads + 2 kvHeads) d], q then k
+   * then v, and query head h uses key/value head h / (heads / kvHeads).
+   */
+  static double[] reference(double[] x, int batch, int time, int heads, int kvHeads, int d, Mask mask) {
     int c = heads * d;
-    int in = 3 * c;
+    int kvc = kvHeads * d;
+    int in = c + 2 * kvc;
+    int group = heads / kvHeads;
     double[] y = new double[batch * time * c];
     for (int b = 0; b < batch; b++) {
       for (int h = 0; h < heads; h++) {
+        int k = c + (h / group) * d;
+        int v = c + kvc + (h / group) * d;
         for (int i = 0; i < time; i++) {
           double[] s = new double[i + 1];
           double max = Double.NEGATIVE_INFINITY;
           for (int j = 0; j <= i; j++) {
             double dot = 0;
             for (int e = 0; e < d; e++) {
-              dot += x[(b * time + i) * in + h * d + e] * x[(b * time + j) * in + c + h * d + e];
+              dot += x[(b * time + i) * in + h * d + e] * x[(b * time + j) * in + k + e];
             }
             s[j] = dot / Math.sqrt(d);
             max = Math.max(max, s[j]);
@@ -47,7 +59,7 @@ class CausalSelfAttentionTest {
           for (int e = 0; e < d; e++) {
             double acc = 0;
             for (int j = 0; j <= i; j++) {
-              acc += s[j] / sum * mask.at(b, h, i, j) * x[(b * time + j) * in + 2 * c + h * d + e];
+              acc += s[j] / sum * mask.at(b, h, i, j) * x[(b * time + j) * in + v + e];
             }
             y[(b * time + i) * c + h * d + e] = acc;
           }
@@ -89,6 +101,43 @@ class CausalSelfAttentionTest {
     assertEquals(18, att.inputWidth());
     OpCheck.of(att, LinearTest.random(1, 2, 5, 18), (x, p) -> reference(x, 2, 5, 2, 3, noDropout()))
         .samplesPerTensor(90).assertCorrect();
+  }
+
+  @Test
+  void groupedQueryAttentionMatchesReferenceAndFiniteDifferences() {
+    // 4 query heads share 2 key/value heads of 2: input [q 8 | k 4 | v 4].
+    CausalSelfAttention att = CausalSelfAttention.builder(4, 8, 6).kvHeads(2).build();
+    assertEquals(16, att.inputWidth());
+    assertEquals(4, att.kvWidth());
+    assertEquals(8, att.outputWidth());
+    OpCheck.of(att, LinearTest.random(13, 2, 6, 16), (x, p) -> reference(x, 2, 6, 4, 2, 2, noDropout()))
+        .samplesPerTensor(100).assertCorrect();
+    // With dropout, and one key/value head for all.
+    StepContext ctx = StepContext.training(2, 3);
+    CausalSelfAttention mqa = CausalSelfAttention.builder(3, 6, 5).kvHeads(1).dropout(0.2, 4).build();
+    double[][][][] m = masks(ctx, 0.2, 4, 2, 3, 5);
+    OpCheck.of(mqa, LinearTest.random(14, 2, 5, 10), (x, p) -> reference(x, 2, 5, 3, 1, 2,
+        (b, h, i, j) -> m[b][h][i][j])).context(ctx).samplesPerTensor(100).assertCorrect();
+    assertThrows(IllegalArgumentException.class, () -> CausalSelfAttention.builder(4, 8, 6).kvHeads(3).build());
+  }
+
+  @Test
+  void groupedQueryDecodingWithTheCacheGivesTheFullForward() {
+    CausalSelfAttention att = CausalSelfAttention.builder(4, 8, 8).kvHeads(2).build();
+    Tensor x = LinearTest.random(15, 2, 7, 16);
+    StepContext ctx = StepContext.inference();
+    double[] full = att.forward(ctx, x).toDoubles();
+    KvCache cache = att.newCache(1, 2);
+    assertEquals(4, cache.width());
+    for (int t = 0; t < 7; t++) {
+      double[] y = att.forward(ctx, positions(x, t, t + 1), cache, 0, t).toDoubles();
+      cache.advance(1);
+      for (int b = 0; b < 2; b++) {
+        for (int c = 0; c < 8; c++) {
+          assertEquals(full[(b * 7 + t) * 8 + c], y[b * 8 + c], 1e-5, "sequence " + b + ", position " + t);
+        }
+      }
+    }
   }
 
   @Test
