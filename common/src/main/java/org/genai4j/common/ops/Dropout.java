@@ -10,9 +10,8 @@ package org.genai4j.common.ops;
  * <p>The first dimension of the input is the batch's examples (pass {@code [B, T, C]}, not
  * {@code [B*T, C]}): example {@code r}'s mask comes from {@link StepContext#random}{@code (stream,
  * r)}, so a batch split over any number of shards draws the same masks. The mask is a hash of
- * each element's index keyed by that generator ({@link DropoutMask}): the loops vectorize except
- * for an int-to-float conversion, and the backward pass recomputes the mask from the examples'
- * keys instead of storing it.
+ * each element's index keyed by that generator ({@link DropoutMask}), in loops that vectorize, and
+ * the backward pass recomputes it from the examples' keys instead of storing it.
  */
 public final class Dropout implements Layer {
   private final DropoutMask mask;
