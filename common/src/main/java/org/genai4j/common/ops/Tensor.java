@@ -2,6 +2,7 @@ package org.genai4j.common.ops;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -191,7 +192,7 @@ public final class Tensor {
   /** Sets every element to 0 (a memset). */
   public void zero() {
     if (length > 0) {
-      Pointer.memset(pointer(), 0, (long) length * Float.BYTES);
+      Pointer.memset(bytes(), 0, (long) length * Float.BYTES);
     }
   }
 
@@ -199,7 +200,7 @@ public final class Tensor {
   public void copyFrom(Tensor src) {
     checkSameLength(src);
     if (length > 0) {
-      Pointer.memcpy(pointer(), src.pointer(), (long) length * Float.BYTES);
+      Pointer.memcpy(bytes(), src.bytes(), (long) length * Float.BYTES);
     }
   }
 
@@ -264,6 +265,17 @@ public final class Tensor {
   /** A pointer to this tensor's first element, for native calls; valid while this tensor is referenced. */
   public FloatPointer pointer() {
     return new FloatPointer(base).position(base.position() + offset);
+  }
+
+  /**
+   * A byte pointer to this tensor's first element, for {@code Pointer.memcpy} and {@code memset}:
+   * they take a pointer's position in bytes whatever its type, so a float pointer positioned at a
+   * view's offset would address the wrong memory.
+   */
+  private Pointer bytes() {
+    BytePointer p = new BytePointer(base);
+    p.capacity(base.capacity() * (long) Float.BYTES);
+    return p.position((base.position() + offset) * (long) Float.BYTES);
   }
 
   /** The pointer to the start of the owning memory, and this tensor's element offset into it ({@link Blas}). */
