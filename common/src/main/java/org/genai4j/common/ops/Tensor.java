@@ -191,7 +191,7 @@ public final class Tensor {
   /** Sets every element to 0 (a memset). */
   public void zero() {
     if (length > 0) {
-      Pointer.memset(pointer(), 0, (long) length * Float.BYTES);
+      Pointer.memset(bytePointer(), 0, (long) length * Float.BYTES);
     }
   }
 
@@ -199,7 +199,7 @@ public final class Tensor {
   public void copyFrom(Tensor src) {
     checkSameLength(src);
     if (length > 0) {
-      Pointer.memcpy(pointer(), src.pointer(), (long) length * Float.BYTES);
+      Pointer.memcpy(bytePointer(), src.bytePointer(), (long) length * Float.BYTES);
     }
   }
 
@@ -252,6 +252,14 @@ public final class Tensor {
   /** A pointer to this tensor's first element, for native calls; valid while this tensor is referenced. */
   public FloatPointer pointer() {
     return new FloatPointer(base).position(base.position() + offset);
+  }
+
+  /**
+   * A plain pointer to this tensor's first element for JavaCPP's untyped {@code memcpy} and {@code
+   * memset}, which add the position in bytes (a FloatPointer's position counts floats).
+   */
+  private Pointer bytePointer() {
+    return new Pointer(base).position((base.position() + offset) * (long) Float.BYTES);
   }
 
   /** The pointer to the start of the owning memory, and this tensor's element offset into it ({@link Blas}). */
