@@ -33,9 +33,6 @@ import java.util.List;
  * sign are recomputed in the backward pass from the input and the per-channel scale and shift.
  */
 public final class BatchNorm implements Layer {
-  /** Elements per block of rows copied out to the output tensors. */
-  private static final int BLOCK = 1 << 13;
-
   private final String name;
   private final Param weight;
   private final Param bias;
@@ -60,8 +57,7 @@ public final class BatchNorm implements Layer {
   private double count;
   private float[] x = new float[0];
   private float[] g = new float[0];
-  private float[] chunk = new float[0];
-  private float[] hat = new float[0];
+  private float[] out = new float[0];
   private float[] gamma;
   private float[] beta;
   /** Per segment and channel ({@code [groups * C]}): mean, 1/sqrt(var + eps), scale and shift of the affine map. */
@@ -322,41 +318,36 @@ public final class BatchNorm implements Layer {
     }
   }
 
-  /** {@code y = act(x scale + shift)}, block by block of rows into the output tensor. */
+  /** {@code y = act(x scale + shift)} into the output mirror, then one copy into the output tensor. */
   private void normalize() {
-    int rowLen = channels * spatial;
-    int blockRows = Math.max(1, BLOCK / Math.max(1, rowLen));
-    chunk = grow(chunk, blockRows * rowLen);
+    int len = rows * channels * spatial;
+    out = grow(out, len);
     int perSegment = rows / groups;
-    float s = slope;
+    float sl = slope;
     float[] v = x;
-    float[] o = chunk;
-    for (int r0 = 0; r0 < rows; r0 += blockRows) {
-      int r1 = Math.min(rows, r0 + blockRows);
-      for (int r = r0; r < r1; r++) {
-        int k0 = (r / perSegment) * channels;
-        int src = r * rowLen;
-        int dst = (r - r0) * rowLen;
-        if (spatial == 1) {
-          for (int c = 0; c < channels; c++) {
-            float a = v[src + c] * scale[k0 + c] + shift[k0 + c];
-            o[dst + c] = Math.max(a, s * a);
-          }
-          continue;
-        }
+    float[] o = out;
+    for (int r = 0; r < rows; r++) {
+      int k0 = (r / perSegment) * channels;
+      if (spatial == 1) {
+        int base = r * channels;
         for (int c = 0; c < channels; c++) {
-          float sc = scale[k0 + c];
-          float sh = shift[k0 + c];
-          int at = src + c * spatial;
-          int to = dst + c * spatial;
-          for (int p = 0; p < spatial; p++) {
-            float a = v[at + p] * sc + sh;
-            o[to + p] = Math.max(a, s * a);
-          }
+          float a = v[base + c] * scale[k0 + c] + shift[k0 + c];
+          o[base + c] = Math.max(a, sl * a);
+        }
+        continue;
+      }
+      for (int c = 0; c < channels; c++) {
+        float sc = scale[k0 + c];
+        float sh = shift[k0 + c];
+        int end = (r * channels + c + 1) * spatial;
+        // Every array at the same index: the loop the JIT vectorizes best.
+        for (int p = end - spatial; p < end; p++) {
+          float a = v[p] * sc + sh;
+          o[p] = Math.max(a, sl * a);
         }
       }
-      y.write(r0 * rowLen, o, 0, (r1 - r0) * rowLen);
     }
+    y.write(0, o, 0, len);
   }
 
   @Override
@@ -456,80 +447,68 @@ public final class BatchNorm implements Layer {
       return;
     }
     int sp = spatial;
-    hat = grow(hat, sp);
-    float[] h = hat;
     for (int r = from; r < to; r++) {
       for (int c = 0; c < channels; c++) {
         int base = (r * channels + c) * sp;
+        int end = base + sp;
         float sc = scale[k0 + c];
         float sh = shift[k0 + c];
         float m = mean[k0 + c];
-        float is = invStd[k0 + c];
-        // The activation's derivative and xhat in one loop that the JIT vectorizes ...
-        for (int p = 0; p < sp; p++) {
-          float xv = v[base + p];
-          d[base + p] *= sl + rest * step(xv * sc + sh);
-          h[p] = (xv - m) * is;
+        // The activation's derivative in a loop of its own that the JIT vectorizes ...
+        for (int p = base; p < end; p++) {
+          d[p] = d[p] * (sl + rest * step(v[p] * sc + sh));
         }
-        // ... then the two sums in eight float chains (a plane is short: float is exact enough).
+        // ... then the sums of g and g (x - mean) in eight float chains (a plane is short: float
+        // is exact enough); xhat = (x - mean) invStd, so the second sum times invStd is sum g xhat.
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        int p = 0;
-        for (; p + 3 < sp; p += 4) {
-          float a = d[base + p], b = d[base + p + 1], cc = d[base + p + 2], e = d[base + p + 3];
+        int p = base;
+        for (; p + 3 < end; p += 4) {
+          float a = d[p], b = d[p + 1], cc = d[p + 2], e = d[p + 3];
           s0 += a;
           s1 += b;
           s2 += cc;
           s3 += e;
-          t0 += a * h[p];
-          t1 += b * h[p + 1];
-          t2 += cc * h[p + 2];
-          t3 += e * h[p + 3];
+          t0 += a * (v[p] - m);
+          t1 += b * (v[p + 1] - m);
+          t2 += cc * (v[p + 2] - m);
+          t3 += e * (v[p + 3] - m);
         }
-        for (; p < sp; p++) {
-          s0 += d[base + p];
-          t0 += d[base + p] * h[p];
+        for (; p < end; p++) {
+          s0 += d[p];
+          t0 += d[p] * (v[p] - m);
         }
         sums[at0 + c] += (double) s0 + s1 + s2 + s3;
-        sums[at0 + channels + c] += (double) t0 + t1 + t2 + t3;
+        sums[at0 + channels + c] += ((double) t0 + t1 + t2 + t3) * invStd[k0 + c];
       }
     }
   }
 
-  /** {@code dx = a g + b (x - mean) + c} per segment and channel, block by block of rows into {@code dx}. */
+  /** {@code g = a g + b (x - mean) + c} per segment and channel, in place, then one copy into {@code dx}. */
   private void applyGradient(float[] a, float[] b, float[] c0) {
-    int rowLen = channels * spatial;
-    int blockRows = Math.max(1, BLOCK / Math.max(1, rowLen));
-    chunk = grow(chunk, blockRows * rowLen);
     int perSegment = rows / groups;
     float[] v = x;
     float[] d = g;
-    float[] o = chunk;
-    for (int r0 = 0; r0 < rows; r0 += blockRows) {
-      int r1 = Math.min(rows, r0 + blockRows);
-      for (int r = r0; r < r1; r++) {
-        int k0 = (r / perSegment) * channels;
-        int src = r * rowLen;
-        int dst = (r - r0) * rowLen;
-        if (spatial == 1) {
-          for (int c = 0; c < channels; c++) {
-            o[dst + c] = a[k0 + c] * d[src + c] + b[k0 + c] * (v[src + c] - mean[k0 + c]) + c0[k0 + c];
-          }
-          continue;
-        }
+    for (int r = 0; r < rows; r++) {
+      int k0 = (r / perSegment) * channels;
+      if (spatial == 1) {
+        int base = r * channels;
         for (int c = 0; c < channels; c++) {
-          float ac = a[k0 + c];
-          float bc = b[k0 + c];
-          float cc = c0[k0 + c];
-          float m = mean[k0 + c];
-          int at = src + c * spatial;
-          int to = dst + c * spatial;
-          for (int p = 0; p < spatial; p++) {
-            o[to + p] = ac * d[at + p] + bc * (v[at + p] - m) + cc;
-          }
+          d[base + c] = a[k0 + c] * d[base + c] + b[k0 + c] * (v[base + c] - mean[k0 + c]) + c0[k0 + c];
+        }
+        continue;
+      }
+      for (int c = 0; c < channels; c++) {
+        float ac = a[k0 + c];
+        float bc = b[k0 + c];
+        float cc = c0[k0 + c];
+        float m = mean[k0 + c];
+        int end = (r * channels + c + 1) * spatial;
+        for (int p = end - spatial; p < end; p++) {
+          d[p] = ac * d[p] + bc * (v[p] - m) + cc;
         }
       }
-      dx.write(r0 * rowLen, o, 0, (r1 - r0) * rowLen);
     }
+    dx.write(0, d, 0, rows * channels * spatial);
   }
 
   /**
