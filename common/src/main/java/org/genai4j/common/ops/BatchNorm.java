@@ -130,6 +130,15 @@ public final class BatchNorm implements Layer {
   }
 
   /**
+   * Whether backward computes the input's gradient, switchable between passes: a GAN's
+   * discriminator needs its images' gradient in the generator's step only (every shard must
+   * switch alike).
+   */
+  public void setInputGradient(boolean on) {
+    inputGradient = on;
+  }
+
+  /**
    * From the next forward pass on, the input is {@code k} stacked blocks of equal rows, each with
    * its own batch statistics (every shard must use the same {@code k}).
    */

@@ -82,6 +82,15 @@ public final class ConvTranspose2d implements Layer {
     return this;
   }
 
+  /**
+   * Whether backward computes the input's gradient, switchable between passes: a GAN's
+   * discriminator needs its images' gradient in the generator's step only (every shard must
+   * switch alike).
+   */
+  public void setInputGradient(boolean on) {
+    inputGradient = on;
+  }
+
   /** Forces the im2col weight gradient on or off, whatever the channels (for tests and measurements). */
   ConvTranspose2d usePatches(boolean on) {
     patches = on;

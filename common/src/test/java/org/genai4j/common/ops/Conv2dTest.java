@@ -87,6 +87,21 @@ class Conv2dTest {
   }
 
   @Test
+  void theInputGradientCanBeSwitchedBetweenPasses() {
+    // A GAN's D: no image gradient in its own step, the image gradient in the generator's step.
+    Conv2d c = conv(1, 4, 4, 2, 1, true).withoutInputGradient();
+    StepContext ctx = StepContext.training(1, 0);
+    Tensor x = LinearTest.random(6, 3, 1, 6, 6);
+    c.forward(ctx, x);
+    assertNull(c.backward(ctx, LinearTest.random(7, 3, 4, 3, 3)));
+    c.setInputGradient(true);
+    c.weight().setRequiresGrad(false);
+    c.bias().setRequiresGrad(false);
+    OpCheck.of(c, x, (in, ps) -> reference(in, ps.get("conv.weight"), ps.get("conv.bias"), 3, 1, 6, 6, 4, 4, 2, 1))
+        .assertCorrect();
+  }
+
+  @Test
   void frozenWeightsGetNoGradientAndTheInputGradientIsRight() {
     Conv2d c = conv(4, 6, 4, 2, 1, true);
     c.weight().setRequiresGrad(false);
