@@ -11,15 +11,16 @@ import java.util.List;
  * <p>The forward pass is libnd4j's (oneDNN) {@code conv2d} run directly on the tensors. The
  * backward pass does only the work asked for and picks the cheaper kernel for each part:
  * <ul>
+ *   <li>both gradients: {@code conv2d_bp}, one oneDNN call (the weight gradient into scratch, then
+ *       added, since gradients accumulate);
  *   <li>input gradient alone (frozen weights, as in a GAN's generator step through D): the
  *       transposed convolution of the output gradient with the same weights ({@code deconv2d}),
- *       half the work of {@code conv2d_bp};
- *   <li>weight gradient with few input channels (an image: {@code in k k <= }{@value
- *       #PATCH_COLUMNS}): one gemm per image over the input's patches (im2col in Java), several
- *       times cheaper than oneDNN's backward, plus the input gradient by {@code deconv2d} when
- *       wanted; a first layer on data skips it ({@link #withoutInputGradient()});
- *   <li>otherwise {@code conv2d_bp}, both gradients in one call (into a scratch weight gradient
- *       that is then added, since gradients accumulate).
+ *       half the work;
+ *   <li>weight gradient alone (a first layer on data, {@link #withoutInputGradient()}) with few
+ *       input channels ({@code in k k <= }{@value #PATCH_ROWS}, an image): one gemm per image over
+ *       the input's patches (im2col in Java), measured at 0.2-0.5x of {@code conv2d_bp} for 1-8
+ *       channels (which would also compute the unwanted input gradient). With the input gradient
+ *       wanted too, patches plus {@code deconv2d} measured no faster than {@code conv2d_bp}.
  * </ul>
  * The bias gradient is two BLAS products with ones. The input gradient by {@code deconv2d} needs
  * the geometry to be exact ({@code (H + 2 padding - kernel)} divisible by the stride); otherwise
@@ -27,7 +28,7 @@ import java.util.List;
  */
 public final class Conv2d implements Layer {
   /** The im2col weight gradient is used up to this many patch rows ({@code in * kernel * kernel}). */
-  static final int PATCH_COLUMNS = 64;
+  static final int PATCH_ROWS = 128;
 
   private final Param weight;
   private final Param bias;
@@ -35,7 +36,7 @@ public final class Conv2d implements Layer {
   private final int out;
   private final ConvKernels kernels;
   private boolean inputGradient = true;
-  /** Null: choose by {@link #PATCH_COLUMNS}; else force the patch path on or off (tests). */
+  /** Null: patches for a weight gradient without input gradient up to {@link #PATCH_ROWS}; else forced on or off (tests). */
   private Boolean patches;
   private Tensor x;
   private Tensor y;
@@ -90,7 +91,7 @@ public final class Conv2d implements Layer {
     inputGradient = on;
   }
 
-  /** Forces the im2col weight gradient on or off, whatever the channels (for tests and measurements). */
+  /** Forces the im2col weight gradient on or off, whatever the channels and gradients (for tests and measurements). */
   Conv2d usePatches(boolean on) {
     patches = on;
     return this;
@@ -136,7 +137,8 @@ public final class Conv2d implements Layer {
       kernels.addBiasGradient(dy, bias.grad());
     }
     boolean weights = weight.requiresGrad();
-    boolean byPatches = patches != null ? patches : in * kernels.kernel * kernels.kernel <= PATCH_COLUMNS;
+    boolean byPatches = patches != null ? patches
+        : !inputGradient && in * kernels.kernel * kernels.kernel <= PATCH_ROWS;
     // deconv2d gives back exactly x's size only when no input row or column was left over by the strides.
     boolean exact = kernels.transposedOut(y.dim(2)) == x.dim(2) && kernels.transposedOut(y.dim(3)) == x.dim(3);
     if (weights && byPatches) {

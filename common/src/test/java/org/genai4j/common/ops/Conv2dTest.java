@@ -71,7 +71,7 @@ class Conv2dTest {
 
   @Test
   void strideOneSameSizeWithManyChannels() {
-    // 3x3, padding 1, 9 input channels: 81 patch rows, past the im2col threshold (conv2d_bp).
+    // 3x3, padding 1, 9 input channels, both gradients by default (conv2d_bp).
     Conv2d c = conv(9, 4, 3, 1, 1, true);
     OpCheck.of(c, LinearTest.random(4, 2, 9, 5, 5),
         (x, ps) -> reference(x, ps.get("conv.weight"), ps.get("conv.bias"), 2, 9, 5, 5, 4, 3, 1, 1)).assertCorrect();

@@ -73,7 +73,7 @@ class ConvTranspose2dTest {
 
   @Test
   void generatorLastLayerMakesOneChannelImages() {
-    // 8 -> 1 channels with bias: the image side, weight gradient by patches without forcing it.
+    // 8 -> 1 channels with bias: the image side, the default path (deconv2d_bp).
     ConvTranspose2d d = deconv(8, 1, 4, 2, 1, true);
     OpCheck.of(d, LinearTest.random(4, 3, 8, 3, 3),
         (x, ps) -> reference(x, ps.get("up.weight"), ps.get("up.bias"), 3, 8, 3, 3, 1, 4, 2, 1)).assertCorrect();
@@ -81,6 +81,7 @@ class ConvTranspose2dTest {
 
   @Test
   void noiseInputSkipsTheInputGradient() {
+    // 6 output channels of a 4x4 kernel: 96 patch rows, so the weight gradient by patches by default.
     ConvTranspose2d d = deconv(5, 6, 4, 1, 0, true).withoutInputGradient();
     OpCheck.of(d, LinearTest.random(6, 2, 5, 1, 1),
         (x, ps) -> reference(x, ps.get("up.weight"), ps.get("up.bias"), 2, 5, 1, 1, 6, 4, 1, 0))
