@@ -27,10 +27,13 @@ import java.util.List;
  *
  * <p>Why fused and written this way: batch norm plus its activation are three memory passes
  * forward and four backward when done by separate ops; here they are two each (sums, then
- * normalize; gradient sums, then apply), over Java arrays with loops that the JIT vectorizes
- * (the activation's derivative by min/max arithmetic, no branch, which on such data mispredicts
- * half the time), and nothing but the input is kept: the normalized input and the activation's
- * sign are recomputed in the backward pass from the input and the per-channel scale and shift.
+ * normalize; gradient sums, then apply), over Java copies of the tensors, plane by plane in memory
+ * order, with loops that the JIT vectorizes: every array indexed at the same position (a scratch
+ * plane indexed from 0 made the backward pass 3x slower), the activation's derivative by min/max
+ * arithmetic instead of a branch (which on such data mispredicts half the time). For the backward
+ * pass only a copy of the input is kept: the normalized input and the activation's sign are
+ * recomputed from it and the per-channel scale and shift. Measured against the hand-written DCGAN
+ * step's {@code FusedBatchNorm} at its shapes: 0.95-1.05x.
  */
 public final class BatchNorm implements Layer {
   private final String name;
