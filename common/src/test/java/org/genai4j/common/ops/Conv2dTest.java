@@ -136,6 +136,24 @@ class Conv2dTest {
   }
 
   @Test
+  void rowBlockViewsWorkAsInputsAndGradients() {
+    // A shard's rows of a batch tensor (a view at an offset) give what a copy of them gives.
+    Conv2d c = conv(2, 3, 4, 2, 1, true);
+    StepContext ctx = StepContext.training(1, 0);
+    Tensor batch = LinearTest.random(10, 5, 2, 6, 6);
+    Tensor grads = LinearTest.random(11, 5, 3, 3, 3);
+    float[] yView = c.forward(ctx, batch.rowRange(2, 5)).toArray();
+    float[] dxView = c.backward(ctx, grads.rowRange(2, 5)).toArray();
+    float[] dwView = c.weight().grad().toArray();
+    c.weight().zeroGrad();
+    float[] yCopy = c.forward(ctx, batch.rowRange(2, 5).copy()).toArray();
+    float[] dxCopy = c.backward(ctx, grads.rowRange(2, 5).copy()).toArray();
+    assertArrayEquals(yCopy, yView);
+    assertArrayEquals(dxCopy, dxView);
+    assertArrayEquals(c.weight().grad().toArray(), dwView);
+  }
+
+  @Test
   void layoutIsPyTorchs() {
     Conv2d c = conv(2, 3, 4, 2, 1, false);
     assertArrayEquals(new int[] {3, 2, 4, 4}, c.weight().shape());
