@@ -22,6 +22,15 @@ public interface Init {
     };
   }
 
+  /** Normal with mean {@code mean} and standard deviation {@code std} (DCGAN's batch-norm gains: N(1, 0.02)). */
+  static Init normal(double mean, double std) {
+    return (v, shape, rng) -> {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (mean + rng.nextGaussian() * std);
+      }
+    };
+  }
+
   /** Uniform on {@code [-bound, bound]}. */
   static Init uniform(double bound) {
     return (v, shape, rng) -> {
