@@ -24,6 +24,17 @@ public final class RunOptions {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Random seed.")
   public long seed;
 
+  /**
+   * The threads a training step splits its batch over (for {@code TrainerConfig.withThreads}); 0
+   * when {@code --shards} is not given, for the trainer's default.
+   */
+  public int shards() {
+    if (shards != null && shards < 1) {
+      throw new IllegalArgumentException("--shards must be >= 1, got " + shards);
+    }
+    return shards == null ? 0 : shards;
+  }
+
   /** Applies the thread setting; call first in every command. */
   public void apply() {
     if (threads != null) {
