@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Measures the default {@link FeatureClassifier} on real Fashion-MNIST: trains it (or loads it
  * from the cache), prints test accuracy and the FID floor (test vs train features). Not a unit
- * test: run with {@code -Dgenai4j.measure=true -Dtest=FashionMnistClassifierMeasure}, or as a main.
+ * test: run with {@code -Dgenai4j.measure=true -Dtest=FashionMnistClassifierMeasure}.
  */
 class FashionMnistClassifierMeasure {
 
@@ -23,10 +23,6 @@ class FashionMnistClassifierMeasure {
   @EnabledIfSystemProperty(named = "genai4j.measure", matches = "true")
   void defaultClassifierReaches90PercentOnFashionMnist() throws Exception {
     assertTrue(measure() >= 0.90);
-  }
-
-  public static void main(String[] args) throws Exception {
-    measure();
   }
 
   static double measure() throws Exception {

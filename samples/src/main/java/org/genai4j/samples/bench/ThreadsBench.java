@@ -1,8 +1,10 @@
-package org.genai4j.common.util;
+package org.genai4j.samples.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.genai4j.common.util.BenchTable;
+import org.genai4j.common.util.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,7 +15,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * a GEMM (BLAS pool) and a large element-wise op (ND4J's op pool). Besides wall time it reports
  * process CPU time / wall time, which shows how many cores the setting really kept busy.
  *
- * <p>Run: {@code java -cp ... org.genai4j.common.util.ThreadsBench [threads...]}
+ * <p>Run: {@code java -cp "$(cat samples/target/classpath.txt)" org.genai4j.samples.bench.ThreadsBench [threads...]}
  */
 public final class ThreadsBench {
   private ThreadsBench() {}
@@ -23,6 +25,7 @@ public final class ThreadsBench {
     INDArray a = Nd4j.rand(DataType.FLOAT, 768, 768);
     INDArray b = Nd4j.rand(DataType.FLOAT, 768, 768);
     INDArray big = Nd4j.rand(DataType.FLOAT, 4_000_000);
+    System.out.println("machine: " + Threads.machine());
     BenchTable t = new BenchTable("ND4J threads set at runtime", "threads", "op", "ms/op", "cpu/wall");
     for (int n : counts) {
       Threads.set(n);

@@ -1,14 +1,23 @@
-package org.genai4j.datasets;
+package org.genai4j.samples.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;
+import org.genai4j.datasets.DataResolver;
+import org.genai4j.datasets.DatasetRegistry;
+import org.genai4j.datasets.Datasets;
+import org.genai4j.datasets.ImageData;
+import org.genai4j.datasets.MarkovText;
+import org.genai4j.datasets.Normalization;
+import org.genai4j.datasets.Split;
+import org.genai4j.datasets.SyntheticShapes;
+import org.genai4j.datasets.TextCorpus;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Benchmark entry point: how fast the readers, the synthetic generators and the iterator are on this machine.
- * Run with {@code java -cp ... org.genai4j.datasets.DatasetsBench}; prints one table. Real datasets are
+ * Run with {@code java -cp "$(cat samples/target/classpath.txt)" org.genai4j.samples.bench.DatasetsBench}; prints one table. Real datasets are
  * measured only when they resolve locally (nothing is downloaded).
  */
 public final class DatasetsBench {
