@@ -13,7 +13,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * tables. ND4J runs work on three pools that all have to agree: its own op threads ({@code
  * Environment.maxThreads} / {@code maxMasterThreads}), OpenMP loops inside the native library,
  * and OpenBLAS's GEMM threads. On a small machine under load more threads can be much slower
- * (see DESIGN.md), so every benchmark states the count it ran with.
+ * (the README's Threads section has the figures), so every benchmark states the count it ran with.
  *
  * <p>Measured in M2.1: {@code Environment.setMaxThreads} is a no-op (the op pool is sized once,
  * from {@code OMP_NUM_THREADS} or the core count, when ND4J loads), but {@code setMaxMasterThreads}
