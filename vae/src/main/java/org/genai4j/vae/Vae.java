@@ -25,8 +25,10 @@ import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.ops.Tensor;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.Checkpoint;
+import org.genai4j.common.train.Replicas;
 import org.genai4j.common.train.RunDir;
 import org.genai4j.common.train.StepLoss;
+import org.genai4j.common.util.Parallel;
 import org.genai4j.common.util.Progress;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -76,6 +78,7 @@ public final class Vae {
   private Tensor images;
   private Tensor latents;
   private Tensor repeated;
+  private Replicas<Vae> replicas;
 
   /** The model on {@code params}: fresh ({@code Params.init}), for loading, or a replica's. */
   Vae(VaeConfig config, Params params) {
@@ -276,16 +279,45 @@ public final class Vae {
 
   // ---- inference ----
 
+  /** The copies of this model that threads run on (copy 0 is this one), for training and inference alike. */
+  synchronized Replicas<Vae> replicas() {
+    if (replicas == null) {
+      replicas = new Replicas<>(this, params, p -> new Vae(config, p));
+    }
+    return replicas;
+  }
+
+  /** What one block of rows {@code [from, to)} computes, on one copy of the model. */
+  @FunctionalInterface
+  private interface Rows {
+    void run(Vae copy, int from, int to);
+  }
+
+  /**
+   * Runs {@code work} over rows {@code [0, n)} in blocks of {@code rows}, spread over up to {@code
+   * threads} copies of the model at once (0: one per core when ND4J runs single-threaded). Every
+   * row's noise depends on its row number only, so the results do not depend on the threads.
+   */
+  private void inBlocks(int n, int rows, int threads, Rows work) {
+    int blocks = (n + rows - 1) / rows;
+    int t = Math.max(1, Math.min(threads > 0 ? threads : Parallel.defaultThreads(), blocks));
+    Parallel.of(t).run(t, s -> {
+      Vae copy = replicas().get(s);
+      for (int b = s; b < blocks; b += t) {
+        work.run(copy, b * rows, Math.min(n, (b + 1) * rows));
+      }
+    });
+  }
+
   /** The posterior's parameters for {@code images} [N, C, H, W]: [N, 2Z], mu then logvar per row. */
   INDArray posterior(INDArray images) {
     INDArray x = flatten(images, "images");
-    long n = x.size(0);
+    int n = Math.toIntExact(x.size(0));
     INDArray out = Nd4j.create(DataType.FLOAT, n, 2L * config.latent());
-    for (long s = 0; s < n; s += INFERENCE_ROWS) {
-      long e = Math.min(n, s + INFERENCE_ROWS);
-      Tensor h = encoder.forward(StepContext.inference(), input(rows(x, s, e)));
-      out.get(NDArrayIndex.interval(s, e), NDArrayIndex.all()).assign(h.array());
-    }
+    inBlocks(n, INFERENCE_ROWS, 0, (copy, s, e) -> {
+      Tensor h = copy.encoder.forward(StepContext.inference(), copy.input(rows(x, s, e)));
+      rows(out, s, e).assign(h.array());
+    });
     return out;
   }
 
@@ -300,22 +332,24 @@ public final class Vae {
       throw new IllegalArgumentException("latent codes must be [N, " + config.latent() + "], got "
           + (z == null ? "null" : Arrays.toString(z.shape())));
     }
-    long n = z.size(0);
+    int n = Math.toIntExact(z.size(0));
     int d = config.inputSize();
     INDArray out = Nd4j.create(DataType.FLOAT, n, d);
-    StepContext ctx = StepContext.inference();
-    for (long s = 0; s < n; s += INFERENCE_ROWS) {
-      long e = Math.min(n, s + INFERENCE_ROWS);
-      latents = Tensor.ensure(latents, (int) (e - s), config.latent());
-      latents.copyFrom(rows(z, s, e));
-      Tensor decoded = decoder.forward(ctx, latents);
-      Tensor means = bernoulli != null ? probabilities.forward(ctx, decoded) : decoded;
-      // Learned variances: each row is D means, then D log-variances.
-      INDArray rows = means.array().reshape('c', e - s, means.length() / (e - s));
-      out.get(NDArrayIndex.interval(s, e), NDArrayIndex.all()).assign(rows.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)));
-    }
+    inBlocks(n, INFERENCE_ROWS, 0, (copy, s, e) -> rows(out, s, e).assign(copy.pixelMeans(rows(z, s, e))));
     Transforms.min(Transforms.max(out, 0.0, false), 1.0, false);
     return out.reshape('c', n, config.channels(), config.height(), config.width());
+  }
+
+  /** The decoder's pixel means for a block of latent codes: [rows, D] (a view of this copy's buffers). */
+  private INDArray pixelMeans(INDArray z) {
+    StepContext ctx = StepContext.inference();
+    latents = Tensor.ensure(latents, Math.toIntExact(z.size(0)), config.latent());
+    latents.copyFrom(z);
+    Tensor decoded = decoder.forward(ctx, latents);
+    Tensor means = bernoulli != null ? probabilities.forward(ctx, decoded) : decoded;
+    // Learned variances: each row is D means, then D log-variances.
+    INDArray perRow = means.array().reshape('c', z.size(0), means.length() / z.size(0));
+    return perRow.get(NDArrayIndex.all(), NDArrayIndex.interval(0, config.inputSize()));
   }
 
   /** Reconstructions: the decoder's pixel means at the posterior mean of each image. */
@@ -342,24 +376,31 @@ public final class Vae {
    * finds the image less likely (an anomaly score).
    */
   public PerImage score(INDArray images, long seed) {
+    return score(images, seed, 0);
+  }
+
+  /** As {@link #score(INDArray, long)}, on up to {@code threads} threads (0: the default). */
+  PerImage score(INDArray images, long seed, int threads) {
     INDArray x = flatten(images, "images");
     int n = Math.toIntExact(x.size(0));
     double[] recon = new double[n];
     double[] kls = new double[n];
-    StepContext one = StepContext.inference();
-    for (int s = 0; s < n; s += INFERENCE_ROWS) {
-      int e = Math.min(n, s + INFERENCE_ROWS);
-      Tensor xs = input(rows(x, s, e));
-      StepContext ctx = evaluation(seed, s);
-      Tensor h = encoder.forward(ctx, xs);
-      Tensor out = decoder.forward(ctx, sample.forward(ctx, h));
-      // The loss ops average over their rows: one row at a time gives each image's sum.
-      for (int r = 0; r < e - s; r++) {
-        recon[s + r] = reconstruction(one, out.rowRange(r, r + 1), xs.rowRange(r, r + 1));
-        kls[s + r] = kl.forward(one, h.rowRange(r, r + 1));
-      }
-    }
+    inBlocks(n, INFERENCE_ROWS, threads, (copy, s, e) -> copy.score(rows(x, s, e), seed, s, recon, kls));
     return new PerImage(recon, kls);
+  }
+
+  /** Scores images {@code x} that are rows {@code first...} of an evaluation into {@code recon} and {@code kls}. */
+  private void score(INDArray x, long seed, int first, double[] recon, double[] kls) {
+    StepContext ctx = evaluation(seed, first);
+    Tensor xs = input(x);
+    Tensor h = encoder.forward(ctx, xs);
+    Tensor out = decoder.forward(ctx, sample.forward(ctx, h));
+    // The loss ops average over their rows: one row at a time gives each image's sum.
+    StepContext one = StepContext.inference();
+    for (int r = 0; r < xs.rows(); r++) {
+      recon[first + r] = reconstruction(one, out.rowRange(r, r + 1), xs.rowRange(r, r + 1));
+      kls[first + r] = kl.forward(one, h.rowRange(r, r + 1));
+    }
   }
 
   /** Per-image terms of the negative ELBO, in nats. */
@@ -375,39 +416,48 @@ public final class Vae {
 
   /**
    * The log importance weights {@code log p(x|z_j) + log p(z_j) - log q(z_j|x)} of {@code k}
-   * samples z_j ~ q(z|x) per image: [N][k]. Each image is encoded once; its posterior row is
-   * repeated k times for the sample and the decoder. Advances {@code progress} by the images done.
+   * samples z_j ~ q(z|x) per image: [N][k], on up to {@code threads} threads (0: the default).
+   * Each image is encoded once; its posterior row is repeated k times for the sample and the
+   * decoder. Advances {@code progress} by the images done.
    */
-  double[][] logImportanceWeights(INDArray images, int k, long seed, Progress progress) {
+  double[][] logImportanceWeights(INDArray images, int k, long seed, int threads, Progress progress) {
     INDArray x = flatten(images, "images");
     int n = Math.toIntExact(x.size(0));
-    double[][] out = new double[n][k];
-    int perChunk = Math.max(1, INFERENCE_ROWS / k);
-    StepContext one = StepContext.inference();
-    for (int s = 0; s < n; s += perChunk) {
-      int e = Math.min(n, s + perChunk);
-      Tensor xs = input(rows(x, s, e));
-      Tensor h = encoder.forward(one, xs);
-      repeated = Tensor.ensure(repeated, (e - s) * k, h.dim(1));
-      for (int i = 0; i < e - s; i++) {
-        for (int j = 0; j < k; j++) {
-          repeated.rowRange(i * k + j, i * k + j + 1).copyFrom(h.rowRange(i, i + 1));
-        }
+    double[][] out = new double[n][];
+    inBlocks(n, Math.max(1, INFERENCE_ROWS / k), threads, (copy, s, e) -> {
+      copy.logImportanceWeights(rows(x, s, e), k, seed, s, out);
+      synchronized (progress) {
+        progress.advance(e - s);
       }
-      // Row i*k + j of the whole evaluation draws its own noise: image i's sample j.
-      StepContext ctx = evaluation(seed, s * k);
-      Tensor decoded = decoder.forward(ctx, sample.forward(ctx, repeated));
-      double[] priorOverPosterior = sample.logPriorOverPosterior();
-      for (int i = 0; i < e - s; i++) {
-        Tensor image = xs.rowRange(i, i + 1);
-        for (int j = 0; j < k; j++) {
-          int q = i * k + j;
-          out[s + i][j] = priorOverPosterior[q] - reconstruction(one, decoded.rowRange(q, q + 1), image);
-        }
-      }
-      progress.advance(e - s);
-    }
+    });
     return out;
+  }
+
+  /** The log importance weights of images {@code x}, rows {@code first...} of the evaluation, into {@code out}. */
+  private void logImportanceWeights(INDArray x, int k, long seed, int first, double[][] out) {
+    StepContext one = StepContext.inference();
+    Tensor xs = input(x);
+    Tensor h = encoder.forward(one, xs);
+    int m = xs.rows();
+    repeated = Tensor.ensure(repeated, m * k, h.dim(1));
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < k; j++) {
+        repeated.rowRange(i * k + j, i * k + j + 1).copyFrom(h.rowRange(i, i + 1));
+      }
+    }
+    // Row i*k + j of the whole evaluation draws its own noise: image i's sample j.
+    StepContext ctx = evaluation(seed, first * k);
+    Tensor decoded = decoder.forward(ctx, sample.forward(ctx, repeated));
+    double[] priorOverPosterior = sample.logPriorOverPosterior();
+    for (int i = 0; i < m; i++) {
+      Tensor image = xs.rowRange(i, i + 1);
+      double[] w = new double[k];
+      for (int j = 0; j < k; j++) {
+        int q = i * k + j;
+        w[j] = priorOverPosterior[q] - reconstruction(one, decoded.rowRange(q, q + 1), image);
+      }
+      out[first + i] = w;
+    }
   }
 
   /** An inference pass whose noise is that of rows {@code firstRow...} of an evaluation seeded with {@code seed}. */
@@ -430,6 +480,7 @@ public final class Vae {
     return images.reshape('c', s[0], config.inputSize());
   }
 
+  /** Rows {@code [from, to)} of a matrix, as a view. */
   private static INDArray rows(INDArray x, long from, long to) {
     return x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
   }

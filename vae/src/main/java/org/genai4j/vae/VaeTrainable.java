@@ -3,7 +3,6 @@ package org.genai4j.vae;
 import java.util.List;
 import org.genai4j.common.train.ModuleGroup;
 import org.genai4j.common.train.ParameterGroup;
-import org.genai4j.common.train.Replicas;
 import org.genai4j.common.train.Trainable;
 
 /**
@@ -18,8 +17,7 @@ final class VaeTrainable implements Trainable {
 
   VaeTrainable(Vae vae) {
     this.vae = vae;
-    Replicas<Vae> replicas = new Replicas<>(vae, vae.params(), p -> new Vae(vae.config(), p));
-    this.group = ModuleGroup.all(GROUP, replicas, Vae::trainStep);
+    this.group = ModuleGroup.all(GROUP, vae.replicas(), Vae::trainStep);
   }
 
   Vae model() {

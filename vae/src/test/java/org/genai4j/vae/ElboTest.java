@@ -1,5 +1,6 @@
 package org.genai4j.vae;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -41,10 +42,15 @@ class ElboTest {
   void perImageElboEqualsTheReference() {
     for (VaeConfig c : List.of(MLP, CONV)) {
       Vae vae = Vae.create(c, 5);
-      INDArray x = images(c, 6, 1);
-      Vae.PerImage s = vae.score(x, 77);
-      double[][] expected = new VaeReference(c, values(vae)).perImage(x.data().asDouble(), 6, Vae.evaluation(77, 0));
-      for (int i = 0; i < 6; i++) {
+      // More images than one inference block (1000 rows), on 1 and 3 threads.
+      int n = 2100;
+      INDArray x = images(c, n, 1);
+      Vae.PerImage s = vae.score(x, 77, 1);
+      Vae.PerImage threaded = vae.score(x, 77, 3);
+      assertArrayEquals(s.reconstruction(), threaded.reconstruction(), c.arch() + " reconstruction on 3 threads");
+      assertArrayEquals(s.kl(), threaded.kl(), c.arch() + " KL on 3 threads");
+      double[][] expected = new VaeReference(c, values(vae)).perImage(x.data().asDouble(), n, Vae.evaluation(77, 0));
+      for (int i : new int[] {0, 1, 2, 999, 1000, 1001, 2099}) {
         assertEquals(expected[i][0], s.reconstruction()[i], 1e-4 * (1 + Math.abs(expected[i][0])), c.arch() + " image "
             + i + " reconstruction");
         assertEquals(expected[i][1], s.kl()[i], 1e-5 * (1 + expected[i][1]), c.arch() + " image " + i + " KL");
@@ -56,19 +62,22 @@ class ElboTest {
   void importanceWeightsEqualTheReference() {
     for (VaeConfig c : List.of(MLP, CONV)) {
       Vae vae = Vae.create(c, 6);
-      int n = 3;
-      int k = 4;
+      // 300 samples each: 3 images per inference block, so 5 images take 2 blocks.
+      int n = 5;
+      int k = 300;
       INDArray x = images(c, n, 2);
-      double[][] logw = vae.logImportanceWeights(x, k, 31, Progress.silent());
+      double[][] logw = vae.logImportanceWeights(x, k, 31, 1, Progress.silent());
+      double[][] threaded = vae.logImportanceWeights(x, k, 31, 2, Progress.silent());
       VaeReference ref = new VaeReference(c, values(vae));
       double[] pixels = x.data().asDouble();
       int d = c.inputSize();
       int z = c.latent();
       StepContext ctx = Vae.evaluation(31, 0);
       for (int i = 0; i < n; i++) {
+        assertArrayEquals(logw[i], threaded[i], c.arch() + " image " + i + " on 2 threads");
         double[] image = java.util.Arrays.copyOfRange(pixels, i * d, (i + 1) * d);
         double[] h = ref.encode(image);
-        for (int j = 0; j < k; j++) {
+        for (int j = 0; j < k; j += 37) {
           // Sample j of image i is row i * k + j of the evaluation.
           SplittableRandom rng = ctx.random(Vae.NOISE, i * k + j);
           double[] code = new double[z];

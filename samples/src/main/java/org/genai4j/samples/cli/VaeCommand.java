@@ -93,7 +93,7 @@ public final class VaeCommand {
       INDArray test = data.images(Split.TEST).images();
       VaeEvaluation.Result r;
       try (Progress progress = Progress.of("importance-weighted bound, k=" + iw, "img", test.size(0))) {
-        r = VaeEvaluation.evaluate(vae, test, iw, run.seed, progress);
+        r = VaeEvaluation.evaluate(vae, test, iw, run.seed, run.shards(), progress);
       }
       System.out.printf("reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
       System.out.printf("neg_elbo=%.3f nll_iw=%.3f%n", r.negElbo(), r.nllIw());
