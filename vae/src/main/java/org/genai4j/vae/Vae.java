@@ -227,15 +227,21 @@ public final class Vae {
   /** The two terms of the negative ELBO, each this shard's part of the batch's mean per image, in nats. */
   record Elbo(double reconstruction, double kl) {}
 
-  /**
-   * The forward pass over images {@code x} ({@link #input}'s shape) and the negative ELBO's terms.
-   * In training the ops keep what {@link #backward} needs.
-   */
-  Elbo forward(StepContext ctx, Tensor x) {
+  /** What the forward pass computes: the posterior's parameters and the decoder's output for a z drawn from them. */
+  private record Pass(Tensor posterior, Tensor output) {}
+
+  /** The forward pass over images {@code x} ({@link #input}'s shape). In training the ops keep what {@link #backward} needs. */
+  private Pass pass(StepContext ctx, Tensor x) {
     Tensor h = encoder.forward(ctx, x);       // [N, 2Z]: mu, then logvar
     Tensor z = sample.forward(ctx, h);        // mu + exp(logvar / 2) eps
     Tensor out = decoder.forward(ctx, z);     // logits, means, or means then log-variances
-    return new Elbo(reconstruction(ctx, out, x), kl.forward(ctx, h));
+    return new Pass(h, out);
+  }
+
+  /** The forward pass and the negative ELBO's terms. */
+  Elbo forward(StepContext ctx, Tensor x) {
+    Pass p = pass(ctx, x);
+    return new Elbo(reconstruction(ctx, p.output(), x), kl.forward(ctx, p.posterior()));
   }
 
   /** The gradients of {@code scale (reconstruction + klWeight kl)}, added to the parameters' gradients. */
@@ -391,15 +397,13 @@ public final class Vae {
 
   /** Scores images {@code x} that are rows {@code first...} of an evaluation into {@code recon} and {@code kls}. */
   private void score(INDArray x, long seed, int first, double[] recon, double[] kls) {
-    StepContext ctx = evaluation(seed, first);
     Tensor xs = input(x);
-    Tensor h = encoder.forward(ctx, xs);
-    Tensor out = decoder.forward(ctx, sample.forward(ctx, h));
+    Pass p = pass(evaluation(seed, first), xs);
     // The loss ops average over their rows: one row at a time gives each image's sum.
     StepContext one = StepContext.inference();
     for (int r = 0; r < xs.rows(); r++) {
-      recon[first + r] = reconstruction(one, out.rowRange(r, r + 1), xs.rowRange(r, r + 1));
-      kls[first + r] = kl.forward(one, h.rowRange(r, r + 1));
+      recon[first + r] = reconstruction(one, p.output().rowRange(r, r + 1), xs.rowRange(r, r + 1));
+      kls[first + r] = kl.forward(one, p.posterior().rowRange(r, r + 1));
     }
   }
 
@@ -435,6 +439,7 @@ public final class Vae {
 
   /** The log importance weights of images {@code x}, rows {@code first...} of the evaluation, into {@code out}. */
   private void logImportanceWeights(INDArray x, int k, long seed, int first, double[][] out) {
+    // The forward pass with each image's posterior repeated k times between the encoder and the sample.
     StepContext one = StepContext.inference();
     Tensor xs = input(x);
     Tensor h = encoder.forward(one, xs);
