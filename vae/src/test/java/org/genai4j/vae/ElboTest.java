@@ -59,6 +59,18 @@ class ElboTest {
   }
 
   @Test
+  void imagesInAnyMemoryOrderScoreAlike() {
+    for (VaeConfig c : List.of(MLP, CONV)) {
+      Vae vae = Vae.create(c, 9);
+      INDArray x = images(c, 5, 3).reshape('c', 5, c.channels(), c.height(), c.width());
+      Vae.PerImage expected = vae.score(x, 4);
+      Vae.PerImage fortran = vae.score(x.dup('f'), 4);
+      assertArrayEquals(expected.reconstruction(), fortran.reconstruction(), c.arch() + " reconstruction");
+      assertArrayEquals(expected.kl(), fortran.kl(), c.arch() + " KL");
+    }
+  }
+
+  @Test
   void importanceWeightsEqualTheReference() {
     for (VaeConfig c : List.of(MLP, CONV)) {
       Vae vae = Vae.create(c, 6);
