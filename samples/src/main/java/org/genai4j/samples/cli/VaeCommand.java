@@ -2,8 +2,8 @@ package org.genai4j.samples.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.genai4j.common.train.TrainingResult;
 import org.genai4j.common.util.Progress;
 import org.genai4j.datasets.ImageData;
