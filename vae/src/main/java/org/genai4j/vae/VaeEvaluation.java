@@ -26,8 +26,8 @@ public final class VaeEvaluation {
     @Override
     public String toString() {
       return iwSamples == 0
-          ? String.format(Locale.ROOT, "neg_elbo=%.2f", negElbo)
-          : String.format(Locale.ROOT, "neg_elbo=%.2f nll_iw=%.2f", negElbo, nllIw);
+          ? String.format(Locale.ROOT, "neg_elbo=%.3f", negElbo)
+          : String.format(Locale.ROOT, "neg_elbo=%.3f nll_iw=%.3f", negElbo, nllIw);
     }
   }
 

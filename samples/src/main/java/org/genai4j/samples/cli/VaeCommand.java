@@ -54,10 +54,11 @@ public final class VaeCommand {
       VaeConfig config = config(train);
       TrainingResult<Vae> r = VaeTraining.train(train.images(), test.images(), config,
           new VaeTrainOptions(epochs, batch, lr, run.seed, run.shards(), out, resume, true));
-      System.out.printf("steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
+      System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
+          r.seconds());
       Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);
       if (negElbo != null) {
-        System.out.printf(Locale.ROOT, "test: neg_elbo=%.2f%n", negElbo);
+        System.out.printf(Locale.ROOT, "test: neg_elbo=%.3f%n", negElbo);
       }
       System.out.println("model written to " + out);
       return 0;
@@ -95,8 +96,8 @@ public final class VaeCommand {
       try (Progress progress = Progress.of("importance-weighted bound, k=" + iw, "img", test.size(0))) {
         r = VaeEvaluation.evaluate(vae, test, iw, run.seed, run.shards(), progress);
       }
-      System.out.printf("reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
-      System.out.printf("neg_elbo=%.3f nll_iw=%.3f%n", r.negElbo(), r.nllIw());
+      System.out.printf(Locale.ROOT, "reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
+      System.out.println(r);
       return 0;
     }
   }
