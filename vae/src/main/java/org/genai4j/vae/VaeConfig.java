@@ -1,5 +1,9 @@
 package org.genai4j.vae;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -97,6 +101,47 @@ public record VaeConfig(
   /** A Bernoulli convolutional VAE with the given channel counts per stride-2 layer. */
   public static VaeConfig conv(int channels, int height, int width, List<Integer> convChannels, int latent) {
     return new VaeConfig(Arch.CONV, channels, height, width, convChannels, latent, Likelihood.BERNOULLI, 0, 1, 0);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** This configuration as JSON (a run's {@code config.json}, a checkpoint's configuration). */
+  public String toJson() {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + this, e);
+    }
+  }
+
+  /** Reads {@link #toJson()}'s form; a one-line error naming {@code source} when it is not a VAE's configuration. */
+  public static VaeConfig fromJson(String json, String source) {
+    try {
+      return JSON.readValue(json, VaeConfig.class);
+    } catch (JsonProcessingException | RuntimeException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new IllegalArgumentException(source + " does not hold a VAE configuration: " + why, e);
+    }
+  }
+
+  /** A short description: {@code MLP 784-512-20-512-784, BERNOULLI} or {@code conv 1x28x28 channels [32, 64] latent 20, BERNOULLI}. */
+  public String describe() {
+    String shape;
+    if (arch == Arch.MLP) {
+      List<Integer> widths = new ArrayList<>();
+      widths.add(inputSize());
+      widths.addAll(hidden);
+      widths.add(latent);
+      List<Integer> back = new ArrayList<>(hidden);
+      Collections.reverse(back);
+      widths.addAll(back);
+      widths.add(inputSize());
+      shape = "MLP " + String.join("-", widths.stream().map(String::valueOf).toList());
+    } else {
+      shape = "conv " + channels + "x" + height + "x" + width + " channels " + hidden + " latent " + latent;
+    }
+    return shape + ", " + likelihood + (beta != 1 ? ", beta " + beta : "")
+        + (klWarmupSteps > 0 ? ", KL warm-up " + klWarmupSteps + " steps" : "");
   }
 
   /** Pixels per image. */

@@ -26,8 +26,8 @@ public final class VaeEvaluation {
     @Override
     public String toString() {
       return iwSamples == 0
-          ? String.format(Locale.ROOT, "neg_elbo=%.2f", negElbo)
-          : String.format(Locale.ROOT, "neg_elbo=%.2f nll_iw=%.2f", negElbo, nllIw);
+          ? String.format(Locale.ROOT, "neg_elbo=%.3f", negElbo)
+          : String.format(Locale.ROOT, "neg_elbo=%.3f nll_iw=%.3f", negElbo, nllIw);
     }
   }
 
@@ -36,21 +36,27 @@ public final class VaeEvaluation {
    * bound. Deterministic for a given seed.
    */
   public static Result evaluate(Vae vae, INDArray images, int iwSamples, long seed) {
-    return evaluate(vae, images, iwSamples, seed, Progress.silent());
+    return evaluate(vae, images, iwSamples, seed, 0, Progress.silent());
   }
 
   /**
-   * As {@link #evaluate(Vae, INDArray, int, long)}, advancing {@code progress} by the images the
-   * importance-weighted bound has done (its k decoder passes per image are the long part).
+   * As {@link #evaluate(Vae, INDArray, int, long)}, on up to {@code threads} threads (0: one per
+   * core when ND4J runs single-threaded; the figures do not depend on it), advancing {@code
+   * progress} by the images the importance-weighted bound has done (its k decoder passes per image
+   * are the long part).
    */
-  public static Result evaluate(Vae vae, INDArray images, int iwSamples, long seed, Progress progress) {
+  public static Result evaluate(Vae vae, INDArray images, int iwSamples, long seed, int threads, Progress progress) {
     if (iwSamples < 0) {
       throw new IllegalArgumentException("number of importance samples must be >= 0, got " + iwSamples);
     }
-    Vae.PerImage s = vae.score(images, seed);
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0 (0: default), got " + threads);
+    }
+    Vae.PerImage s = vae.score(images, seed, threads);
     double recon = mean(s.reconstruction());
     double kl = mean(s.kl());
-    double nllIw = iwSamples == 0 ? Double.NaN : -mean(importanceWeightedBound(vae, images, iwSamples, seed + 1, progress));
+    double nllIw = iwSamples == 0 ? Double.NaN
+        : -mean(importanceWeightedBound(vae, images, iwSamples, seed + 1, threads, progress));
     return new Result(recon + kl, recon, kl, nllIw, iwSamples, s.kl().length);
   }
 
@@ -59,12 +65,15 @@ public final class VaeEvaluation {
    * the ELBO), in nats.
    */
   public static double[] importanceWeightedBound(Vae vae, INDArray images, int k, long seed) {
-    return importanceWeightedBound(vae, images, k, seed, Progress.silent());
+    return importanceWeightedBound(vae, images, k, seed, 0, Progress.silent());
   }
 
-  private static double[] importanceWeightedBound(Vae vae, INDArray images, int k, long seed, Progress progress) {
-    if (k < 1) throw new IllegalArgumentException("number of importance samples must be >= 1, got " + k);
-    double[][] logw = vae.logImportanceWeights(images, k, seed, progress);
+  private static double[] importanceWeightedBound(Vae vae, INDArray images, int k, long seed, int threads,
+      Progress progress) {
+    if (k < 1) {
+      throw new IllegalArgumentException("number of importance samples must be >= 1, got " + k);
+    }
+    double[][] logw = vae.logImportanceWeights(images, k, seed, threads, progress);
     double[] out = new double[logw.length];
     for (int i = 0; i < logw.length; i++) {
       out[i] = logMeanExp(logw[i]);

@@ -9,38 +9,68 @@ import java.nio.file.Path;
  * @param batchSize images per optimizer step
  * @param learningRate Adam's learning rate (betas 0.9, 0.999, as PyTorch's default)
  * @param seed seed of the run: initialization, batch order and the reparameterization noise
- * @param outDir the run directory (config, checkpoints, metrics log, pictures); null for none
- * @param resume continue from {@code outDir/last.ckpt} when it exists
+ * @param threads threads a training step splits its batch over (0: the trainer's default, one per
+ *     core when ND4J runs single-threaded); the result does not depend on it beyond float rounding
+ * @param outDir the run folder ({@link org.genai4j.common.train.RunDir}: configuration, options,
+ *     metrics, checkpoints, pictures); null for none
+ * @param resume continue the run in {@code outDir} from its last checkpoint when it has one
  * @param progressBar show a terminal progress bar
  */
-public record VaeTrainOptions(
-    int epochs, int batchSize, double learningRate, long seed, Path outDir, boolean resume, boolean progressBar) {
+public record VaeTrainOptions(int epochs, int batchSize, double learningRate, long seed, int threads, Path outDir,
+    boolean resume, boolean progressBar) {
 
   public VaeTrainOptions {
-    if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-    if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    if (epochs < 1) {
+      throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
     }
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0 (0: default), got " + threads);
+    }
     if (resume && outDir == null) {
-      throw new IllegalArgumentException("resume needs an output directory holding last.ckpt");
+      throw new IllegalArgumentException("resume needs the output directory of the run to continue");
     }
   }
 
-  /** The reference settings: 10 epochs, batch 128, Adam 1e-3, seed 42, with a progress bar. */
+  /** The reference settings: 10 epochs, batch 128, Adam 1e-3, seed 42, default threads, with a progress bar. */
   public static VaeTrainOptions defaults(Path outDir) {
-    return new VaeTrainOptions(10, 128, 1e-3, 42, outDir, false, true);
+    return new VaeTrainOptions(10, 128, 1e-3, 42, 0, outDir, false, true);
   }
 
   public VaeTrainOptions withEpochs(int e) {
-    return new VaeTrainOptions(e, batchSize, learningRate, seed, outDir, resume, progressBar);
+    return new VaeTrainOptions(e, batchSize, learningRate, seed, threads, outDir, resume, progressBar);
+  }
+
+  public VaeTrainOptions withBatchSize(int b) {
+    return new VaeTrainOptions(epochs, b, learningRate, seed, threads, outDir, resume, progressBar);
+  }
+
+  public VaeTrainOptions withLearningRate(double lr) {
+    return new VaeTrainOptions(epochs, batchSize, lr, seed, threads, outDir, resume, progressBar);
+  }
+
+  public VaeTrainOptions withSeed(long s) {
+    return new VaeTrainOptions(epochs, batchSize, learningRate, s, threads, outDir, resume, progressBar);
+  }
+
+  public VaeTrainOptions withThreads(int t) {
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, t, outDir, resume, progressBar);
+  }
+
+  public VaeTrainOptions withOutDir(Path dir) {
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, dir, resume, progressBar);
   }
 
   public VaeTrainOptions withResume(boolean r) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, outDir, r, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, r, progressBar);
   }
 
   public VaeTrainOptions withProgressBar(boolean p) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, outDir, resume, p);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, resume, p);
   }
 }

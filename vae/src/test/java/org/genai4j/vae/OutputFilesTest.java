@@ -26,6 +26,24 @@ class OutputFilesTest {
     assertTrue(a.minNumber().doubleValue() >= 0 && a.maxNumber().doubleValue() <= 1);
     assertEquals(a, vae.sample(7, 42));
     assertTrue(!a.equals(vae.sample(7, 43)));
+    Vae conv = Vae.create(VaeConfig.conv(1, 8, 4, List.of(2), 3), 1);
+    INDArray c = conv.sample(3, 1);
+    assertEquals(List.of(3L, 1L, 8L, 4L), List.of(c.size(0), c.size(1), c.size(2), c.size(3)));
+    assertTrue(c.minNumber().doubleValue() >= 0 && c.maxNumber().doubleValue() <= 1);
+  }
+
+  @Test
+  void gaussianDecodingsAreTheMeansClippedToTheUnitRange() {
+    VaeConfig config = new VaeConfig(VaeConfig.Arch.MLP, 1, 1, 3, List.of(), 2, VaeConfig.Likelihood.GAUSSIAN_LEARNED,
+        0, 1, 0);
+    Vae vae = Vae.create(config, 1);
+    // Zero weights: the output is the bias, 3 means then 3 log-variances.
+    vae.params().get("decoder.0.weight").value().zero();
+    vae.params().get("decoder.0.bias").value().write(0, new float[] {-0.5f, 0.25f, 1.5f, 9f, 9f, 9f}, 0, 6);
+    INDArray d = vae.decode(Nd4j.zeros(DataType.FLOAT, 2, 2));
+    assertEquals(List.of(2L, 1L, 1L, 3L), List.of(d.size(0), d.size(1), d.size(2), d.size(3)));
+    assertTrue(java.util.Arrays.equals(new float[] {0f, 0.25f, 1f, 0f, 0.25f, 1f}, d.data().asFloat()),
+        java.util.Arrays.toString(d.data().asFloat()));
   }
 
   @Test

@@ -7,15 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.genai4j.common.train.Trainer;
+import java.util.Random;
+import org.genai4j.common.ops.Param;
+import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.TrainingResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Training end to end: a tiny VAE overfits a few images; resuming equals training straight through. */
+/** Training end to end: tiny VAEs learn; resuming equals training straight through; the run folder holds what loading needs. */
 class TrainingTest {
 
   /** {@code n} binary 4x4 images, each a distinct pattern. */
@@ -25,16 +27,37 @@ class TrainingTest {
     return x.gt(0.5).castTo(DataType.FLOAT);
   }
 
+  /** {@code n} 8x8 images of one filled rectangle each, on a black background. */
+  static INDArray rectangles(int n, long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[n * 64];
+    for (int i = 0; i < n; i++) {
+      int top = r.nextInt(5);
+      int left = r.nextInt(5);
+      int h = 2 + r.nextInt(7 - top);
+      int w = 2 + r.nextInt(7 - left);
+      for (int y = top; y < Math.min(8, top + h); y++) {
+        for (int x = left; x < Math.min(8, left + w); x++) {
+          v[i * 64 + y * 8 + x] = 1f;
+        }
+      }
+    }
+    return Nd4j.create(v, new long[] {n, 1, 8, 8}, DataType.FLOAT);
+  }
+
   @Test
   void tinyVaeOverfitsAFewImages() {
     INDArray images = patterns(8, 1);
+    // Each image 64 times: the ELBO's expectation over the noise, not one draw's (which varies by +-20% here).
+    INDArray draws = images.repeat(0, 64);
     VaeConfig config = VaeConfig.mlp(1, 4, 4, List.of(32), 4);
-    Vae vae = Vae.create(config, 3);
-    double before = VaeEvaluation.evaluate(vae, images, 0, 1).negElbo();
-    VaeTrainOptions o = new VaeTrainOptions(200, 8, 2e-2, 5, null, false, false);
-    VaeTraining.Result r = VaeTraining.train(vae, images, null, o);
-    assertEquals(200, r.steps());
-    VaeEvaluation.Result after = VaeEvaluation.evaluate(vae, images, 50, 1);
+    // The same seed builds the same initial model as the training run.
+    double before = VaeEvaluation.evaluate(Vae.create(config, 5), draws, 0, 1).negElbo();
+    VaeTrainOptions o = new VaeTrainOptions(300, 8, 2e-2, 5, 0, null, false, false);
+    TrainingResult<Vae> r = VaeTraining.train(images, null, config, o);
+    assertEquals(300, r.steps());
+    Vae vae = r.model();
+    VaeEvaluation.Result after = VaeEvaluation.evaluate(vae, draws, 50, 1);
     // 16 fair coin flips cost 11.1 nats; memorizing 8 images costs about log 8 = 2.1 nats of KL.
     assertTrue(before > 10, "untrained negative ELBO " + before);
     assertTrue(after.negElbo() < 0.45 * before, "negative ELBO fell only from " + before + " to " + after);
@@ -46,34 +69,54 @@ class TrainingTest {
   }
 
   @Test
+  void convVaeLossFallsOnRectangles() {
+    INDArray train = rectangles(64, 1);
+    INDArray test = rectangles(32, 2);
+    VaeConfig config = VaeConfig.conv(1, 8, 8, List.of(4, 8), 2);
+    double before = VaeEvaluation.evaluate(Vae.create(config, 3), test, 0, 1).negElbo();
+    TrainingResult<Vae> r = VaeTraining.train(train, test, config, new VaeTrainOptions(40, 16, 1e-2, 3, 0, null, false,
+        false));
+    double after = r.last().evaluation().get("neg_elbo");
+    assertEquals(after, VaeEvaluation.evaluate(r.model(), test, 0, 1234).negElbo(), 1e-9,
+        "the last record holds the test evaluation");
+    // 64 fair coin flips cost 44 nats; a rectangle is four numbers.
+    assertTrue(before > 40, "untrained negative ELBO " + before);
+    assertTrue(after < 0.6 * before, "test negative ELBO fell only from " + before + " to " + after);
+  }
+
+  @Test
   void resumeEqualsStraightRun(@TempDir Path dir) {
     INDArray images = patterns(20, 2);
     // KL warm-up makes the loss depend on the step, which must survive the checkpoint too.
     VaeConfig config = VaeConfig.mlp(1, 4, 4, List.of(16), 3).withBeta(1, 5);
     Path straight = dir.resolve("straight");
     Path resumed = dir.resolve("resumed");
-    VaeTrainOptions four = new VaeTrainOptions(4, 8, 1e-2, 17, straight, false, false);
-    Vae a = VaeTraining.train(images, images, config, four).model();
+    VaeTrainOptions four = new VaeTrainOptions(4, 8, 1e-2, 17, 2, straight, false, false);
+    TrainingResult<Vae> a = VaeTraining.train(images, images, config, four);
 
-    VaeTrainOptions two = new VaeTrainOptions(2, 8, 1e-2, 17, resumed, false, false);
-    VaeTraining.train(images, images, config, two);
-    VaeTrainOptions rest = new VaeTrainOptions(4, 8, 1e-2, 17, resumed, true, false);
-    VaeTraining.Result r = VaeTraining.train(images, images, config, rest);
+    VaeTraining.train(images, images, config, four.withEpochs(2).withOutDir(resumed));
+    TrainingResult<Vae> r = VaeTraining.train(images, images, config, four.withOutDir(resumed).withResume(true));
     assertEquals(6, r.steps(), "the resumed run trains the last 2 epochs of 3 steps");
     Vae b = r.model();
-    assertEquals(12, b.trainedSteps());
-    Map<String, INDArray> pa = a.parameterGroups().get(0).parameters();
-    Map<String, INDArray> pb = b.parameterGroups().get(0).parameters();
-    for (String k : pa.keySet()) {
-      assertArrayEquals(pa.get(k).dup('c').data().asFloat(), pb.get(k).dup('c').data().asFloat(), 0f, k);
+    for (Param p : a.model().params().list()) {
+      assertArrayEquals(p.value().toArray(), b.params().get(p.name()).value().toArray(), 0f, p.name());
     }
-    // The run directory holds what the CLI reads back.
-    Vae loaded = Vae.load(resumed);
-    assertArrayEquals(pb.get("dec/out/w").dup('c').data().asFloat(),
-        loaded.parameterGroups().get(0).parameters().get("dec/out/w").dup('c').data().asFloat(), 0f);
-    for (String f : List.of(VaeTraining.CONFIG, VaeTraining.METRICS, Trainer.LAST, Trainer.BEST,
+    assertEquals(a.last().metrics(), r.last().metrics(), "the last step's metrics");
+    assertEquals(a.last().evaluation(), r.last().evaluation(), "the last evaluation");
+
+    // The run folder holds what the CLI reads back: the last checkpoint is the final model.
+    Vae last = Vae.load(resumed.resolve(RunDir.LAST));
+    for (Param p : b.params().list()) {
+      assertArrayEquals(p.value().toArray(), last.params().get(p.name()).value().toArray(), 0f, p.name());
+    }
+    Vae best = Vae.load(resumed);
+    Vae bestFolder = Vae.load(resumed.resolve(RunDir.BEST));
+    assertArrayEquals(bestFolder.params().get("decoder.2.weight").value().toArray(),
+        best.params().get("decoder.2.weight").value().toArray(), 0f, "a run folder loads its best checkpoint");
+    for (String f : List.of(RunDir.CONFIG, RunDir.TRAIN, RunDir.METRICS, RunDir.LAST, RunDir.BEST,
         VaePictures.SAMPLES, VaePictures.RECONSTRUCTIONS, VaePictures.INTERPOLATION)) {
       assertTrue(Files.exists(resumed.resolve(f)), "missing " + f);
     }
+    assertEquals(config, VaeConfig.fromJson(RunDir.read(resumed, RunDir.CONFIG), "config.json"));
   }
 }

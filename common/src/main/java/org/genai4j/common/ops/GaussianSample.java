@@ -13,11 +13,16 @@ import java.util.SplittableRandom;
  * shard count and a resumed run draw the same z. Training and inference both sample (a test-set
  * ELBO needs it); {@link #meanInInference()} makes inference return {@code mu} instead (a
  * reconstruction).
+ *
+ * <p>For an importance-weighted bound, {@link #logPriorOverPosterior()} gives each example's
+ * {@code log p(z) - log q(z|x)} at the z it drew.
  */
 public final class GaussianSample implements Layer {
   private final long stream;
   private boolean meanInInference;
   private boolean sampled;
+  /** Whether {@code in} still holds the last forward pass's input (backward reuses the array). */
+  private boolean inputKept;
   private int rows;
   private int latent;
   private float[] in = new float[0];
@@ -69,7 +74,35 @@ public final class GaussianSample implements Layer {
     }
     z = Tensor.ensure(z, rows, latent);
     z.write(0, out, 0, zLen);
+    inputKept = true;
     return z;
+  }
+
+  /**
+   * Per example of the last forward pass: {@code log p(z) - log q(z|x)}, the prior N(0, I) over
+   * the posterior N(mu, diag exp(logvar)) at the z drawn, summed over the latent dimensions: {@code
+   * sum_j (lv_j + eps_j^2 - z_j^2) / 2} (the two densities' {@code 2 pi} terms cancel). Added to
+   * {@code log p(x|z)} it is the log importance weight of Burda et al.'s bound. Valid until the
+   * next backward pass.
+   */
+  public double[] logPriorOverPosterior() {
+    if (!inputKept) {
+      throw new IllegalStateException("gaussian sample: logPriorOverPosterior needs a forward pass (and no backward"
+          + " pass since)");
+    }
+    double[] w = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      int lv = r * 2 * latent + latent;
+      double s = 0;
+      for (int j = 0; j < latent; j++) {
+        int q = r * latent + j;
+        double e = eps[q];
+        double zq = out[q];
+        s += in[lv + j] + e * e - zq * zq;
+      }
+      w[r] = 0.5 * s;
+    }
+    return w;
   }
 
   @Override
@@ -81,6 +114,7 @@ public final class GaussianSample implements Layer {
       throw new IllegalArgumentException("gaussian sample: gradient must be " + z + ", got " + dz);
     }
     int zLen = rows * latent;
+    inputKept = false;
     dz.read(0, out, 0, zLen);
     float[] g = in;
     for (int r = 0; r < rows; r++) {

@@ -115,6 +115,36 @@ class ConvTranspose2dTest {
     }
   }
 
+  @ParameterizedTest(name = "Java kernels: {0}")
+  @ValueSource(booleans = {true, false})
+  void rowBlockViewsWorkAsInputsAndGradients(boolean patches) {
+    // A shard's rows of a batch tensor (a view at an offset) give what a copy of them gives.
+    ConvTranspose2d d = deconv(3, 2, 4, 2, 1, true).usePatches(patches);
+    StepContext ctx = StepContext.training(1, 0);
+    Tensor batch = LinearTest.random(10, 5, 3, 3, 3);
+    Tensor grads = LinearTest.random(11, 5, 2, 6, 6);
+    float[] yView = d.forward(ctx, batch.rowRange(2, 5)).toArray();
+    float[] dxView = d.backward(ctx, grads.rowRange(2, 5)).toArray();
+    float[] dwView = d.weight().grad().toArray();
+    d.weight().zeroGrad();
+    float[] yCopy = d.forward(ctx, batch.rowRange(2, 5).copy()).toArray();
+    float[] dxCopy = d.backward(ctx, grads.rowRange(2, 5).copy()).toArray();
+    assertArrayEquals(yCopy, yView);
+    assertArrayEquals(dxCopy, dxView);
+    assertArrayEquals(d.weight().grad().toArray(), dwView);
+  }
+
+  @Test
+  void fewOutputChannelsByColumnsMatchOneDnn() {
+    // The forward pass picks the Java kernel by itself for 2 x 4 x 4 <= 128 output taps.
+    ConvTranspose2d auto = deconv(6, 2, 4, 2, 1, true);
+    ConvTranspose2d oneDnn = deconv(6, 2, 4, 2, 1, true).usePatches(false);
+    Tensor x = LinearTest.random(12, 3, 6, 5, 7);
+    StepContext ctx = StepContext.inference();
+    OpCheck.assertClose("by columns vs oneDNN", oneDnn.forward(ctx, x).toDoubles(), auto.forward(ctx, x).toDoubles(),
+        1e-5);
+  }
+
   @Test
   void layoutIsPyTorchsAndBadInputIsNamed() {
     ConvTranspose2d d = deconv(4, 2, 4, 2, 1, false);

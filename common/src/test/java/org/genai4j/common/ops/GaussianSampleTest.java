@@ -68,6 +68,32 @@ class GaussianSampleTest {
   }
 
   @Test
+  void logPriorOverPosteriorAtTheDrawnZ() {
+    Tensor x = LinearTest.random(4, 3, 6);
+    StepContext ctx = StepContext.training(8, 1);
+    GaussianSample sample = new GaussianSample(STREAM);
+    sample.forward(ctx, x);
+    double[] in = x.toDoubles();
+    double[] expected = new double[3];
+    for (int r = 0; r < 3; r++) {
+      SplittableRandom rng = ctx.random(STREAM, r);
+      for (int j = 0; j < 3; j++) {
+        double eps = (float) rng.nextGaussian();
+        double mu = in[r * 6 + j];
+        double lv = in[r * 6 + 3 + j];
+        double z = mu + Math.exp(lv / 2) * eps;
+        // log N(z; 0, 1) - log N(z; mu, exp(lv)), written out.
+        double logP = -0.5 * Math.log(2 * Math.PI) - 0.5 * z * z;
+        double logQ = -0.5 * Math.log(2 * Math.PI) - 0.5 * lv - 0.5 * (z - mu) * (z - mu) / Math.exp(lv);
+        expected[r] += logP - logQ;
+      }
+    }
+    OpCheck.assertClose("log p(z) - log q(z|x)", expected, sample.logPriorOverPosterior(), 1e-5);
+    sample.backward(ctx, Tensor.zeros(3, 3));
+    assertThrows(IllegalStateException.class, sample::logPriorOverPosterior);
+  }
+
+  @Test
   void badInputIsNamed() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> new GaussianSample(STREAM).forward(StepContext.training(1, 0), Tensor.zeros(2, 3, 4)));

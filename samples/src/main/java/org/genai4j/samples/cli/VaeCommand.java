@@ -2,10 +2,13 @@ package org.genai4j.samples.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.genai4j.common.train.TrainingResult;
 import org.genai4j.common.util.Progress;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
+import org.genai4j.samples.bench.VaeBench;
 import org.genai4j.vae.Vae;
 import org.genai4j.vae.VaeConfig;
 import org.genai4j.vae.VaeEvaluation;
@@ -49,11 +52,13 @@ public final class VaeCommand {
       ImageData train = data.images(Split.TRAIN);
       ImageData test = data.images(Split.TEST);
       VaeConfig config = config(train);
-      VaeTraining.Result r = VaeTraining.train(train.images(), test.images(), config,
-          new VaeTrainOptions(epochs, batch, lr, run.seed, out, resume, true));
-      System.out.printf("steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.imagesPerSecond(), r.seconds());
-      if (r.test() != null) {
-        System.out.println("test: " + r.test());
+      TrainingResult<Vae> r = VaeTraining.train(train.images(), test.images(), config,
+          new VaeTrainOptions(epochs, batch, lr, run.seed, run.shards(), out, resume, true));
+      System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
+          r.seconds());
+      Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);
+      if (negElbo != null) {
+        System.out.printf(Locale.ROOT, "test: neg_elbo=%.3f%n", negElbo);
       }
       System.out.println("model written to " + out);
       return 0;
@@ -76,19 +81,23 @@ public final class VaeCommand {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
     @Option(names = "--model", required = true) Path model;
-    @Option(names = "--iw", defaultValue = "100", description = "Importance samples per image.") int iw;
+    @Option(names = "--iw", defaultValue = "100", description = "Importance samples per image (>= 1).") int iw;
 
     @Override
     public Integer call() {
       run.apply();
+      if (iw < 1) {
+        throw new IllegalArgumentException("--iw must be >= 1 (importance samples per image for the nll_iw bound), got "
+            + iw);
+      }
       Vae vae = Vae.load(model);
       INDArray test = data.images(Split.TEST).images();
       VaeEvaluation.Result r;
-      try (Progress progress = Progress.of("importance-weighted bound, k=" + iw, "img", iw > 0 ? test.size(0) : 0)) {
-        r = VaeEvaluation.evaluate(vae, test, iw, run.seed, progress);
+      try (Progress progress = Progress.of("importance-weighted bound, k=" + iw, "img", test.size(0))) {
+        r = VaeEvaluation.evaluate(vae, test, iw, run.seed, run.shards(), progress);
       }
-      System.out.printf("reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
-      System.out.printf("neg_elbo=%.3f nll_iw=%.3f%n", r.negElbo(), r.nllIw());
+      System.out.printf(Locale.ROOT, "reconstruction=%.3f kl=%.3f images=%d%n", r.reconstruction(), r.kl(), r.images());
+      System.out.println(r);
       return 0;
     }
   }
@@ -110,16 +119,23 @@ public final class VaeCommand {
   }
 
   /** {@code genai4j vae bench}. */
-  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Images/s of an MLP VAE training step at batch 128.")
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Images/s of the MLP VAE's training step (batch split over the threads, and on one thread) and of"
+          + " the conv VAE's, at batch 128.")
   static final class Bench implements Callable<Integer> {
     @Mixin RunOptions run;
-    @Option(names = "--steps", defaultValue = "100", description = "Timed training steps per step kind (more: less noise).")
+    @Option(names = "--steps", defaultValue = "300", description = "Timed MLP training steps per row (more: less noise).")
     int steps;
+    @Option(names = "--conv-steps", defaultValue = "60", description = "Timed conv VAE training steps.")
+    int convSteps;
+    @Option(names = "--warmup", defaultValue = "60", description = "Untimed steps before each row (the JIT's warm-up).")
+    int warmup;
+    @Option(names = "--batch", defaultValue = "128") int batch;
 
     @Override
     public Integer call() {
       run.apply();
-      org.genai4j.vae.VaeBench.main(new String[] {"--steps", String.valueOf(steps)});
+      VaeBench.run(batch, warmup, steps, convSteps, System.out);
       return 0;
     }
   }

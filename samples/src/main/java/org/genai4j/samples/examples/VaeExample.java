@@ -2,6 +2,7 @@ package org.genai4j.samples.examples;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.genai4j.common.train.TrainingResult;
 import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
@@ -12,8 +13,8 @@ import org.genai4j.vae.VaeTrainOptions;
 import org.genai4j.vae.VaeTraining;
 
 /**
- * An MLP VAE on Fashion-MNIST, as a library user writes it: train, then the test ELBO and the
- * importance-weighted bound. Run: {@code java -cp ... org.genai4j.samples.examples.VaeExample
+ * An MLP VAE on Fashion-MNIST, as a library user writes it: train, load the run's best model, then
+ * the test ELBO and the importance-weighted bound. Run: {@code java -cp ... org.genai4j.samples.examples.VaeExample
  * [epochs] [outDir]}.
  */
 public final class VaeExample {
@@ -26,9 +27,11 @@ public final class VaeExample {
     ImageData train = Datasets.images("fashion-mnist", Split.TRAIN);
     ImageData test = Datasets.images("fashion-mnist", Split.TEST);
     VaeConfig config = VaeConfig.mlp(1, 28, 28, List.of(512), 20); // 784-512-20-512-784, Bernoulli
-    Vae vae = VaeTraining.train(train.images(), test.images(), config,
-        VaeTrainOptions.defaults(out).withEpochs(epochs)).model(); // also writes reconstructions, samples, interpolation
+    TrainingResult<Vae> trained = VaeTraining.train(train.images(), test.images(), config,
+        VaeTrainOptions.defaults(out).withEpochs(epochs)); // the run folder also gets reconstructions, samples, interpolation
+    System.out.printf("%d steps, %.0f images/s%n", trained.steps(), trained.unitsPerSecond());
 
+    Vae vae = Vae.load(out); // the epoch with the best test negative ELBO
     VaeEvaluation.Result r = VaeEvaluation.evaluate(vae, test.images(), 100, 1);
     System.out.println(r); // neg_elbo=... nll_iw=...
   }

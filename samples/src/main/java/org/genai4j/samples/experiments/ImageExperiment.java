@@ -7,11 +7,13 @@ import org.genai4j.common.eval.FidScore;
 import org.genai4j.common.eval.ImageGrid;
 import org.genai4j.common.eval.LossPlot;
 import org.genai4j.common.train.TimeBudget;
+import org.genai4j.common.train.TrainingResult;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.gan.DcganConfig;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
 import org.genai4j.samples.cli.ImageQuality;
+import org.genai4j.vae.Vae;
 import org.genai4j.vae.VaeConfig;
 import org.genai4j.vae.VaeEvaluation;
 import org.genai4j.vae.VaeTrainOptions;
@@ -51,13 +53,13 @@ public final class ImageExperiment {
         ? VaeConfig.mlp(train.channels(), train.height(), train.width(), List.of(512), 20)
         : VaeConfig.conv(train.channels(), train.height(), train.width(), List.of(32, 64), 20);
     INDArray heldOut = test.subset(0, Math.min(scoreImages, test.size())).images();
-    VaeTraining.Result r = VaeTraining.train(train.images(), null, config,
-        new VaeTrainOptions(10_000, 128, 1e-3, seed, dir, false, false),
+    TrainingResult<Vae> r = VaeTraining.train(train.images(), null, config,
+        VaeTrainOptions.defaults(dir).withEpochs(10_000).withSeed(seed).withProgressBar(false),
         List.of(new TimeBudget(budget).showingProgress(arch + " VAE", "img")));
     VaeEvaluation.Result e = VaeEvaluation.evaluate(r.model(), heldOut, iwSamples, seed);
     INDArray generated = r.model().sample(scoreImages, seed);
     String name = arch == VaeConfig.Arch.MLP ? "MLP VAE" : "conv VAE";
-    return finish(name, r.model().parameterCount(), r.steps(), r.imagesPerSecond(), quality.score(generated),
+    return finish(name, r.model().parameterCount(), r.steps(), r.unitsPerSecond(), quality.score(generated),
         e.negElbo(), e.nllIw(), generated, dir, List.of("loss"));
   }
 

@@ -106,11 +106,19 @@ class CliTest {
   void vaeTrainEvalSampleEndToEnd() throws Exception {
     Path model = tmp.resolve("vae");
     Run train = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "32", "--latent", "2", "--epochs", "1",
-        "--batch", "256", "--out", model.toString());
+        "--batch", "256", "--shards", "2", "--out", model.toString());
     assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("test: neg_elbo="), train.out());
+    Run again = run("vae", "train", "--data", "synthetic-shapes", "--epochs", "1", "--out", model.toString());
+    assertEquals(2, again.exit());
+    assertTrue(again.err().contains("already holds a run") && !again.err().contains("\tat "), again.err());
     Run eval = run("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "3");
     assertEquals(0, eval.exit(), eval.err());
     assertTrue(Pattern.compile("neg_elbo=[0-9.]+ nll_iw=[0-9.]+\\s*$").matcher(eval.out()).find(), eval.out());
+    Run noSamples = run("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "0");
+    assertEquals(2, noSamples.exit());
+    assertTrue(noSamples.err().contains("--iw must be >= 1") && noSamples.err().strip().lines().count() == 1,
+        "one line naming the flag: " + noSamples.err());
     Path idx = tmp.resolve("s.idx");
     Run sample = run("vae", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString(), "--grid",
         tmp.resolve("g.png").toString());
