@@ -8,6 +8,8 @@ import org.genai4j.common.eval.ImageGrid;
 import org.genai4j.common.eval.LossPlot;
 import org.genai4j.common.train.TimeBudget;
 import org.genai4j.datasets.ImageData;
+import org.genai4j.common.train.TrainingResult;
+import org.genai4j.gan.Dcgan;
 import org.genai4j.gan.DcganConfig;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
@@ -36,11 +38,11 @@ public final class ImageExperiment {
   public static Result dcgan(ImageData train, ImageQuality quality, int scoreImages, Duration budget, long seed,
       Path dir) {
     DcganConfig config = DcganConfig.of(train.height(), train.channels());
-    GanTraining.Result r = GanTraining.train(train.images(), config,
+    TrainingResult<Dcgan> r = GanTraining.train(train.images(), null, config,
         GanTrainOptions.of(10_000, dir).withSeed(seed).withProgressBar(false),
         List.of(new TimeBudget(budget).showingProgress("DCGAN", "img")));
     INDArray generated = r.model().generate(scoreImages, seed);
-    return finish("DCGAN", r.model().parameterCount(), r.steps(), r.imagesPerSecond(), quality.score(generated),
+    return finish("DCGAN", r.model().parameterCount(), r.steps(), r.unitsPerSecond(), quality.score(generated),
         Double.NaN, Double.NaN, generated, dir, List.of("D/loss", "G/loss"));
   }
 
