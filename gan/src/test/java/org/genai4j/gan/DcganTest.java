@@ -149,6 +149,32 @@ class DcganTest {
     }
   }
 
+  @Test
+  void eachNetworkAloneFitsAFixedBatch() {
+    DcganConfig c = tiny(28, 1);
+    Batch fixed = new GanBatches(images(c, 16, 3), c, 8).next(new Random(3));
+    for (boolean discriminator : new boolean[] {true, false}) {
+      Dcgan m = new Dcgan(c, 4);
+      DcganTrainable t = new DcganTrainable(m);
+      ParameterGroup g = discriminator ? t.discriminator() : t.generator();
+      Trainable only = new Trainable() {
+        public List<ParameterGroup> parameterGroups() {
+          return List.of(g);
+        }
+
+        public String configJson() {
+          return t.configJson();
+        }
+      };
+      OptimizerConfig adam = OptimizerConfig.adam(LrSchedule.constant(5e-3), 0.5, 0.999);
+      double first = new Trainer(only, adam, TrainerConfig.of(1, 1)).fit(rng -> fixed).loss();
+      double last = new Trainer(only, adam, TrainerConfig.of(40, 1)).fit(rng -> fixed).loss();
+      // D learns to tell these real images from G's (loss from ~1.39 = 2 ln 2 towards 0); G alone
+      // learns to fool the fixed D (loss from ~0.69 = ln 2 towards 0).
+      assertTrue(last < 0.3 * first, g.name() + " alone: loss " + first + " -> " + last);
+    }
+  }
+
   /** Every parameter and buffer of the model, by name. */
   static Map<String, float[]> snapshot(Dcgan m) {
     Map<String, float[]> s = new HashMap<>();
