@@ -11,8 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batches for {@link Dcgan}: {@code batchSize} training images drawn at random (without repeats
- * inside a batch) and scaled from [0, 1] to the generator's [-1, 1], plus the noise z drawn from
- * ND4J's generator, which the trainer reseeds at every step so a resumed run draws the same noise.
+ * inside a batch) and scaled from [0, 1] to the generator's [-1, 1], plus the noise z, all drawn
+ * from the generator the trainer derives from the seed and the step, so a resumed run draws the
+ * same batches. An epoch is {@code ceil(N / batchSize)} steps.
  */
 public final class GanBatches implements BatchSource {
 
@@ -53,6 +54,11 @@ public final class GanBatches implements BatchSource {
     }
   }
 
+  @Override
+  public long stepsPerEpoch() {
+    return (images.size(0) + batchSize - 1) / batchSize;
+  }
+
   public int batchSize() {
     return batchSize;
   }
@@ -76,7 +82,11 @@ public final class GanBatches implements BatchSource {
       idx[i] = vj;
     }
     INDArray real = Nd4j.pullRows(images, 1, idx).reshape('c', imageShape);
-    INDArray z = Nd4j.randn(DataType.FLOAT, batchSize, latentSize);
+    float[] noise = new float[batchSize * latentSize];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) rng.nextGaussian();
+    }
+    INDArray z = Nd4j.create(noise, new long[] {batchSize, latentSize}, 'c');
     return Batch.of(Map.of(Dcgan.REAL, real, Dcgan.Z, z), batchSize);
   }
 }

@@ -1,22 +1,28 @@
 package org.genai4j.gan;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * How {@link GanTraining} runs: epochs of {@code ceil(N / batchSize)} steps over the training
- * images, the seed of all randomness, where checkpoints, metrics and grids go, and whether to
- * continue the run found there.
+ * images, the seed of all randomness, the threads a step's batch is split over, where the run
+ * folder is, whether to continue the run found there, and the progress bar.
  *
  * @param epochs passes over the data (each step draws a random batch; an epoch is N/batch steps)
  * @param batchSize images per step for each network (DCGAN: 64)
  * @param seed seed of the initialization, batches and noise
- * @param outDir run directory: {@code last.ckpt}, {@code metrics.jsonl}, {@code config.json},
- *     {@code grid-epoch-NNN.png}
- * @param resume continue from {@code outDir/last.ckpt}; without it an existing checkpoint is an
+ * @param outDir the run folder ({@link org.genai4j.common.train.RunDir}) plus {@code
+ *     grid-epoch-NNN.png} and {@code grid.png}
+ * @param resume continue the run in {@code outDir}; without it a folder that holds a run is an
  *     error (so a run is never silently overwritten)
  * @param progressBar show a progress bar on the terminal
+ * @param threads threads a training step splits its batch over; 0 for the default (one per core
+ *     when ND4J and BLAS run one thread each)
  */
-public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, boolean resume, boolean progressBar) {
+public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, boolean resume, boolean progressBar,
+    int threads) {
 
   public GanTrainOptions {
     if (epochs < 1) {
@@ -28,26 +34,50 @@ public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir,
     if (outDir == null) {
       throw new IllegalArgumentException("an output directory is required");
     }
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0 (0: the default), got " + threads);
+    }
   }
 
-  /** The reference settings: batch 64, seed 42, a progress bar, no resume. */
+  /** The reference settings: batch 64, seed 42, a progress bar, no resume, the default threads. */
   public static GanTrainOptions of(int epochs, Path outDir) {
-    return new GanTrainOptions(epochs, 64, 42, outDir, false, true);
+    return new GanTrainOptions(epochs, 64, 42, outDir, false, true, 0);
   }
 
   public GanTrainOptions withBatchSize(int b) {
-    return new GanTrainOptions(epochs, b, seed, outDir, resume, progressBar);
+    return new GanTrainOptions(epochs, b, seed, outDir, resume, progressBar, threads);
   }
 
   public GanTrainOptions withSeed(long s) {
-    return new GanTrainOptions(epochs, batchSize, s, outDir, resume, progressBar);
+    return new GanTrainOptions(epochs, batchSize, s, outDir, resume, progressBar, threads);
   }
 
   public GanTrainOptions withResume(boolean r) {
-    return new GanTrainOptions(epochs, batchSize, seed, outDir, r, progressBar);
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, r, progressBar, threads);
   }
 
   public GanTrainOptions withProgressBar(boolean p) {
-    return new GanTrainOptions(epochs, batchSize, seed, outDir, resume, p);
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, resume, p, threads);
+  }
+
+  public GanTrainOptions withThreads(int n) {
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, resume, progressBar, n);
+  }
+
+  /** The options as JSON, for the run folder's {@code train.json}. */
+  public String toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("epochs", epochs);
+    m.put("batchSize", batchSize);
+    m.put("seed", seed);
+    m.put("outDir", outDir.toString());
+    m.put("resume", resume);
+    m.put("progressBar", progressBar);
+    m.put("threads", threads);
+    try {
+      return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -30,6 +30,8 @@ class DcganConfigTest {
     expect("not a DcganConfig", () -> DcganConfig.fromJson("{\"imageSize\": \"x\"}"));
     expect("batch size", () -> GanTrainOptions.of(1, java.nio.file.Path.of("x")).withBatchSize(1));
     expect("epochs", () -> GanTrainOptions.of(0, java.nio.file.Path.of("x")));
+    expect("threads", () -> GanTrainOptions.of(1, java.nio.file.Path.of("x")).withThreads(-1));
+    expect("output directory", () -> GanTrainOptions.of(1, null));
   }
 
   private static void expect(String word, Runnable r) {

@@ -1,50 +1,68 @@
 package org.genai4j.gan;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import org.genai4j.common.eval.FeatureClassifier;
+import org.genai4j.common.eval.FidScore;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
+/** FID and class coverage of a model's samples, against a small classifier of two kinds of synthetic images. */
 class GanEvaluationTest {
+  private static final DcganConfig C = DcganTest.tiny(28, 1);
+  private static INDArray real;
+  private static FeatureClassifier classifier;
 
-  /** Squared distance of the feature means: a stand-in for the Frechet distance with the same plumbing. */
-  static double meanDistance(INDArray a, INDArray b) {
-    INDArray d = a.mean(0).sub(b.mean(0));
-    return d.mul(d).sumNumber().doubleValue();
+  /** Class 0: a bright left half; class 1: a bright right half; both with noise. */
+  static INDArray halves(int n, long seed, int[] labels) {
+    Nd4j.getRandom().setSeed(seed);
+    INDArray x = Nd4j.rand(DataType.FLOAT, n, 1, 28, 28).muli(0.3);
+    for (int i = 0; i < n; i++) {
+      int k = i % 2;
+      labels[i] = k;
+      x.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(14 * k, 14 * k + 14))
+          .addi(0.7);
+    }
+    return x;
   }
 
-  /** "Class" = brightness bucket of the image. */
-  static INDArray predict(INDArray images) {
-    INDArray mean = images.reshape(images.size(0), -1).mean(1);
-    return mean.mul(4).castTo(DataType.INT32).reshape(-1);
-  }
-
-  @Test
-  void fidIsNearTheFloorForRealImagesAndFarForShiftedOnes() {
-    Nd4j.getRandom().setSeed(1);
-    INDArray real = Nd4j.rand(DataType.FLOAT, 400, 1, 4, 4);
-    INDArray good = Nd4j.rand(DataType.FLOAT, 300, 1, 4, 4);
-    INDArray bad = good.mul(0.5);
-    var features = (java.util.function.Function<INDArray, INDArray>) x -> x.reshape(x.size(0), -1);
-    var s1 = GanEvaluation.evaluate(good, real, features, GanEvaluationTest::meanDistance, GanEvaluationTest::predict, 4);
-    var s2 = GanEvaluation.evaluate(bad, real, features, GanEvaluationTest::meanDistance, GanEvaluationTest::predict, 4);
-    assertEquals(200, s1.samples());
-    assertTrue(s1.fid() < 3 * s1.realFloor() + 0.01, s1.toString());
-    assertTrue(s2.fid() > 10 * s1.fid(), s2 + " vs " + s1);
-    assertTrue(s2.summaryLine().startsWith("fid="), s2.summaryLine());
-    assertEquals(100.0, java.util.Arrays.stream(s2.classPercent()).sum(), 1e-9);
+  @BeforeAll
+  static void trainClassifier() {
+    int[] labels = new int[400];
+    real = halves(400, 1, labels);
+    classifier = FeatureClassifier.train(new FeatureClassifier.Config(1, 28, 28, 2, 4, 4, 16, 2, 50, 3e-3, 5),
+        real, labels);
+    assertTrue(classifier.accuracy(real, labels) > 0.95, "the classifier tells the halves apart");
   }
 
   @Test
-  void classHistogramFromIndicesOrScores() {
-    assertArrayEquals(new double[] {25, 75, 0}, GanEvaluation.classHistogram(Nd4j.createFromArray(1, 0, 1, 1), 3), 1e-9);
-    INDArray scores = Nd4j.createFromArray(new float[][] {{0.1f, 0.9f}, {0.8f, 0.2f}});
-    assertArrayEquals(new double[] {50, 50}, GanEvaluation.classHistogram(scores, 2), 1e-9);
-    assertThrows(IllegalArgumentException.class, () -> GanEvaluation.classHistogram(Nd4j.createFromArray(5), 3));
+  void anUntrainedGeneratorIsFarFromTheRealImagesAndRealImagesAreNot() {
+    Dcgan untrained = new Dcgan(C, 3);
+    GanEvaluation.Scores s = GanEvaluation.evaluate(untrained, real, classifier, 200, 4);
+    assertEquals(200, s.samples());
+    double floor = FidScore.of(classifier, real.get(NDArrayIndex.interval(0, 200)),
+        real.get(NDArrayIndex.interval(200, 400))).fid();
+    assertTrue(s.fid() > 10 * floor + 0.01, "generated " + s.fid() + " vs real-vs-real " + floor);
+    assertEquals(1.0, Arrays.stream(s.score().classFractions()).sum(), 1e-9);
+    assertTrue(s.toString().matches("fid=[0-9.]+ classes_min_pct=[0-9.]+"), s.toString());
+    assertEquals(s.toString(), GanEvaluation.evaluate(untrained, real, classifier, 200, 4).toString(),
+        "the same seed scores the same samples");
+  }
+
+  @Test
+  void badInputIsNamed() {
+    Dcgan m = new Dcgan(C, 3);
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> GanEvaluation.evaluate(m, Nd4j.rand(DataType.FLOAT, 10, 3, 28, 28), classifier, 20, 1));
+    assertTrue(e.getMessage().contains("real images") && e.getMessage().contains("[N, 1, 28, 28]"), e.getMessage());
+    var e2 = assertThrows(IllegalArgumentException.class, () -> GanEvaluation.evaluate(m, real, classifier, 1, 1));
+    assertTrue(e2.getMessage().contains("samples"), e2.getMessage());
   }
 }

@@ -4,26 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.genai4j.common.nn.ConvLayers;
-import org.genai4j.common.nn.Init;
+import org.genai4j.common.ops.Activation;
+import org.genai4j.common.ops.ConcatRows;
+import org.genai4j.common.ops.Linear;
+import org.genai4j.common.ops.Params;
+import org.genai4j.common.ops.Sequential;
+import org.genai4j.common.ops.SigmoidCrossEntropy;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.ops.Tensor;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.LrSchedule;
+import org.genai4j.common.train.ModuleGroup;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.ParameterGroup;
+import org.genai4j.common.train.Replicas;
+import org.genai4j.common.train.StepLoss;
 import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A tiny MLP GAN on the same harness as the DCGAN (two {@link GanGroup}s on the common Trainer,
- * the same {@link AdversarialLoss}) learns a ring of 8 Gaussians and covers every mode.
+ * A tiny MLP GAN, built from the same ops and trained the same way as the DCGAN (two module groups,
+ * D then G, over one set of replicas, the batch split over threads; the losses of {@link Dcgan}),
+ * learns a ring of 8 Gaussians and covers every mode.
  */
 class MixtureOfGaussiansGanTest {
 
@@ -33,25 +38,60 @@ class MixtureOfGaussiansGanTest {
   static final int Z = 4;
   static final int HIDDEN = 64;
 
+  /** The toy GAN: G z -> 64 -> 64 -> 2 with ReLU, D 2 -> 64 -> 64 -> 1 with leaky ReLU (0.2). */
+  static final class ToyGan {
+    final Sequential g;
+    final Sequential d;
+    final ConcatRows realAndFake = new ConcatRows();
+    final SigmoidCrossEntropy bce = new SigmoidCrossEntropy();
+    Tensor real;
+    Tensor z;
+    Tensor targets;
+
+    ToyGan(Params p) {
+      g = Sequential.of(new Linear(p, "generator.l1", Z, HIDDEN, true).withoutInputGradient(), Activation.relu(),
+          new Linear(p, "generator.l2", HIDDEN, HIDDEN, true), Activation.relu(),
+          new Linear(p, "generator.out", HIDDEN, 2, true));
+      d = Sequential.of(new Linear(p, "discriminator.l1", 2, HIDDEN, true), Activation.leakyRelu(0.2),
+          new Linear(p, "discriminator.l2", HIDDEN, HIDDEN, true), Activation.leakyRelu(0.2),
+          new Linear(p, "discriminator.out", HIDDEN, 1, true));
+    }
+
+    StepLoss discriminatorStep(Batch b, StepContext ctx) {
+      int n = b.examples();
+      Tensor fake = g.forward(ctx, input(b));
+      real = Tensor.ensure(real, n, 2);
+      real.copyFrom(b.get(Dcgan.REAL));
+      targets = Tensor.ensure(targets, 2 * n);
+      targets.zero();
+      targets.rowRange(0, n).fill(1f);
+      double loss = 2 * bce.forward(ctx, d.forward(ctx, realAndFake.forward(ctx, real, fake)), targets);
+      d.backward(ctx, bce.backward(ctx, 2f));
+      return StepLoss.of(loss);
+    }
+
+    StepLoss generatorStep(Batch b, StepContext ctx) {
+      double loss = bce.forward(ctx, d.forward(ctx, g.forward(ctx, input(b))), 1f);
+      g.backward(ctx, d.backward(ctx, bce.backward(ctx)));
+      return StepLoss.of(loss);
+    }
+
+    private Tensor input(Batch b) {
+      z = Tensor.ensure(z, b.examples(), Z);
+      z.copyFrom(b.get(Dcgan.Z));
+      return z;
+    }
+  }
+
   @Test
   void coversAllEightModesOfARing() {
-    Nd4j.getRandom().setSeed(7);
-    SameDiff dGraph = SameDiff.create();
-    SDVariable real = dGraph.placeHolder(Dcgan.REAL, DataType.FLOAT, -1, 2);
-    SDVariable zd = dGraph.placeHolder(Dcgan.Z, DataType.FLOAT, -1, Z);
-    SDVariable lr = disc(dGraph, real);
-    SDVariable lf = disc(dGraph, gen(dGraph, zd));
-    AdversarialLoss.discriminator(dGraph, lr, lf, 1.0).rename("lossD");
-    dGraph.setLossVariables("lossD");
-    SameDiff gGraph = SameDiff.create();
-    SDVariable zg = gGraph.placeHolder(Dcgan.Z, DataType.FLOAT, -1, Z);
-    SDVariable sample = gen(gGraph, zg).rename("sample");
-    AdversarialLoss.generator(gGraph, disc(gGraph, sample)).rename("lossG");
-    gGraph.setLossVariables("lossG");
-    ConvLayers.shareVariables(dGraph, gGraph);
-    GanGroup d = new GanGroup("D", dGraph, "lossD", List.of(), List.of(), null);
-    GanGroup g = new GanGroup("G", gGraph, "lossG", List.of(), List.of(), null);
-    Trainable gan = new Trainable() {
+    Params params = Params.init(7);
+    ToyGan gan = new ToyGan(params);
+    Replicas<ToyGan> replicas = new Replicas<>(gan, params, ToyGan::new);
+    ModuleGroup<ToyGan> d = new ModuleGroup<>("D", replicas, n -> n.startsWith("discriminator."),
+        ToyGan::discriminatorStep);
+    ModuleGroup<ToyGan> g = new ModuleGroup<>("G", replicas, n -> n.startsWith("generator."), ToyGan::generatorStep);
+    Trainable model = new Trainable() {
       public List<ParameterGroup> parameterGroups() {
         return List.of(d, g);
       }
@@ -62,25 +102,34 @@ class MixtureOfGaussiansGanTest {
     };
     int batch = 128;
     OptimizerConfig adam = OptimizerConfig.adam(LrSchedule.constant(1e-3), 0.5, 0.999);
-    Trainer trainer = new Trainer(gan, adam, TrainerConfig.of(1200, 11).withLogEvery(600));
-    trainer.fit(rng -> {
+    new Trainer(model, adam, TrainerConfig.of(1200, 11).withLogEvery(600)).fit(rng -> {
       float[] pts = new float[batch * 2];
+      float[] z = new float[batch * Z];
       for (int i = 0; i < batch; i++) {
         double a = 2 * Math.PI * rng.nextInt(MODES) / MODES;
         pts[2 * i] = (float) (RADIUS * Math.cos(a) + STD * rng.nextGaussian());
         pts[2 * i + 1] = (float) (RADIUS * Math.sin(a) + STD * rng.nextGaussian());
       }
+      for (int i = 0; i < z.length; i++) {
+        z[i] = (float) rng.nextGaussian();
+      }
       return Batch.of(Map.of(Dcgan.REAL, Nd4j.create(pts, new long[] {batch, 2}, 'c'),
-          Dcgan.Z, Nd4j.randn(DataType.FLOAT, batch, Z)), batch);
+          Dcgan.Z, Nd4j.create(z, new long[] {batch, Z}, 'c')), batch);
     });
 
     int n = 2000;
-    INDArray s = gGraph.output(Map.of(Dcgan.Z, Nd4j.randn(DataType.FLOAT, n, Z)), "sample").get("sample");
+    java.util.Random rng = new java.util.Random(3);
+    float[] zs = new float[n * Z];
+    for (int i = 0; i < zs.length; i++) {
+      zs[i] = (float) rng.nextGaussian();
+    }
+    // Sampling: the same modules in inference mode.
+    float[] s = gan.g.forward(StepContext.inference(), Tensor.of(zs, n, Z)).toArray();
     int[] counts = new int[MODES];
     int near = 0;
     for (int i = 0; i < n; i++) {
-      double x = s.getDouble(i, 0);
-      double y = s.getDouble(i, 1);
+      double x = s[2 * i];
+      double y = s[2 * i + 1];
       int best = -1;
       double bestDist = Double.MAX_VALUE;
       for (int k = 0; k < MODES; k++) {
@@ -102,27 +151,5 @@ class MixtureOfGaussiansGanTest {
       assertTrue(counts[k] >= n * 0.03, "mode " + k + " is missed: " + report);
     }
     assertTrue(near >= n * 0.5, "too few samples near any mode: " + report);
-  }
-
-  private static SDVariable gen(SameDiff sd, SDVariable z) {
-    SDVariable h = sd.nn.relu(linear(sd, "G/l1", z, Z, HIDDEN), 0);
-    h = sd.nn.relu(linear(sd, "G/l2", h, HIDDEN, HIDDEN), 0);
-    return linear(sd, "G/out", h, HIDDEN, 2);
-  }
-
-  private static SDVariable disc(SameDiff sd, SDVariable x) {
-    SDVariable h = sd.nn.leakyRelu(linear(sd, "D/l1", x, 2, HIDDEN), 0.2);
-    h = sd.nn.leakyRelu(linear(sd, "D/l2", h, HIDDEN, HIDDEN), 0.2);
-    return linear(sd, "D/out", h, HIDDEN, 1);
-  }
-
-  /** A linear layer with PyTorch's default init, reusing its variables when applied again. */
-  private static SDVariable linear(SameDiff sd, String name, SDVariable x, long in, long out) {
-    SDVariable w = sd.getVariable(name + "/w");
-    if (w == null) {
-      w = sd.var(name + "/w", Init.uniformFanIn(in, in, out));
-      sd.var(name + "/b", Init.uniformFanIn(in, out));
-    }
-    return x.mmul(w).add(sd.getVariable(name + "/b"));
   }
 }

@@ -23,7 +23,7 @@ import java.util.List;
  * (each shard stacks its own rows; block j of every shard belongs to segment j). The running
  * statistics take each segment's statistics in turn, as if the blocks were separate batches run
  * one after another (PyTorch's D(real) then D(fake)), or one segment's ({@link
- * #runningStatisticsFrom}).
+ * #runningStatisticsFrom}), or none ({@link #setRunningStatisticsUpdate}).
  *
  * <p>Why fused and written this way: batch norm plus its activation are three memory passes
  * forward and four backward when done by separate ops; here they are two each (sums, then
@@ -48,6 +48,7 @@ public final class BatchNorm implements Layer {
   private float slope = 1f;
   private int segments = 1;
   private int runningFrom = -1;
+  private boolean updateRunning = true;
   private boolean inputGradient = true;
 
   // What the forward pass leaves for the backward pass.
@@ -162,6 +163,16 @@ public final class BatchNorm implements Layer {
     return this;
   }
 
+  /**
+   * Whether training passes update the running statistics (default yes), switchable between
+   * passes: a GAN's discriminator on generated images in the generator's step normalizes with
+   * their batch statistics but leaves its running averages as the discriminator's step set them
+   * (every shard must switch alike).
+   */
+  public void setRunningStatisticsUpdate(boolean on) {
+    updateRunning = on;
+  }
+
   public Param weight() {
     return weight;
   }
@@ -263,7 +274,7 @@ public final class BatchNorm implements Layer {
         invStd[s * channels + c] = (float) (1 / Math.sqrt(v + eps));
       }
     }
-    if (ctx.shard() == 0) {
+    if (ctx.shard() == 0 && updateRunning) {
       float[] rm = runningMean.toArray();
       float[] rv = runningVar.toArray();
       double unbiased = count > 1 ? count / (count - 1) : 1;

@@ -313,6 +313,23 @@ class BatchNormTest {
   }
 
   @Test
+  void aPassWithoutRunningUpdateNormalizesByTheBatchAndLeavesTheRunningStatistics() {
+    Tensor x = data(15, 6, 2, 2, 2);
+    StepContext train = StepContext.training(1, 0);
+    BatchNorm updating = bn(Params.init(3), 2);
+    float[] expected = updating.forward(train, x).toArray();
+    BatchNorm frozen = bn(Params.init(3), 2);
+    frozen.setRunningStatisticsUpdate(false);
+    assertArrayEquals(expected, frozen.forward(train, x).toArray(), "the batch's statistics all the same");
+    assertArrayEquals(new float[2], frozen.runningMean().toArray());
+    assertArrayEquals(new float[] {1, 1}, frozen.runningVar().toArray());
+    frozen.setRunningStatisticsUpdate(true);
+    frozen.forward(train, x);
+    assertArrayEquals(updating.runningMean().toArray(), frozen.runningMean().toArray());
+    assertArrayEquals(updating.runningVar().toArray(), frozen.runningVar().toArray());
+  }
+
+  @Test
   void frozenParametersAndNoInputGradient() {
     BatchNorm b = bn(Params.init(3), 3).withRelu().withoutInputGradient();
     b.weight().setRequiresGrad(false);

@@ -63,7 +63,7 @@ public final class CompareCommand {
       ImageData test = data.images(Split.TEST);
       ImageQuality q = new ImageQuality(data.name, train, test);
       List<ImageExperiment.Result> results = new ArrayList<>();
-      results.add(ImageExperiment.dcgan(train, q, n, budget, run.seed, out.resolve("dcgan")));
+      results.add(ImageExperiment.dcgan(train, q, n, budget, run.seed, run.shards(), out.resolve("dcgan")));
       results.add(ImageExperiment.vae(VaeConfig.Arch.MLP, train, test, q, n, iw, budget, run.seed, out.resolve("vae-mlp")));
       results.add(ImageExperiment.vae(VaeConfig.Arch.CONV, train, test, q, n, iw, budget, run.seed, out.resolve("vae-conv")));
       Report report = new Report("Image models at equal budget: " + data.name, facts(data.name, minutes));

@@ -66,7 +66,8 @@ public final class DemoCommand implements Callable<Integer> {
     ImageData test = images.split(Split.TEST);
     System.out.println("[2/3] DCGAN on " + images.name() + " (the FID classifier is trained once and cached)");
     ImageQuality quality = new ImageQuality(images.name(), train, test, true);
-    ImageExperiment.Result gan = ImageExperiment.dcgan(train, quality, 2000, budget, run.seed, out.resolve("dcgan"));
+    ImageExperiment.Result gan = ImageExperiment.dcgan(train, quality, 2000, budget, run.seed, run.shards(),
+        out.resolve("dcgan"));
     System.out.println("[3/3] MLP VAE on " + images.name());
     ImageExperiment.Result vae = ImageExperiment.vae(VaeConfig.Arch.MLP, train, test, quality, 2000, 20, budget,
         run.seed, out.resolve("vae"));

@@ -3,12 +3,15 @@ package org.genai4j.samples.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.genai4j.common.eval.FidScore;
+import org.genai4j.common.train.TrainingResult;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.gan.Dcgan;
 import org.genai4j.gan.DcganConfig;
+import org.genai4j.gan.GanEvaluation;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
+import org.genai4j.samples.bench.GanBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,9 +48,9 @@ public final class GanCommand {
         throw new IllegalArgumentException("the DCGAN needs square images, " + data.name + " has "
             + train.height() + "x" + train.width());
       }
-      GanTraining.Result r = GanTraining.train(train.images(), config,
-          GanTrainOptions.of(epochs, out).withBatchSize(batch).withSeed(run.seed).withResume(resume));
-      System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.imagesPerSecond(), r.seconds());
+      TrainingResult<Dcgan> r = GanTraining.train(train.images(), null, config, GanTrainOptions.of(epochs, out)
+          .withBatchSize(batch).withSeed(run.seed).withResume(resume).withThreads(run.shards()));
+      System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
       System.out.println("model written to " + out);
       return 0;
     }
@@ -64,6 +67,9 @@ public final class GanCommand {
     @Override
     public Integer call() {
       run.apply();
+      if (samples.idx == null && samples.grid == null) {
+        throw new IllegalArgumentException("gan sample writes nothing without --out FILE (IDX images) or --grid PNG");
+      }
       samples.write(Dcgan.load(model).generate(samples.count(), run.seed));
       return 0;
     }
@@ -82,13 +88,14 @@ public final class GanCommand {
     public Integer call() {
       run.apply();
       Dcgan gan = Dcgan.load(model);
-      ImageQuality q = new ImageQuality(data.name, data.images(Split.TRAIN), data.images(Split.TEST));
+      ImageData test = data.images(Split.TEST);
+      ImageQuality q = new ImageQuality(data.name, data.images(Split.TRAIN), test);
       FidScore floor = q.realFloor(n);
-      FidScore s = q.score(gan.generate(n, run.seed));
+      GanEvaluation.Scores s = GanEvaluation.evaluate(gan, q.testStatistics(), q.classifier(), n, run.seed);
       System.out.printf("classifier test accuracy %.4f%n", q.classifierAccuracy());
       System.out.println("real vs real (floor): " + floor.summary());
-      System.out.println("generated:            " + s.summary());
-      System.out.printf("fid=%.3f classes_min_pct=%.2f%n", s.fid(), 100 * s.minClassFraction());
+      System.out.println("generated:            " + s.score().summary());
+      System.out.println(s);
       return 0;
     }
   }
@@ -103,7 +110,10 @@ public final class GanCommand {
     @Override
     public Integer call() {
       run.apply();
-      org.genai4j.gan.GanBench.main(new String[] {String.valueOf(steps)});
+      if (steps < 1) {
+        throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+      }
+      GanBench.run(DcganConfig.fashionMnist(), 64, steps, 3, run.shards(), System.out);
       return 0;
     }
   }

@@ -50,6 +50,16 @@ public final class ImageQuality {
     return score(train.subset(0, Math.min(n, train.size())).images());
   }
 
+  /** The classifier whose features the scores use. */
+  public FeatureClassifier classifier() {
+    return classifier;
+  }
+
+  /** The statistics of the test split's features (what generated images are compared with). */
+  public FrechetDistance.Stats testStatistics() {
+    return testStats;
+  }
+
   /** The classifier's accuracy on the test split (how much its features can be trusted). */
   public double classifierAccuracy() {
     return classifier.accuracy(test.images(), test.labels());

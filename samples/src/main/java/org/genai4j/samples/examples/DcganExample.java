@@ -2,13 +2,13 @@ package org.genai4j.samples.examples;
 
 import java.nio.file.Path;
 import org.genai4j.common.eval.FeatureClassifier;
-import org.genai4j.common.eval.FidScore;
 import org.genai4j.common.eval.ImageGrid;
 import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.gan.Dcgan;
 import org.genai4j.gan.DcganConfig;
+import org.genai4j.gan.GanEvaluation;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,13 +26,14 @@ public final class DcganExample {
 
     ImageData train = Datasets.images("fashion-mnist", Split.TRAIN); // [N, 1, 28, 28] in [0, 1]
     ImageData test = Datasets.images("fashion-mnist", Split.TEST);
-    Dcgan gan = GanTraining.train(train.images(), DcganConfig.fashionMnist(), GanTrainOptions.of(epochs, out)).model();
+    Dcgan gan = GanTraining.train(train.images(), null, DcganConfig.fashionMnist(), GanTrainOptions.of(epochs, out))
+        .model();                                                    // or later: Dcgan.load(out)
 
-    INDArray samples = gan.generate(10_000, 1);
-    ImageGrid.write(samples.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)), false, out.resolve("grid.png"));
+    INDArray samples = gan.generate(100, 1);                         // [100, 1, 28, 28] in [0, 1]
+    ImageGrid.write(samples, false, out.resolve("samples.png"));
 
     FeatureClassifier classifier = FeatureClassifier.loadOrTrain("fashion-mnist",
         FeatureClassifier.Config.defaults(1, 28, 28, 10), train.images(), train.labels());
-    System.out.println("generated: " + FidScore.of(classifier, test.images(), samples).summary());
+    System.out.println(GanEvaluation.evaluate(gan, test.images(), classifier, 10_000, 1)); // fid=... classes_min_pct=...
   }
 }

@@ -9,6 +9,8 @@ import org.genai4j.common.eval.LossPlot;
 import org.genai4j.common.train.TimeBudget;
 import org.genai4j.common.train.TrainingResult;
 import org.genai4j.datasets.ImageData;
+import org.genai4j.common.train.TrainingResult;
+import org.genai4j.gan.Dcgan;
 import org.genai4j.gan.DcganConfig;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
@@ -34,15 +36,18 @@ public final class ImageExperiment {
   public record Result(String name, long parameters, long steps, double imagesPerSecond, FidScore score,
       double negElbo, double nllIw, Path grid, Path lossPlot) {}
 
-  /** The DCGAN with its reference settings for the data's geometry. */
+  /**
+   * The DCGAN with its reference settings for the data's geometry, its batches split over {@code
+   * threads} threads (0: the default).
+   */
   public static Result dcgan(ImageData train, ImageQuality quality, int scoreImages, Duration budget, long seed,
-      Path dir) {
+      int threads, Path dir) {
     DcganConfig config = DcganConfig.of(train.height(), train.channels());
-    GanTraining.Result r = GanTraining.train(train.images(), config,
-        GanTrainOptions.of(10_000, dir).withSeed(seed).withProgressBar(false),
+    TrainingResult<Dcgan> r = GanTraining.train(train.images(), null, config,
+        GanTrainOptions.of(10_000, dir).withSeed(seed).withProgressBar(false).withThreads(threads),
         List.of(new TimeBudget(budget).showingProgress("DCGAN", "img")));
     INDArray generated = r.model().generate(scoreImages, seed);
-    return finish("DCGAN", r.model().parameterCount(), r.steps(), r.imagesPerSecond(), quality.score(generated),
+    return finish("DCGAN", r.model().parameterCount(), r.steps(), r.unitsPerSecond(), quality.score(generated),
         Double.NaN, Double.NaN, generated, dir, List.of("D/loss", "G/loss"));
   }
 

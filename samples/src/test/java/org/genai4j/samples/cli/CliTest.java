@@ -126,4 +126,25 @@ class CliTest {
     assertEquals(16 + 10 * 28 * 28, Files.size(idx), "IDX header + N x 28 x 28 bytes");
     assertTrue(Files.size(tmp.resolve("g.png")) > 100);
   }
+
+  @Test
+  void ganTrainSampleEndToEnd() throws Exception {
+    Path model = tmp.resolve("gan");
+    String[] train = {"gan", "train", "--data", "synthetic-shapes", "--features", "4", "--latent", "8", "--epochs", "1",
+        "--batch", "256", "--shards", "2", "--out", model.toString()};
+    Run trained = run(train);
+    assertEquals(0, trained.exit(), trained.err());
+    assertTrue(Pattern.compile("steps=40 images_per_s=[0-9.]+").matcher(trained.out()).find(), trained.out());
+    assertTrue(Files.isRegularFile(model.resolve("grid-epoch-001.png")) && Files.isRegularFile(model.resolve("grid.png")));
+    Path idx = tmp.resolve("gan.idx");
+    Run sample = run("gan", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString());
+    assertEquals(0, sample.exit(), sample.err());
+    assertEquals(16 + 10 * 28 * 28, Files.size(idx), "IDX header + N x 28 x 28 bytes");
+    Run nowhere = run("gan", "sample", "--model", model.toString(), "--n", "10");
+    assertEquals(2, nowhere.exit());
+    assertTrue(nowhere.err().contains("--out") && nowhere.err().strip().lines().count() == 1, nowhere.err());
+    Run again = run(train);
+    assertEquals(2, again.exit());
+    assertTrue(again.err().contains("already holds a run"), again.err());
+  }
 }
