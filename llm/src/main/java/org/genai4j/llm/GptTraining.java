@@ -1,6 +1,7 @@
 package org.genai4j.llm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -144,7 +145,11 @@ public final class GptTraining {
 
   private static String optionsJson(GptTrainOptions options) {
     try {
-      return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(options);
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode node = json.valueToTree(options);
+      // The folder as the user gave it, not as a file: URI.
+      node.put("outDir", options.outDir() == null ? null : options.outDir().toString());
+      return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the training options: " + e.getMessage(), e);
     }

@@ -134,8 +134,9 @@ public final class Gpt {
 
   /**
    * The mean cross-entropy of the last forward pass's logits against {@code targets[0 .. rows)}
-   * (this shard's part of the whole batch's mean). In training it also leaves the logits'
-   * gradient for {@link #backward}, over the logits (which are not read afterwards).
+   * (this shard's part of the whole batch's mean). In training it also computes the logits'
+   * gradient for {@link #backward}, written over the logits tensor (a training step reads the
+   * logits no more; in inference they are left as they are).
    */
   public double loss(StepContext ctx, int[] targets) {
     if (logits == null) {

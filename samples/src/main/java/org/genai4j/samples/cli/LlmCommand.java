@@ -57,6 +57,9 @@ public final class LlmCommand {
     @Override
     public Integer call() {
       run.apply();
+      if (warmup > iters) {
+        throw new IllegalArgumentException("--warmup (" + warmup + ") must be <= --iters (" + iters + ")");
+      }
       GptConfig config = GptConfig.reference().withShape(layers, heads, embd, block).withDropout(dropout)
           .withPositional(positions).withNorm(GptConfig.Norm.parse(norm, "--norm"))
           .withMlp(GptConfig.Mlp.parse(mlp, "--mlp"), mlpHidden);
