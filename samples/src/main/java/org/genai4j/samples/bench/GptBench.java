@@ -30,7 +30,8 @@ import org.genai4j.llm.train.TokenBatches;
  * the {@link Trainer}: training tokens per second with the batch split over the trainer's threads
  * (the default), on one thread, and with dropout 0.1 (its ratio to the dropout-free step); and
  * generation tokens per second with the KV cache and recomputing the window. The training rows
- * alternate in rounds, so a change of the machine's load hits all of them. The last line is
+ * alternate in two rounds of mirrored order, so a change of the machine's load hits all of them
+ * alike. The last line is
  * {@code tokens_per_s=N}, the sharded dropout-free step's.
  */
 public final class GptBench {
@@ -109,10 +110,12 @@ public final class GptBench {
     for (Variant v : variants) {
       v.run(WARMUP, 1, data, false);
     }
+    // Two rounds in mirrored order (A B C, then C B A), so a load that drifts during the run
+    // weighs on every row alike.
     int half = Math.max(1, trainSteps / 2);
     for (int round = 0; round < 2; round++) {
-      for (Variant v : variants) {
-        v.run(half, 2 + round, data, true);
+      for (int i = 0; i < variants.length; i++) {
+        variants[round == 0 ? i : variants.length - 1 - i].run(half, 2 + round, data, true);
       }
     }
 
