@@ -34,6 +34,9 @@ public final class LlmExperiment {
    * sample.
    */
   public static Result run(String name, TextCorpus corpus, Setup setup, Duration budget, int evalBatches, Path dir) {
+    if (RunDir.holdsRun(dir)) {
+      throw new IllegalArgumentException(dir + " holds the run of an earlier experiment; choose another --out");
+    }
     GptTrainOptions opts = setup.options();
     GptTrainOptions budgeted = opts.withIters(1_000_000).withLr(opts.lr(), opts.lr(), opts.warmup())
         .withEval(0, Math.max(1, Math.min(opts.evalBatches(), evalBatches))).withProgressBar(false).withOut(dir);
