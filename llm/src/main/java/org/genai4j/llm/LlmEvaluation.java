@@ -1,15 +1,17 @@
 package org.genai4j.llm;
 
+import java.util.Locale;
 import java.util.Random;
+import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.train.Batch;
-import org.genai4j.llm.model.GptModel;
+import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.train.TokenBatches;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Loss, perplexity and bits per character of a model on a text, estimated as nanoGPT's
  * estimate_loss: the mean over {@code batches} random batches of block-size windows, drawn with a
- * fixed seed so two models (or two runs) see the same windows.
+ * fixed seed so two models (or two runs) see the same windows. The model's own forward pass in an
+ * inference context: no dropout, nothing kept for gradients.
  */
 public final class LlmEvaluation {
   private LlmEvaluation() {}
@@ -27,11 +29,12 @@ public final class LlmEvaluation {
    * @param tokens predicted tokens evaluated
    * @param characters characters those tokens stand for
    */
-  public record Result(double loss, double perplexity, double bitsPerChar, double bitsPerToken, long tokens, long characters) {
+  public record Result(double loss, double perplexity, double bitsPerChar, double bitsPerToken, long tokens,
+      long characters) {
 
     /** {@code <split>_loss=<x> ppl=<y> bpc=<z>}. */
     public String format(String split) {
-      return String.format(java.util.Locale.ROOT, "%s_loss=%.4f ppl=%.4f bpc=%.4f", split, loss, perplexity, bitsPerChar);
+      return String.format(Locale.ROOT, "%s_loss=%.4f ppl=%.4f bpc=%.4f", split, loss, perplexity, bitsPerChar);
     }
 
     /** {@code val_loss=<x> ppl=<y> bpc=<z>}. */
@@ -46,32 +49,29 @@ public final class LlmEvaluation {
     return evaluate(model, model.tokenizer().encode(text), batches, DEFAULT_BATCH, seed);
   }
 
-  /** Evaluates on already tokenized text. */
+  /** Evaluates on already tokenized text, {@code batches} batches of {@code batchSize} block-size windows. */
   public static Result evaluate(LlmModel model, int[] tokens, int batches, int batchSize, long seed) {
-    return evaluate(model.graph(batchSize), model, tokens, batches, seed);
-  }
-
-  /**
-   * Evaluates with an existing evaluation graph (whose weights must be current), as the trainer's
-   * periodic evaluation does.
-   */
-  static Result evaluate(GptModel graph, LlmModel model, int[] tokens, int batches, long seed) {
     if (batches < 1) {
       throw new IllegalArgumentException("batches must be >= 1, got " + batches);
     }
-    TokenBatches source = new TokenBatches(tokens, graph.batchSize(), graph.time());
+    Gpt gpt = model.gpt();
+    int time = gpt.config().blockSize();
+    TokenBatches source = new TokenBatches(tokens, batchSize, time);
+    StepContext ctx = StepContext.inference();
     Random rng = new Random(seed);
+    int[] x = new int[batchSize * time];
+    int[] y = new int[batchSize * time];
     double nats = 0;
     long count = 0;
     long chars = 0;
     for (int i = 0; i < batches; i++) {
       Batch b = source.next(rng);
-      INDArray y = b.get("y");
-      double mean = graph.loss(b.get("x"), y);
-      long n = y.length();
-      nats += mean * n;
-      count += n;
-      for (int t : y.reshape(n).toIntVector()) {
+      x = TokenBatches.ids(b, "x", x);
+      y = TokenBatches.ids(b, "y", y);
+      gpt.forward(ctx, x, batchSize, time);
+      nats += gpt.loss(ctx, y) * y.length;
+      count += y.length;
+      for (int t : y) {
         chars += model.tokenizer().charCount(t);
       }
     }

@@ -1,75 +1,72 @@
 package org.genai4j.llm;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.file.Path;
+import org.genai4j.common.ops.Params;
+import org.genai4j.common.train.Checkpoint;
+import org.genai4j.common.train.RunDir;
+import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
-import org.genai4j.llm.model.GptInference;
-import org.genai4j.llm.model.GptModel;
+import org.genai4j.llm.model.GptTrainable;
 import org.genai4j.llm.tokenizer.Tokenizer;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.genai4j.llm.tokenizer.Tokenizers;
 
 /**
- * A trained GPT ready to use: its configuration, its tokenizer and its weights. Load one with
- * {@link LlmModelDir#load}; generate with {@link TextGeneration}, evaluate with {@link
- * LlmEvaluation}.
+ * A GPT ready to use: the model (its configuration and weights) and the tokenizer it was trained
+ * with. Load one from a run folder with {@link #load}; generate with {@link TextGeneration},
+ * evaluate with {@link LlmEvaluation}. Not thread-safe (the model's ops own their buffers).
+ *
+ * @param gpt the model, with its weights ({@link Gpt#params()})
+ * @param tokenizer the tokenizer whose ids the model reads
+ * @param step the training step the weights come from
  */
-public final class LlmModel {
+public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
 
-  private final GptConfig config;
-  private final Tokenizer tokenizer;
-  private final Map<String, INDArray> weights;
-  private final long step;
+  /** The tokenizer file a run folder holds beside {@link RunDir}'s files. */
+  public static final String TOKENIZER = Tokenizers.FILE;
 
-  /** Wraps weights (by {@link GptModel} parameter name); they are used as given, not copied. */
-  public LlmModel(GptConfig config, Tokenizer tokenizer, Map<String, INDArray> weights, long step) {
-    if (tokenizer.vocabSize() != config.vocabSize()) {
+  public LlmModel {
+    if (tokenizer.vocabSize() != gpt.config().vocabSize()) {
       throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabSize is "
-          + config.vocabSize());
+          + gpt.config().vocabSize());
     }
-    this.config = config;
-    this.tokenizer = tokenizer;
-    this.weights = new LinkedHashMap<>(weights);
-    this.step = step;
-  }
-
-  /** A view of a model being trained (shares its live weights). */
-  public static LlmModel of(GptModel model, Tokenizer tokenizer, long step) {
-    return new LlmModel(model.config(), tokenizer, model.weights(), step);
   }
 
   public GptConfig config() {
-    return config;
+    return gpt.config();
   }
 
-  public Tokenizer tokenizer() {
-    return tokenizer;
-  }
-
-  /** The weight arrays by parameter name. */
-  public Map<String, INDArray> weights() {
-    return weights;
-  }
-
-  /** The training step these weights come from. */
-  public long step() {
-    return step;
-  }
-
-  /** The plain-ND4J forward pass (with KV cache) over these weights. */
-  public GptInference inference() {
-    return new GptInference(config, weights);
-  }
-
-  /** A SameDiff graph without dropout for {@code batch} x blockSize tokens, holding a copy of these weights. */
-  public GptModel graph(int batch) {
-    GptModel g = new GptModel(config, batch, config.blockSize(), false, 0);
-    for (var e : g.weights().entrySet()) {
-      e.getValue().assign(weights.get(e.getKey()));
-    }
-    return g;
+  /** The weights by name ({@code transformer.wte.weight}, ...). */
+  public Params weights() {
+    return gpt.params();
   }
 
   public long parameterCount() {
-    return weights.values().stream().mapToLong(INDArray::length).sum();
+    return gpt.params().count();
+  }
+
+  /** Loads the run in {@code runDir}: its best checkpoint if it has one, else its last ({@link RunDir#checkpointToLoad}). */
+  public static LlmModel load(Path runDir) {
+    return load(runDir, RunDir.checkpointToLoad(runDir));
+  }
+
+  /**
+   * Loads checkpoint folder {@code checkpoint} with the configuration ({@code config.json}) and
+   * tokenizer ({@code tokenizer.json}) of run folder {@code runDir}; a one-line error naming the
+   * file or tensor that is missing or does not fit.
+   */
+  public static LlmModel load(Path runDir, Path checkpoint) {
+    if (!java.nio.file.Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException("run folder not found: " + runDir.toAbsolutePath());
+    }
+    GptConfig config = GptConfig.fromJson(RunDir.read(runDir, RunDir.CONFIG));
+    Tokenizer tokenizer = Tokenizers.load(runDir);
+    Checkpoint c = Checkpoint.read(checkpoint);
+    Gpt gpt = new Gpt(config, Params.forLoading());
+    try {
+      c.restoreInto(new GptTrainable(gpt));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(checkpoint + ": " + e.getMessage(), e);
+    }
+    return new LlmModel(gpt, tokenizer, c.step());
   }
 }

@@ -27,7 +27,7 @@ public final class TextGeneration {
     if (tokens.length == 0) {
       throw new IllegalArgumentException("the prompt encodes to no tokens");
     }
-    Decoder decoder = options.kvCache() ? new CachedDecoder(model.inference()) : new WindowDecoder(model.inference());
+    Decoder decoder = options.kvCache() ? new CachedDecoder(model.gpt()) : new WindowDecoder(model.gpt());
     return new Generator(decoder, model.tokenizer(), options.sampler()).run(tokens, options.maxTokens(),
         new Random(options.seed()), options.stop(), stream == null ? s -> {} : stream);
   }

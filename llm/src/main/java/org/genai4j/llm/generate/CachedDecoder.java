@@ -1,8 +1,10 @@
 package org.genai4j.llm.generate;
 
 import java.util.Arrays;
-import org.genai4j.llm.model.GptInference;
-import org.genai4j.llm.model.KvCache;
+import org.genai4j.common.ops.KvCache;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.ops.Tensor;
+import org.genai4j.llm.model.Gpt;
 
 /**
  * Decodes with a {@link KvCache}: each new token runs through the model alone, attending to the
@@ -11,21 +13,22 @@ import org.genai4j.llm.model.KvCache;
  */
 public final class CachedDecoder implements Decoder {
 
-  private final GptInference model;
+  private final Gpt model;
   private final KvCache cache;
+  private final StepContext ctx = StepContext.inference();
+  private final int[] one = new int[1];
   private int[] tokens = new int[0];
 
-  public CachedDecoder(GptInference model) {
+  public CachedDecoder(Gpt model) {
     this.model = model;
-    this.cache = model.newCache();
+    this.cache = model.newCache(1);
   }
 
   @Override
   public float[] start(int[] prompt) {
     int block = model.config().blockSize();
     tokens = prompt.length > block ? Arrays.copyOfRange(prompt, prompt.length - block, prompt.length) : prompt.clone();
-    cache.clear();
-    return lastRow(model.forward(tokens, cache));
+    return refill();
   }
 
   @Override
@@ -34,15 +37,24 @@ public final class CachedDecoder implements Decoder {
     grown[tokens.length] = token;
     tokens = grown;
     if (cache.length() < cache.capacity()) {
-      return lastRow(model.forward(new int[] {token}, cache));
+      one[0] = token;
+      return lastRow(model.forward(ctx, one, 1, 1, cache));
     }
     int keep = Math.max(1, cache.capacity() / 2);
     tokens = Arrays.copyOfRange(tokens, tokens.length - keep, tokens.length);
-    cache.clear();
-    return lastRow(model.forward(tokens, cache));
+    return refill();
   }
 
-  static float[] lastRow(org.nd4j.linalg.api.ndarray.INDArray logits) {
-    return logits.getRow(logits.size(0) - 1).toFloatVector();
+  private float[] refill() {
+    cache.clear();
+    return lastRow(model.forward(ctx, tokens, 1, tokens.length, cache));
+  }
+
+  /** The logits of the last position of {@code logits} ({@code [1, T, V]}). */
+  static float[] lastRow(Tensor logits) {
+    int v = logits.dim(logits.rank() - 1);
+    float[] row = new float[v];
+    logits.read(logits.length() - v, row, 0, v);
+    return row;
   }
 }

@@ -4,12 +4,13 @@ import java.util.Random;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.BatchSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Random windows of a token stream, as nanoGPT's get_batch: {@code x} is {@code batch} windows
  * of {@code time} tokens starting at uniformly random offsets, {@code y} the same windows shifted
- * by one. The throughput unit is the token.
+ * by one, both INT {@code [batch, time]}. The throughput unit is the token.
  */
 public final class TokenBatches implements BatchSource {
 
@@ -40,6 +41,24 @@ public final class TokenBatches implements BatchSource {
     return new Batch(java.util.Map.of(
         "x", Nd4j.createFromArray(x).reshape(batch, time),
         "y", Nd4j.createFromArray(y).reshape(batch, time)), batch, (long) batch * time);
+  }
+
+  /**
+   * The ids of array {@code name} of {@code batch} (a whole batch or a shard's rows of one), in
+   * row-major order, copied into {@code reuse} when it is large enough (else into a new array that
+   * is returned): the model reads its ids once per step without allocating.
+   */
+  public static int[] ids(Batch batch, String name, int[] reuse) {
+    INDArray a = batch.get(name);
+    int n = (int) a.length();
+    int[] dst = reuse != null && reuse.length >= n ? reuse : new int[n];
+    if (a.dataType() == DataType.INT && a.ordering() == 'c' && a.elementWiseStride() == 1) {
+      // A block of rows of a row-major array is one run of its buffer (bulk copy, no native allocation).
+      a.data().asNioInt().get((int) a.offset(), dst, 0, n);
+    } else {
+      System.arraycopy(a.dup('c').castTo(DataType.INT).data().asInt(), 0, dst, 0, n);
+    }
+    return dst;
   }
 
   public int batch() {

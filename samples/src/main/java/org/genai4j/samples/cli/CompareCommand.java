@@ -12,7 +12,8 @@ import org.genai4j.common.util.Threads;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.datasets.TextCorpus;
-import org.genai4j.llm.LlmTrainOptions;
+import org.genai4j.llm.GptTrainOptions;
+import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
 import org.genai4j.samples.experiments.ImageExperiment;
 import org.genai4j.samples.experiments.LlmExperiment;
@@ -91,13 +92,14 @@ public final class CompareCommand {
       run.apply();
       Duration budget = budget(minutes);
       TextCorpus corpus = data.text();
-      LlmTrainOptions base = LlmTrainOptions.reference().withSeed(run.seed);
-      Map<String, LlmTrainOptions> runs = new LinkedHashMap<>();
-      runs.put("char, learned, 4x128", base);
-      runs.put("BPE 512, learned, 4x128", base.withTokenizer("bpe", 512));
-      runs.put("char, sinusoidal, 4x128", base.withArchitecture(base.bias(), PositionalEncoding.SINUSOIDAL,
-          base.tieWeights()));
-      runs.put("char, learned, 2x64", base.withModel(2, 2, 64, 64));
+      GptConfig model = GptConfig.reference();
+      GptTrainOptions base = GptTrainOptions.reference().withSeed(run.seed).withThreads(run.shards());
+      Map<String, LlmExperiment.Setup> runs = new LinkedHashMap<>();
+      runs.put("char, learned, 4x128", new LlmExperiment.Setup(model, base));
+      runs.put("BPE 512, learned, 4x128", new LlmExperiment.Setup(model, base.withTokenizer("bpe", 512)));
+      runs.put("char, sinusoidal, 4x128",
+          new LlmExperiment.Setup(model.withPositional(PositionalEncoding.SINUSOIDAL), base));
+      runs.put("char, learned, 2x64", new LlmExperiment.Setup(model.withShape(2, 2, 64, 64), base));
       List<LlmExperiment.Result> results = new ArrayList<>();
       int i = 0;
       for (var e : runs.entrySet()) {

@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 import org.genai4j.common.util.Threads;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
-import org.genai4j.llm.LlmTrainOptions;
+import org.genai4j.llm.GptTrainOptions;
+import org.genai4j.llm.model.GptConfig;
 import org.genai4j.samples.experiments.DataChoice;
 import org.genai4j.samples.experiments.ImageExperiment;
 import org.genai4j.samples.experiments.LlmExperiment;
@@ -59,7 +60,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     System.out.println("[1/3] GPT on " + text.name());
-    LlmTrainOptions gpt = LlmTrainOptions.reference().withSeed(run.seed);
+    LlmExperiment.Setup gpt = new LlmExperiment.Setup(GptConfig.reference(),
+        GptTrainOptions.reference().withSeed(run.seed).withThreads(run.shards()));
     LlmExperiment.Result llm = LlmExperiment.run("GPT 4x128 char", text.corpus(), gpt, budget, 50, out.resolve("gpt"));
 
     ImageData train = images.split(Split.TRAIN);

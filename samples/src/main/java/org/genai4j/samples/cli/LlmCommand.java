@@ -3,21 +3,23 @@ package org.genai4j.samples.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.genai4j.datasets.TextCorpus;
+import org.genai4j.common.train.TrainingResult;
+import org.genai4j.llm.GptTrainOptions;
+import org.genai4j.llm.GptTraining;
 import org.genai4j.llm.LlmEvaluation;
 import org.genai4j.llm.LlmModel;
-import org.genai4j.llm.LlmModelDir;
-import org.genai4j.llm.LlmTrainOptions;
-import org.genai4j.llm.LlmTraining;
 import org.genai4j.llm.TextGeneration;
 import org.genai4j.llm.generate.GenerationOptions;
+import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
+import org.genai4j.samples.bench.GptBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code genai4j llm ...}: train, evaluate, sample and benchmark the GPT. */
 @Command(name = "llm", mixinStandardHelpOptions = true,
-    description = "A GPT written from scratch in SameDiff: train, eval, generate, bench.",
+    description = "A GPT written once from genai4j's ops: train, eval, generate, bench.",
     subcommands = {LlmCommand.Train.class, LlmCommand.Eval.class, LlmCommand.Generate.class, LlmCommand.Bench.class})
 public final class LlmCommand {
 
@@ -43,6 +45,10 @@ public final class LlmCommand {
     @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
     @Option(names = "--dropout", defaultValue = "0") double dropout;
     @Option(names = "--positions", defaultValue = "LEARNED", description = "LEARNED or SINUSOIDAL.") PositionalEncoding positions;
+    @Option(names = "--norm", defaultValue = "layer", description = "layer (GPT-2) or rms (Llama).") String norm;
+    @Option(names = "--mlp", defaultValue = "gelu", description = "gelu (GPT-2) or swiglu (Llama).") String mlp;
+    @Option(names = "--mlp-hidden", defaultValue = "0",
+        description = "MLP hidden width; 0: 4 x width for gelu, 8/3 x width (multiple of 8) for swiglu.") int mlpHidden;
     @Option(names = "--eval-every", defaultValue = "250") int evalEvery;
     @Option(names = "--eval-batches", defaultValue = "20") int evalBatches;
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.") boolean resume;
@@ -51,23 +57,30 @@ public final class LlmCommand {
     @Override
     public Integer call() {
       run.apply();
-      TextCorpus corpus = data.text();
-      LlmTrainOptions opts = LlmTrainOptions.reference()
+      if (warmup > iters) {
+        throw new IllegalArgumentException("--warmup (" + warmup + ") must be <= --iters (" + iters + ")");
+      }
+      GptConfig config = GptConfig.reference().withShape(layers, heads, embd, block).withDropout(dropout)
+          .withPositional(positions).withNorm(GptConfig.Norm.parse(norm, "--norm"))
+          .withMlp(GptConfig.Mlp.parse(mlp, "--mlp"), mlpHidden);
+      GptTrainOptions opts = GptTrainOptions.reference(out)
           .withTokenizer(tokenizer, bpeVocab)
-          .withModel(layers, heads, embd, block)
           .withBatch(batch, accum)
           .withIters(iters)
           .withLr(lr, minLr, warmup)
           .withBetas(beta1, beta2)
           .withWeightDecay(weightDecay)
-          .withDropout(dropout)
           .withEval(evalEvery, evalBatches)
           .withSeed(run.seed)
+          .withThreads(run.shards())
           .withResume(resume);
-      opts = opts.withArchitecture(opts.bias(), positions, opts.tieWeights());
-      LlmTraining.Summary s = LlmTraining.train(corpus.train(), corpus.validation(), opts, out);
-      System.out.printf("steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
-          s.steps(), s.trainLoss(), s.valLoss(), s.bestValLoss(), s.tokensPerSecond(), s.seconds(), s.parameters());
+      TextCorpus corpus = data.text();
+      TrainingResult<LlmModel> r = GptTraining.train(corpus.train(), corpus.validation(), config, opts);
+      var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
+      System.out.printf(java.util.Locale.ROOT,
+          "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
+          r.model().step(), r.last() == null ? Double.NaN : r.last().loss(), eval.getOrDefault("val_loss", Double.NaN),
+          eval.getOrDefault("best_val_loss", Double.NaN), r.unitsPerSecond(), r.seconds(), r.model().parameterCount());
       System.out.println("model written to " + out);
       return 0;
     }
@@ -88,7 +101,7 @@ public final class LlmCommand {
       if (!split.equals("train") && !split.equals("val")) {
         throw new IllegalArgumentException("--split must be train or val, got '" + split + "'");
       }
-      LlmModel m = LlmModelDir.load(model);
+      LlmModel m = LlmModel.load(model);
       TextCorpus corpus = data.text();
       String text = split.equals("train") ? corpus.train() : corpus.validation();
       LlmEvaluation.Result r = LlmEvaluation.evaluate(m, text, batches, run.seed);
@@ -113,7 +126,7 @@ public final class LlmCommand {
     @Override
     public Integer call() {
       run.apply();
-      LlmModel m = LlmModelDir.load(model);
+      LlmModel m = LlmModel.load(model);
       GenerationOptions opts = GenerationOptions.defaults().withMaxTokens(tokens).withTemperature(temperature)
           .withTopK(topK).withTopP(topP).withSeed(run.seed).withStop(stop).withKvCache(!noCache);
       System.out.print(prompt);
@@ -128,14 +141,23 @@ public final class LlmCommand {
 
   /** {@code genai4j llm bench}: training and generation throughput. */
   @Command(name = "bench", mixinStandardHelpOptions = true,
-      description = "Benchmark training and generation (with and without the KV cache) of the reference config.")
+      description = "Benchmark training (sharded, one thread, with dropout) and generation (with and without the"
+          + " KV cache) of the reference config; the last line is tokens_per_s=N.")
   static final class Bench implements Callable<Integer> {
     @Mixin RunOptions run;
+    @Option(names = "--iters", defaultValue = "30", description = "Timed training steps per row.") int iters;
+    @Option(names = "--tokens", defaultValue = "300", description = "Generated tokens per generation row.") int tokens;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
       run.apply();
-      org.genai4j.llm.LlmBench.main(new String[0]);
+      if (iters < 2) {
+        throw new IllegalArgumentException("--iters must be >= 2, got " + iters);
+      }
+      if (tokens < 1) {
+        throw new IllegalArgumentException("--tokens must be >= 1, got " + tokens);
+      }
+      GptBench.run(run.shards(), iters, tokens, System.out);
       return 0;
     }
   }

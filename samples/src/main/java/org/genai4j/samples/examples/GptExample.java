@@ -3,13 +3,13 @@ package org.genai4j.samples.examples;
 import java.nio.file.Path;
 import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.TextCorpus;
+import org.genai4j.llm.GptTrainOptions;
+import org.genai4j.llm.GptTraining;
 import org.genai4j.llm.LlmEvaluation;
 import org.genai4j.llm.LlmModel;
-import org.genai4j.llm.LlmModelDir;
-import org.genai4j.llm.LlmTrainOptions;
-import org.genai4j.llm.LlmTraining;
 import org.genai4j.llm.TextGeneration;
 import org.genai4j.llm.generate.GenerationOptions;
+import org.genai4j.llm.model.GptConfig;
 
 /**
  * A character-level GPT on Tiny Shakespeare, as a library user writes it: train, evaluate,
@@ -23,10 +23,11 @@ public final class GptExample {
     Path out = Path.of(args.length > 1 ? args[1] : "runs/gpt-example");
 
     TextCorpus corpus = Datasets.text("tinyshakespeare"); // last 10 % is the validation split
-    LlmTrainOptions options = LlmTrainOptions.reference().withIters(iters); // nanoGPT's CPU config
-    LlmTraining.train(corpus.train(), corpus.validation(), options, out);
+    GptConfig config = GptConfig.reference(); // nanoGPT's CPU model: 4 layers, 4 heads, width 128, block 64
+    GptTrainOptions options = GptTrainOptions.reference(out).withIters(iters); // batch 12, AdamW, cosine decay
+    GptTraining.train(corpus.train(), corpus.validation(), config, options);
 
-    LlmModel model = LlmModelDir.load(out); // the best checkpoint by validation loss
+    LlmModel model = LlmModel.load(out); // the best checkpoint by validation loss
     System.out.println(LlmEvaluation.evaluate(model, corpus.validation(), 200, 1).format("val"));
 
     GenerationOptions sampling = GenerationOptions.defaults().withMaxTokens(300).withTemperature(0.8).withTopK(40);

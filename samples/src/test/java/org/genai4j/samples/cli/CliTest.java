@@ -103,6 +103,23 @@ class CliTest {
   }
 
   @Test
+  void llmTrainsALlamaStyleBlockAndNamesABadFlag() {
+    Path model = tmp.resolve("llama-style");
+    Run train = run("llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
+        "--block", "16", "--batch", "4", "--iters", "6", "--warmup", "2", "--eval-every", "3", "--eval-batches", "2",
+        "--norm", "rms", "--mlp", "swiglu", "--shards", "2", "--dropout", "0.1", "--out", model.toString());
+    assertEquals(0, train.exit(), train.err());
+    assertTrue(train.out().contains("steps=6 "), train.out());
+    Run again = run("llm", "train", "--data", "synthetic-text", "--out", model.toString(), "--iters", "3",
+        "--warmup", "1");
+    assertEquals(2, again.exit());
+    assertTrue(again.err().contains("already holds a run"), again.err());
+    Run bad = run("llm", "train", "--data", "synthetic-text", "--mlp", "relu", "--out", tmp.resolve("x").toString());
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("--mlp must be gelu or swiglu, got 'relu'"), bad.err());
+  }
+
+  @Test
   void vaeTrainEvalSampleEndToEnd() throws Exception {
     Path model = tmp.resolve("vae");
     Run train = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "32", "--latent", "2", "--epochs", "1",

@@ -1,0 +1,264 @@
+package org.genai4j.llm.model;
+
+import org.genai4j.common.ops.Activation;
+import org.genai4j.common.ops.CausalSelfAttention;
+import org.genai4j.common.ops.Dropout;
+import org.genai4j.common.ops.Embedding;
+import org.genai4j.common.ops.Init;
+import org.genai4j.common.ops.KvCache;
+import org.genai4j.common.ops.Layer;
+import org.genai4j.common.ops.LayerNorm;
+import org.genai4j.common.ops.Linear;
+import org.genai4j.common.ops.Params;
+import org.genai4j.common.ops.RmsNorm;
+import org.genai4j.common.ops.SoftmaxCrossEntropy;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.ops.SwiGlu;
+import org.genai4j.common.ops.Tensor;
+import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.StepLoss;
+import org.genai4j.llm.train.TokenBatches;
+
+/**
+ * A GPT (decoder-only Transformer) written once from ops, as nanoGPT's {@code model.py}: token
+ * embedding plus positions, dropout, {@code nLayer} pre-norm {@link Block}s, a final norm and a
+ * head tied to the token embedding (or not), with GPT-2's arithmetic (layer norm eps 1e-5, tanh
+ * GELU, GPT-2's initialization). The same forward pass serves training ({@link #trainStep}),
+ * evaluation and generation (an inference {@link StepContext}, optionally with a {@link KvCache}).
+ *
+ * <p>Parameters carry nanoGPT's state-dict names ({@code transformer.wte.weight}, {@code
+ * transformer.h.0.attn.c_attn.weight} {@code [3C, C]}, ..., {@code lm_head.weight} only when the
+ * head is untied), so a checkpoint loads into nanoGPT. A configuration may swap layer norm for RMS
+ * norm and the GELU MLP for SwiGLU ({@code mlp.c_fc} then produces gate and up, {@code 2H} rows).
+ *
+ * <p>Not thread-safe: its ops own their buffers. The trainer runs one copy per shard ({@link
+ * org.genai4j.common.train.Replicas}); returned tensors are valid until the next call.
+ */
+public final class Gpt {
+  /** GPT-2's initialization: weights from N(0, 0.02^2). */
+  static final double INIT_STD = 0.02;
+
+  private final GptConfig config;
+  private final Params params;
+  private final Embedding wte;
+  /** Learned positions, or null with sinusoids. */
+  private final Embedding wpe;
+  /** The fixed sinusoids {@code [blockSize, C]}, or null with learned positions. */
+  private final Tensor sinusoids;
+  private final Dropout drop;
+  private final Block[] h;
+  private final Layer lnF;
+  private final Linear lmHead;
+  private final SoftmaxCrossEntropy crossEntropy = new SoftmaxCrossEntropy().gradientInLogits();
+  private Tensor logits;
+  private int[] inputs = new int[0];
+  private int[] targets = new int[0];
+
+  /**
+   * Creates the model's parameters in {@code params}: fresh ones ({@code Params.init(seed)}), zeros
+   * to load a checkpoint into ({@code Params.forLoading()}), or a replica's, sharing another copy's
+   * values.
+   */
+  public Gpt(GptConfig config, Params params) {
+    this.config = config;
+    this.params = params;
+    int c = config.nEmbd();
+    Init normal = Init.normal(INIT_STD);
+    wte = new Embedding(params, "transformer.wte", config.vocabSize(), c, normal);
+    if (config.positional() == PositionalEncoding.LEARNED) {
+      wpe = new Embedding(params, "transformer.wpe", config.blockSize(), c, normal);
+      sinusoids = null;
+    } else {
+      wpe = null;
+      sinusoids = Tensor.of(sinusoids(config.blockSize(), c), config.blockSize(), c);
+    }
+    drop = new Dropout(config.dropout(), 0);
+    h = new Block[config.nLayer()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = new Block(config, params, "transformer.h." + i, 1 + 3L * i);
+    }
+    lnF = norm(config, params, "transformer.ln_f");
+    lmHead = config.tieWeights()
+        ? new Linear(wte.weight(), null)
+        : new Linear(params, "lm_head", c, config.vocabSize(), false, normal, Init.zeros());
+  }
+
+  public GptConfig config() {
+    return config;
+  }
+
+  /** The parameters this model was built on. */
+  public Params params() {
+    return params;
+  }
+
+  /** An empty KV cache for {@code batch} sequences of up to the block size. */
+  public KvCache newCache(int batch) {
+    return h[0].attn.newCache(h.length, batch);
+  }
+
+  /**
+   * The logits {@code [batch, time, vocab]} of the next token after each position of the token ids
+   * {@code ids[0 .. batch*time)} (row-major {@code [batch, time]}), {@code time <= blockSize}.
+   */
+  public Tensor forward(StepContext ctx, int[] ids, int batch, int time) {
+    return forward(ctx, ids, batch, time, null);
+  }
+
+  /**
+   * The same for tokens that follow the {@code cache.length()} positions already in {@code cache}
+   * (null: none, the whole window is given): their keys and values are appended to the cache.
+   * Decoding with a cache is inference only.
+   */
+  public Tensor forward(StepContext ctx, int[] ids, int batch, int time, KvCache cache) {
+    int pos = cache == null ? 0 : cache.length();
+    if (cache != null && ctx.training()) {
+      throw new IllegalArgumentException("GPT: decoding with a KV cache is inference only (no dropout, no backward)");
+    }
+    if (time < 1 || pos + time > config.blockSize()) {
+      throw new IllegalArgumentException("GPT: positions [" + pos + ", " + (pos + time) + ") must lie within the"
+          + " block size " + config.blockSize());
+    }
+    Tensor x = wte.forward(ctx, ids, 0, batch, time);
+    addPositions(ctx, x, batch, time, pos);
+    x = drop.forward(ctx, x);
+    for (int l = 0; l < h.length; l++) {
+      x = h[l].forward(ctx, x, cache, l, pos);
+    }
+    if (cache != null) {
+      cache.advance(time);
+    }
+    logits = lmHead.forward(ctx, lnF.forward(ctx, x));
+    return logits;
+  }
+
+  /**
+   * The mean cross-entropy of the last forward pass's logits against {@code targets[0 .. rows)}
+   * (this shard's part of the whole batch's mean). In training it also computes the logits'
+   * gradient for {@link #backward}, written over the logits tensor (a training step reads the
+   * logits no more; in inference they are left as they are).
+   */
+  public double loss(StepContext ctx, int[] targets) {
+    if (logits == null) {
+      throw new IllegalStateException("GPT: loss before a forward pass");
+    }
+    return crossEntropy.forward(ctx, logits, targets);
+  }
+
+  /** The gradients of the last training {@link #loss}, added into the parameters' gradients. */
+  public void backward(StepContext ctx) {
+    Tensor d = lmHead.backward(ctx, crossEntropy.backward(ctx));
+    d = lnF.backward(ctx, d);
+    for (int l = h.length - 1; l >= 0; l--) {
+      d = h[l].backward(ctx, d);
+    }
+    d = drop.backward(ctx, d);
+    wte.backward(ctx, d);
+    if (wpe != null) {
+      wpe.backward(ctx, d);
+    }
+  }
+
+  /** A training step on a batch of windows ({@link TokenBatches}: ids {@code x} and next ids {@code y}, {@code [B, T]}). */
+  public StepLoss trainStep(Batch batch, StepContext ctx) {
+    int b = batch.examples();
+    int t = (int) batch.get("x").size(1);
+    inputs = TokenBatches.ids(batch, "x", inputs);
+    targets = TokenBatches.ids(batch, "y", targets);
+    forward(ctx, inputs, b, t);
+    double loss = loss(ctx, targets);
+    backward(ctx);
+    return StepLoss.of(loss);
+  }
+
+  private void addPositions(StepContext ctx, Tensor x, int batch, int time, int pos) {
+    if (wpe != null) {
+      x.add(wpe.forwardPositions(ctx, batch, time, pos));
+      return;
+    }
+    Tensor rows = sinusoids.rowRange(pos, pos + time);
+    for (int b = 0; b < batch; b++) {
+      x.rowRange(b, b + 1).add(rows);
+    }
+  }
+
+  /**
+   * Vaswani et al.'s encodings {@code [time, width]}: {@code sin(p / 10000^(i/width))} in even
+   * columns i, {@code cos} of the same angle in the odd column after it.
+   */
+  static float[] sinusoids(int time, int width) {
+    float[] t = new float[time * width];
+    for (int p = 0; p < time; p++) {
+      for (int i = 0; i < width; i += 2) {
+        double angle = p / Math.pow(10000, (double) i / width);
+        t[p * width + i] = (float) Math.sin(angle);
+        t[p * width + i + 1] = (float) Math.cos(angle);
+      }
+    }
+    return t;
+  }
+
+  private static Layer norm(GptConfig c, Params p, String name) {
+    return c.norm() == GptConfig.Norm.LAYER
+        ? new LayerNorm(p, name, c.nEmbd(), LayerNorm.DEFAULT_EPS, c.bias())
+        : new RmsNorm(p, name, c.nEmbd(), LayerNorm.DEFAULT_EPS);
+  }
+
+  /**
+   * A pre-norm Transformer block, {@code x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))}, with
+   * dropout on each branch's output. The residual adds go into the branch's output, which no op
+   * keeps as its input; the backward pass adds the block output's gradient back in the same way.
+   */
+  private static final class Block {
+    final Layer ln1;
+    final Linear cAttn;
+    final CausalSelfAttention attn;
+    final Linear attnProj;
+    final Dropout attnDrop;
+    final Layer ln2;
+    final Linear cFc;
+    final Layer act;
+    final Linear mlpProj;
+    final Dropout mlpDrop;
+
+    /** {@code stream}: the first of the three random streams of this block's dropouts. */
+    Block(GptConfig c, Params p, String name, long stream) {
+      int width = c.nEmbd();
+      int hidden = c.hiddenSize();
+      boolean swiglu = c.mlp() == GptConfig.Mlp.SWIGLU;
+      Init normal = Init.normal(INIT_STD);
+      // GPT-2 scales the residual projections' init by 1/sqrt(2 nLayer): each block adds two branches.
+      Init residual = Init.normal(INIT_STD / Math.sqrt(2.0 * c.nLayer()));
+      ln1 = norm(c, p, name + ".ln_1");
+      attn = CausalSelfAttention.builder(c.nHead(), width, c.blockSize()).dropout(c.dropout(), stream).build();
+      cAttn = new Linear(p, name + ".attn.c_attn", width, attn.inputWidth(), c.bias(), normal, Init.zeros());
+      attnProj = new Linear(p, name + ".attn.c_proj", attn.outputWidth(), width, c.bias(), residual, Init.zeros());
+      attnDrop = new Dropout(c.dropout(), stream + 1);
+      ln2 = norm(c, p, name + ".ln_2");
+      cFc = new Linear(p, name + ".mlp.c_fc", width, swiglu ? 2 * hidden : hidden, c.bias(), normal, Init.zeros());
+      act = swiglu ? new SwiGlu() : Activation.geluTanh();
+      mlpProj = new Linear(p, name + ".mlp.c_proj", hidden, width, c.bias(), residual, Init.zeros());
+      mlpDrop = new Dropout(c.dropout(), stream + 2);
+    }
+
+    Tensor forward(StepContext ctx, Tensor x, KvCache cache, int layer, int pos) {
+      Tensor qkv = cAttn.forward(ctx, ln1.forward(ctx, x));
+      Tensor y = cache == null ? attn.forward(ctx, qkv) : attn.forward(ctx, qkv, cache, layer, pos);
+      Tensor x1 = attnDrop.forward(ctx, attnProj.forward(ctx, y));
+      x1.add(x);
+      Tensor x2 = mlpDrop.forward(ctx, mlpProj.forward(ctx, act.forward(ctx, cFc.forward(ctx, ln2.forward(ctx, x1)))));
+      x2.add(x1);
+      return x2;
+    }
+
+    Tensor backward(StepContext ctx, Tensor dx2) {
+      Tensor dx1 = ln2.backward(ctx, cFc.backward(ctx, act.backward(ctx, mlpProj.backward(ctx,
+          mlpDrop.backward(ctx, dx2)))));
+      dx1.add(dx2);
+      Tensor dx = ln1.backward(ctx, cAttn.backward(ctx, attn.backward(ctx, attnProj.backward(ctx,
+          attnDrop.backward(ctx, dx1)))));
+      dx.add(dx1);
+      return dx;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package org.genai4j.llm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.genai4j.common.io.Safetensors;
+import org.genai4j.common.io.SafetensorsFile;
+import org.genai4j.common.ops.Param;
+import org.genai4j.common.train.Checkpoint;
+import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.TrainingResult;
+import org.genai4j.llm.generate.GenerationOptions;
+import org.genai4j.llm.model.GptConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The family's public shape end to end on a tiny model: train, run folder, load, evaluate, generate, resume, errors. */
+class GptTrainingTest {
+
+  static final String TEXT = ("ROMEO:\nBut soft, what light through yonder window breaks?\n"
+      + "JULIET:\nO Romeo, Romeo, wherefore art thou Romeo?\n").repeat(8);
+
+  static GptConfig tinyModel() {
+    return GptConfig.reference().withShape(1, 2, 16, 16);
+  }
+
+  static GptTrainOptions tiny(int iters, Path out) {
+    return GptTrainOptions.reference(out).withBatch(4, 2).withLr(1e-2, 1e-3, 2).withIters(iters).withEval(3, 2)
+        .withLogEvery(1).withProgressBar(false).withThreads(2);
+  }
+
+  @Test
+  void trainsWritesARunFolderAndLoadsBack(@TempDir Path dir) {
+    String train = TEXT.substring(0, TEXT.length() * 3 / 4);
+    String val = TEXT.substring(TEXT.length() * 3 / 4);
+    TrainingResult<LlmModel> r = GptTraining.train(train, val, tinyModel(), tiny(6, dir));
+    assertEquals(6, r.steps());
+    assertEquals(6, r.model().step());
+    int vocab = (int) TEXT.codePoints().distinct().count();
+    assertEquals(vocab, r.model().config().vocabSize(), "the vocabulary is the tokenizer's");
+    double valLoss = r.last().evaluation().get("val_loss");
+    assertTrue(valLoss < Math.log(vocab) - 0.1, "validation loss should fall below uniform (" + Math.log(vocab) + "): "
+        + valLoss);
+    for (String f : new String[] {"config.json", "tokenizer.json", "train.json", "metrics.jsonl",
+        "checkpoints/best/model.safetensors", "checkpoints/last/model.safetensors",
+        "checkpoints/last/optimizer.safetensors"}) {
+      assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+    }
+    // The checkpoint reads like nanoGPT's state dict.
+    SafetensorsFile saved = SafetensorsFile.open(dir.resolve("checkpoints/last/model.safetensors"));
+    assertTrue(saved.contains("transformer.h.0.attn.c_attn.weight") && saved.contains("transformer.wpe.weight")
+        && !saved.contains("lm_head.weight"), saved.entries().keySet().toString());
+    assertArrayEquals(new int[] {48, 16}, saved.entries().get("transformer.h.0.attn.c_attn.weight").shape());
+
+    LlmModel m = LlmModel.load(dir);
+    LlmEvaluation.Result e = LlmEvaluation.evaluate(m, val, 3, 1);
+    assertTrue(e.toString().matches("val_loss=\\d+\\.\\d{4} ppl=\\d+\\.\\d{4} bpc=\\d+\\.\\d{4}"), e.toString());
+    assertEquals(Math.exp(e.loss()), e.perplexity(), 1e-9);
+    // Char tokenizer: one character per token, so bpc is the loss in bits.
+    assertEquals(e.loss() / Math.log(2), e.bitsPerChar(), 1e-9);
+    assertEquals(e, LlmEvaluation.evaluate(m, val, 3, 1), "a fixed seed gives the same estimate");
+    // The best checkpoint is the one with the lowest validation loss seen, which the trainer logged.
+    assertEquals(r.last().evaluation().get("best_val_loss"),
+        Checkpoint.read(dir.resolve(RunDir.BEST)).values().get("best"), 1e-12);
+    String text = TextGeneration.generate(m, "ROMEO:", GenerationOptions.defaults().withMaxTokens(20));
+    assertEquals(20, text.codePointCount(0, text.length()));
+  }
+
+  @Test
+  void evaluationOfTheTrainedModelEqualsThatOfTheLoadedOne(@TempDir Path dir) {
+    TrainingResult<LlmModel> r = GptTraining.train(TEXT, TEXT, tinyModel(), tiny(4, dir).withEval(0, 2));
+    LlmModel loaded = LlmModel.load(dir, dir.resolve(RunDir.LAST));
+    assertEquals(LlmEvaluation.evaluate(r.model(), TEXT, 2, 5), LlmEvaluation.evaluate(loaded, TEXT, 2, 5));
+  }
+
+  @Test
+  void resumingEqualsTrainingStraightThrough(@TempDir Path dir) {
+    GptConfig model = tinyModel().withDropout(0.1);
+    GptTraining.train(TEXT, TEXT, model, tiny(6, dir.resolve("straight")));
+    // The same schedule as the straight run (decay ends at 6), stopped at 3, then resumed.
+    GptTraining.train(TEXT, TEXT, model, tiny(6, dir.resolve("split")).withIters(3, 6));
+    TrainingResult<LlmModel> resumed = GptTraining.train(TEXT, TEXT, model,
+        tiny(6, dir.resolve("split")).withResume(true));
+    assertEquals(3, resumed.steps(), "the resumed call ran the remaining steps");
+    LlmModel a = LlmModel.load(dir.resolve("straight"), dir.resolve("straight/checkpoints/last"));
+    LlmModel b = LlmModel.load(dir.resolve("split"), dir.resolve("split/checkpoints/last"));
+    assertEquals(6, b.step());
+    for (Param p : a.weights().list()) {
+      assertArrayEquals(p.value().toArray(), b.weights().get(p.name()).value().toArray(), p.name() + " after resume");
+    }
+  }
+
+  @Test
+  void aNewRunRefusesAFolderThatHoldsOneAndResumeNeedsACheckpoint(@TempDir Path dir) {
+    GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir));
+    var e = assertThrows(IllegalArgumentException.class, () -> GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir)));
+    assertTrue(e.getMessage().contains("already holds a run"), e.getMessage());
+    var r = assertThrows(IllegalArgumentException.class,
+        () -> GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir.resolve("empty")).withResume(true)));
+    assertTrue(r.getMessage().startsWith("cannot resume") && r.getMessage().contains("no checkpoint"), r.getMessage());
+    var other = assertThrows(IllegalArgumentException.class,
+        () -> GptTraining.train(TEXT, null, tinyModel().withShape(2, 2, 16, 16), tiny(4, dir).withResume(true)));
+    assertTrue(other.getMessage().contains("differs from the requested"), other.getMessage());
+    assertFalse(Files.exists(dir.resolve(RunDir.BEST)), "no validation text, no best checkpoint");
+  }
+
+  @Test
+  void aCheckpointWithAMissingOrMisshapedTensorIsNamed(@TempDir Path dir) throws Exception {
+    GptTraining.train(TEXT, null, tinyModel(), tiny(1, dir));
+    Path file = dir.resolve("checkpoints/last/model.safetensors");
+    SafetensorsFile saved = SafetensorsFile.open(file);
+    Map<String, INDArray> all = new LinkedHashMap<>();
+    for (String name : saved.entries().keySet()) {
+      all.put(name, saved.readArray(name).dup());
+    }
+    Map<String, INDArray> fewer = new LinkedHashMap<>(all);
+    fewer.remove("transformer.h.0.ln_2.bias");
+    Safetensors.write(file, fewer, Map.of());
+    var missing = assertThrows(IllegalArgumentException.class, () -> LlmModel.load(dir));
+    assertTrue(missing.getMessage().contains("'transformer.h.0.ln_2.bias'") && !missing.getMessage().contains("\n"),
+        missing.getMessage());
+    Map<String, INDArray> wrong = new LinkedHashMap<>(all);
+    wrong.put("transformer.h.0.attn.c_attn.weight", Nd4j.zeros(DataType.FLOAT, 16, 48));
+    Safetensors.write(file, wrong, Map.of());
+    var misshaped = assertThrows(IllegalArgumentException.class, () -> LlmModel.load(dir));
+    assertTrue(misshaped.getMessage().contains("'transformer.h.0.attn.c_attn.weight'")
+        && misshaped.getMessage().contains("[16, 48]") && !misshaped.getMessage().contains("\n"),
+        misshaped.getMessage());
+  }
+
+  @Test
+  void badInputGetsOneLineErrorsNamingTheField(@TempDir Path dir) {
+    var missing = assertThrows(IllegalArgumentException.class, () -> LlmModel.load(dir.resolve("nope")));
+    assertTrue(missing.getMessage().contains("run folder not found"), missing.getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> GptTrainOptions.reference().withBatch(0, 1))
+        .getMessage().startsWith("batchSize"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> GptTrainOptions.reference().withThreads(-1))
+        .getMessage().startsWith("threads"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> GptTrainOptions.reference().withResume(true))
+        .getMessage().contains("outDir"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> GptTrainOptions.reference().withTokenizer("wordpiece",
+        10)).getMessage().startsWith("tokenizer"));
+    var shortVal = assertThrows(IllegalArgumentException.class,
+        () -> GptTraining.train(TEXT, "ab", tinyModel(), tiny(1, dir.resolve("short"))));
+    assertTrue(shortVal.getMessage().contains("validation text has 2 tokens"), shortVal.getMessage());
+  }
+}
