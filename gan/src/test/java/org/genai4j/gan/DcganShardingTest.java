@@ -57,7 +57,10 @@ class DcganShardingTest {
           float[] want = e.getValue();
           float[] got = many.get(e.getKey());
           double rel = relativeDistance(got, want);
-          assertTrue(rel < 2e-5, label + e.getKey() + " differs by " + rel + " of its norm");
+          // 1e-4: the generator's last bias gradient (one channel) sums 5 x 784 terms that cancel
+          // to about 1/1000 of their size at batch 5, so the shards' other order of float additions
+          // shows as up to 4e-5 of its norm (1.4e-10 absolute); any real difference is of order 1.
+          assertTrue(rel < 1e-4, label + e.getKey() + " differs by " + rel + " of its norm");
         }
         // The same thread count gives the same bits again.
         Map<String, float[]> again = step(c, b, threads);

@@ -3,12 +3,13 @@ package org.genai4j.common.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.genai4j.common.util.Parallel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Sums the gradients that the shards of one batch computed ({@link org.genai4j.common.util.Parallel}): a hand-written step
- * splits its batch over threads, each shard fills gradient arrays of its own, and their sum is the
- * batch's gradient.
+ * Sums the gradients that the shards of one batch computed: the {@link Trainer} splits a batch
+ * over threads ({@link Parallel}), each shard fills gradient arrays of its own, and their sum is
+ * the batch's gradient.
  */
 public final class GradientSum {
   private GradientSum() {}
@@ -21,12 +22,7 @@ public final class GradientSum {
    * of the arrays. All maps must have the same names and shapes. Every element is summed in shard
    * order, so the result does not depend on thread timing.
    */
-  public static void sumInto(List<Map<String, INDArray>> perShard) {
-    sumInto(perShard, org.genai4j.common.util.Parallel.of(Math.max(1, perShard.size())));
-  }
-
-  /** As {@link #sumInto(List)}, the pieces spread over {@code parallel}'s threads. */
-  public static void sumInto(List<Map<String, INDArray>> perShard, org.genai4j.common.util.Parallel parallel) {
+  public static void sumInto(List<Map<String, INDArray>> perShard, Parallel parallel) {
     if (perShard.size() < 2) {
       return;
     }

@@ -2,6 +2,7 @@ package org.genai4j.common.train;
 
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.genai4j.common.ops.StepContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,7 +45,7 @@ public final class MultiLayerNetworkGroup implements ParameterGroup {
   }
 
   @Override
-  public Gradients computeGradients(Batch batch) {
+  public Gradients computeGradients(Batch batch, StepContext ctx) {
     net.setInput(batch.get(features));
     net.setLabels(batch.get(labels));
     net.computeGradientAndScore();

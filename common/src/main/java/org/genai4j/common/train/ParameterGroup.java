@@ -29,14 +29,7 @@ public interface ParameterGroup {
    * Computes the loss on {@code batch} and its gradient for every array of {@link #parameters()}.
    * The gradient arrays belong to the group and are overwritten by its next call.
    */
-  default Gradients computeGradients(Batch batch, StepContext ctx) {
-    return computeGradients(batch);
-  }
-
-  /** The same without a context, for groups that need none (e.g. a SameDiff graph's). */
-  default Gradients computeGradients(Batch batch) {
-    throw new UnsupportedOperationException("parameter group '" + name() + "' implements neither computeGradients");
-  }
+  Gradients computeGradients(Batch batch, StepContext ctx);
 
   /**
    * True when the group may be called for several shards of a batch at once, from several

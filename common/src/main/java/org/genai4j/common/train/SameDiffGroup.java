@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.genai4j.common.nn.Quiet;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.util.Quiet;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -78,7 +79,7 @@ public class SameDiffGroup implements ParameterGroup {
   }
 
   @Override
-  public Gradients computeGradients(Batch batch) {
+  public Gradients computeGradients(Batch batch, StepContext ctx) {
     Map<String, INDArray> ph = placeholders.apply(batch);
     List<String> outs = new ArrayList<>();
     outs.add(loss);

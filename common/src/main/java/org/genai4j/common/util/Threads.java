@@ -57,7 +57,7 @@ public final class Threads {
 
   /**
    * Sets the OpenMP thread count of the calling thread only (OpenMP keeps it per thread), for
-   * worker threads that run native ops, e.g. {@link Shards}'s. Costs one native call when it
+   * worker threads that run native ops, e.g. {@link Parallel}'s. Costs one native call when it
    * changes nothing.
    */
   static void setOpenMpForThisThread(int n) {
@@ -96,11 +96,11 @@ public final class Threads {
     String omp = System.getenv("OMP_NUM_THREADS");
     boolean onednn = ops.buildInfo().toUpperCase(java.util.Locale.ROOT).contains("ONEDNN");
     return String.format("%s, %d cores | Java %s (%s) | ND4J %s %s, %s%s, binary %s | OMP_NUM_THREADS=%s"
-            + " | threads ops=%d/%d omp=%d blas=%d, training shards %d | load average %s",
+            + " | threads ops=%d/%d omp=%d blas=%d | load average %s",
         cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         System.getProperty("java.vm.name"), nd4jVersion(), Nd4j.getBackend().getClass().getSimpleName(),
         Nd4j.factory().blas().getBlasVendor(), onednn ? " + oneDNN" : "", level(ops.binaryLevel()),
-        omp == null || omp.isBlank() ? "unset" : omp, current(), startupMax(), openMp(), blas(), Shards.count(),
+        omp == null || omp.isBlank() ? "unset" : omp, current(), startupMax(), openMp(), blas(),
         loadAverage());
   }
 

@@ -27,7 +27,7 @@ class CheckpointTest {
       @Override public String name() { return "g"; }
       @Override public Map<String, INDArray> parameters() { return Map.of("w", w); }
       @Override public Map<String, INDArray> buffers() { return Map.of("running", running); }
-      @Override public Gradients computeGradients(Batch b) { return new Gradients(0, Map.of("w", w.mul(0))); }
+      @Override public Gradients computeGradients(Batch b, org.genai4j.common.ops.StepContext ctx) { return new Gradients(0, Map.of("w", w.mul(0))); }
     };
     return new Trainable() {
       @Override public List<ParameterGroup> parameterGroups() { return List.of(g); }

@@ -42,7 +42,7 @@ class GradientSumTest {
     for (String name : List.of("view", "columns", "mixed")) {
       expected.put(name, shards.get(0).get(name).add(shards.get(1).get(name)).addi(shards.get(2).get(name)));
     }
-    GradientSum.sumInto(shards);
+    GradientSum.sumInto(shards, org.genai4j.common.util.Parallel.of(3));
     INDArray expectedBig = big.get(0).add(big.get(1)).addi(big.get(2));
     assertEquals(0.0, expectedBig.sub(shards.get(0).get("big")).amaxNumber().doubleValue(), 1e-6);
     expected.forEach((name, e) ->

@@ -35,15 +35,15 @@ class MultiLayerNetworkGroupTest {
     }
     Batch b = Batch.of(Map.of("x", x, "y", y), 8);
     MultiLayerNetworkGroup g = new MultiLayerNetworkGroup("net", net, "x", "y");
-    INDArray grad = g.computeGradients(b).gradients().get("params").dup();
+    INDArray grad = g.computeGradients(b, org.genai4j.common.ops.StepContext.training(0, 0)).gradients().get("params").dup();
     INDArray p = g.parameters().get("params");
     double eps = 1e-6;
     for (int i = 0; i < p.length(); i++) {
       double orig = p.getDouble(i);
       p.putScalar(i, orig + eps);
-      double plus = g.computeGradients(b).loss();
+      double plus = g.computeGradients(b, org.genai4j.common.ops.StepContext.training(0, 0)).loss();
       p.putScalar(i, orig - eps);
-      double minus = g.computeGradients(b).loss();
+      double minus = g.computeGradients(b, org.genai4j.common.ops.StepContext.training(0, 0)).loss();
       p.putScalar(i, orig);
       double numeric = (plus - minus) / (2 * eps);
       double analytic = grad.getDouble(i);

@@ -32,7 +32,7 @@ class TrainerGroupsTest {
     @Override public Map<String, INDArray> parameters() { return Map.of("w", w); }
 
     @Override
-    public Gradients computeGradients(Batch b) {
+    public Gradients computeGradients(Batch b, org.genai4j.common.ops.StepContext ctx) {
       if (other != null) {
         seenOther.add(other.w.getDouble(0));
       }
@@ -97,7 +97,7 @@ class TrainerGroupsTest {
       ParameterGroup group = new ParameterGroup() {
         @Override public String name() { return "g"; }
         @Override public Map<String, INDArray> parameters() { return Map.of("w", w); }
-        @Override public Gradients computeGradients(Batch b) { return new Gradients(1.0, Map.of("w", grad)); }
+        @Override public Gradients computeGradients(Batch b, org.genai4j.common.ops.StepContext ctx) { return new Gradients(1.0, Map.of("w", grad)); }
       };
       TrainerConfig clip = TrainerConfig.of(3, 0).withClipNorm(1.0);
       StepRecord last = new Trainer(model(group), oc, clip).fit(rng -> Batch.of(Map.of(), 1));

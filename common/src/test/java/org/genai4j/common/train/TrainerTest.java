@@ -34,7 +34,7 @@ class TrainerTest {
     assertTrue(first > 0.5, "initial loss should be around ln 3, was " + first);
     assertTrue(last.loss() < 0.02, "loss after 200 steps: " + last.loss() + " (first record " + first + ")");
     // The step's reported loss is the loss of the group on that batch, recomputed independently.
-    double recomputed = model.group.computeGradients(data).loss();
+    double recomputed = model.group.computeGradients(data, org.genai4j.common.ops.StepContext.training(0, 0)).loss();
     assertTrue(recomputed < 0.02, "final loss " + recomputed);
     assertTrue(last.metrics().containsKey("mlp/grad_norm"));
     assertEquals(0.05, last.metrics().get("mlp/lr"), 1e-12);
@@ -130,7 +130,7 @@ class TrainerTest {
     Path dir = tmp.resolve("best");
     Trainer t = new Trainer(model, OptimizerConfig.adam(LrSchedule.constant(0.03), 0.9, 0.999),
         TrainerConfig.of(30, 3).withLogEvery(100).withEvalEvery(10).withCheckpoints(dir, 0, "val_loss"));
-    t.setEvaluator(() -> Map.of("val_loss", model.group.computeGradients(data).loss()));
+    t.setEvaluator(() -> Map.of("val_loss", model.group.computeGradients(data, org.genai4j.common.ops.StepContext.training(0, 0)).loss()));
     t.setEvaluateAtStart(true);
     t.addListener(r -> {
       if (!r.evaluation().isEmpty()) {

@@ -1,6 +1,5 @@
 package org.genai4j.samples.cli;
 
-import org.genai4j.common.util.Shards;
 import org.genai4j.common.util.Threads;
 import picocli.CommandLine.Option;
 
@@ -17,7 +16,7 @@ public final class RunOptions {
   Integer blasThreads;
 
   @Option(names = "--shards", paramLabel = "N",
-      description = "Split each training batch of a hand-written step (GPT, MLP VAE, DCGAN) over N threads;"
+      description = "Split each training batch over N threads, one model copy each (data parallelism);"
           + " default: the core count when ND4J and BLAS use 1 thread each, else 1.")
   Integer shards;
 
@@ -44,7 +43,7 @@ public final class RunOptions {
       Threads.set(threads);
     } else if (System.getenv("OMP_NUM_THREADS") == null && Runtime.getRuntime().availableProcessors() <= 2) {
       // On 2 cores a second OpenMP thread made GPT, VAE and DCGAN steps slower (1.9x, 2.1x, 1.3x);
-      // the hand-written steps use the second core by splitting the batch instead (Shards).
+      // training uses the second core by splitting the batch instead (--shards).
       Threads.set(1);
     }
     if (blasThreads != null) {
@@ -53,11 +52,6 @@ public final class RunOptions {
       }
       Threads.setBlas(blasThreads);
     }
-    if (shards != null) {
-      if (shards < 1) {
-        throw new IllegalArgumentException("--shards must be >= 1, got " + shards);
-      }
-      Shards.setCount(shards);
-    }
+    shards();
   }
 }

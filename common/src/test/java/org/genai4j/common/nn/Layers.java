@@ -7,11 +7,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * SameDiff building blocks shared by the model families. Each block creates its parameters as
+ * SameDiff building blocks for the tests' SameDiff graphs (oracles, and the user-graph path of
+ * {@code SameDiffGroup}). Each block creates its parameters as
  * SameDiff variables named {@code <name>/w}, {@code <name>/b}, ... so a model can list them by
  * prefix. Parameters take the data type of the block's input (FLOAT normally, DOUBLE in gradient
- * checks). Blocks work around the ops of DL4J 1.0.0-M2.1 whose gradients are wrong (see
- * DESIGN.md): embeddings are a one-hot matmul, cross-entropy takes one-hot labels.
+ * checks). Blocks work around the ops of DL4J 1.0.0-M2.1 whose gradients are wrong ({@code gather}'s
+ * backprop, sparse softmax cross-entropy's mean): embeddings are a one-hot matmul, cross-entropy
+ * takes one-hot labels.
  */
 public final class Layers {
   private Layers() {}

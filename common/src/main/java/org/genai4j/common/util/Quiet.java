@@ -1,4 +1,4 @@
-package org.genai4j.common.nn;
+package org.genai4j.common.util;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
