@@ -167,9 +167,8 @@ final class ConvKernels {
       for (int kh = 0; kh < kernel; kh++) {
         for (int kw = 0; kw < kernel; kw++) {
           int row = ((ch * kernel + kh) * kernel + kw) * spatial;
-          // Output columns whose input column lies inside the image: [owLo, owHi).
-          int owLo = Math.max(0, ceilDiv(padding - kw, stride));
-          int owHi = Math.min(wo, ceilDiv(w + padding - kw, stride));
+          int owLo = firstInside(kw);
+          int owHi = endInside(kw, w, wo);
           for (int oh = 0; oh < ho; oh++) {
             int ih = oh * stride + kh - padding;
             int at = row + oh * wo;
@@ -206,8 +205,8 @@ final class ConvKernels {
       for (int kh = 0; kh < kernel; kh++) {
         for (int kw = 0; kw < kernel; kw++) {
           int row = ((ch * kernel + kh) * kernel + kw) * spatial;
-          int owLo = Math.max(0, ceilDiv(padding - kw, stride));
-          int owHi = Math.min(wo, ceilDiv(w + padding - kw, stride));
+          int owLo = firstInside(kw);
+          int owHi = endInside(kw, w, wo);
           for (int oh = 0; oh < ho; oh++) {
             int ih = oh * stride + kh - padding;
             if (ih < 0 || ih >= h) {
@@ -250,5 +249,15 @@ final class ConvKernels {
 
   private static float[] grow(float[] a, int n) {
     return a.length >= n ? a : new float[n];
+  }
+
+  /** The first output column whose input column (for kernel column {@code kw}) lies inside the image. */
+  private int firstInside(int kw) {
+    return Math.max(0, ceilDiv(padding - kw, stride));
+  }
+
+  /** One past the last output column (of {@code wo}) whose input column lies inside an image {@code w} wide. */
+  private int endInside(int kw, int w, int wo) {
+    return Math.min(wo, ceilDiv(w + padding - kw, stride));
   }
 }

@@ -14,13 +14,8 @@ package org.genai4j.common.ops;
  * A loss, not a {@link Layer}: {@link #forward} returns this shard's part of the batch's loss.
  */
 public final class GaussianKl {
+  private final KeptGradient kept = new KeptGradient("gaussian KL");
   private float[] in = new float[0];
-  private float[] grad = new float[0];
-  private boolean kept;
-  private int[] shape;
-  private int length;
-  private double denominator;
-  private Tensor dx;
 
   /** This shard's part of the batch's mean KL, for {@code muLogvar} {@code [N, 2Z]}. */
   public double forward(StepContext ctx, Tensor muLogvar) {
@@ -32,10 +27,7 @@ public final class GaussianKl {
     int len = muLogvar.length();
     in = len > in.length ? new float[len] : in;
     muLogvar.read(0, in, 0, len);
-    kept = ctx.training();
-    if (kept && grad.length < len) {
-      grad = new float[len];
-    }
+    float[] grad = kept.start(ctx, muLogvar.shape(), len);
     double sum = 0;
     for (int r = 0; r < n; r++) {
       int mu = r * 2 * z;
@@ -45,19 +37,13 @@ public final class GaussianKl {
         double l = in[lv + j];
         double e = Math.exp(l);
         sum += m * m + e - 1 - l;
-        if (kept) {
+        if (grad != null) {
           grad[mu + j] = (float) m;
           grad[lv + j] = (float) (0.5 * (e - 1));
         }
       }
     }
-    shape = muLogvar.shape();
-    length = len;
-    denominator = ctx.allReduceSum((double) n);
-    if (denominator == 0) {
-      throw new IllegalArgumentException("gaussian KL over an empty batch");
-    }
-    return 0.5 * sum / denominator;
+    return 0.5 * sum / kept.divideBy(ctx, n);
   }
 
   /** The gradient of this shard's KL with respect to {@code [mu, logvar]} (a buffer of this op). */
@@ -67,35 +53,11 @@ public final class GaussianKl {
 
   /** The gradient of {@code weight} times this shard's KL (beta-VAE, KL warm-up). */
   public Tensor backward(StepContext ctx, float weight) {
-    dx = Tensor.ensure(dx, checkKept());
-    dx.zero();
-    addGradient(ctx, weight, dx);
-    return dx;
+    return kept.scaled(weight);
   }
 
   /** ADDS the gradient of {@code weight} times this shard's KL to {@code into} ({@code [N, 2Z]}, e.g. the sample's input gradient). */
   public void addGradient(StepContext ctx, float weight, Tensor into) {
-    checkKept();
-    if (into.length() != length || into.rows() != shape[0]) {
-      throw new IllegalArgumentException("gaussian KL: gradient " + into + " does not fit the input "
-          + java.util.Arrays.toString(shape));
-    }
-    float k = (float) (weight / denominator);
-    float[] chunk = new float[Math.min(length, 4096)];
-    for (int at = 0; at < length; at += chunk.length) {
-      int m = Math.min(chunk.length, length - at);
-      into.read(at, chunk, 0, m);
-      for (int i = 0; i < m; i++) {
-        chunk[i] += k * grad[at + i];
-      }
-      into.write(at, chunk, 0, m);
-    }
-  }
-
-  private int[] checkKept() {
-    if (!kept) {
-      throw new IllegalStateException("gaussian KL: backward needs a forward pass in training mode");
-    }
-    return shape;
+    kept.addScaled(weight, into);
   }
 }

@@ -32,12 +32,10 @@ public final class GaussianNll {
   private final float[] gm = new float[CHUNK];
   private final float[] gl = new float[CHUNK];
   private final float[] terms = new float[CHUNK];
-  private float[] grad = new float[0];
-  private boolean kept;
-  private int[] shape;
+  private final KeptGradient kept = new KeptGradient("gaussian NLL");
+  /** The per-element gradient of the summed loss, or null outside training. */
+  private float[] grad;
   private int length;
-  private double denominator;
-  private Tensor dx;
 
   private GaussianNll(double variance) {
     this.variance = variance;
@@ -71,19 +69,10 @@ public final class GaussianNll {
           + "the elements of the targets " + targets + (per == 2 ? " (means then log-variances per example)" : "")
           + ", with as many examples");
     }
-    int len = output.length();
-    kept = ctx.training();
-    if (kept && grad.length < len) {
-      grad = new float[len];
-    }
-    shape = output.shape();
-    length = len;
+    length = output.length();
+    grad = kept.start(ctx, output.shape(), length);
     double sum = learnsVariance() ? learned(output, targets, n) : fixed(output, targets);
-    denominator = ctx.allReduceSum((double) n);
-    if (denominator == 0) {
-      throw new IllegalArgumentException("gaussian NLL over an empty batch");
-    }
-    return sum / denominator;
+    return sum / kept.divideBy(ctx, n);
   }
 
   /** The sum over all elements of {@code (t - m)^2 / (2 var) + log(2 pi var) / 2}; keeps {@code (m - t) / var}. */
@@ -104,7 +93,7 @@ public final class GaussianNll {
         sq[i] = d * d;
       }
       squares += RowMath.sum(sq, 0, m);
-      if (kept) {
+      if (grad != null) {
         System.arraycopy(g, 0, grad, at, m);
       }
     }
@@ -143,7 +132,7 @@ public final class GaussianNll {
           term[i] = q + lv[i];
         }
         sum += RowMath.sum(term, 0, m);
-        if (kept) {
+        if (grad != null) {
           System.arraycopy(dMean, 0, grad, row + c, m);
           System.arraycopy(dLv, 0, grad, row + d + c, m);
         }
@@ -159,20 +148,7 @@ public final class GaussianNll {
 
   /** The gradient of {@code weight} times this shard's loss with respect to the output. */
   public Tensor backward(StepContext ctx, float weight) {
-    if (!kept) {
-      throw new IllegalStateException("gaussian NLL: backward needs a forward pass in training mode");
-    }
-    dx = Tensor.ensure(dx, shape);
-    float k = (float) (weight / denominator);
-    float[] out = terms;
-    for (int at = 0; at < length; at += CHUNK) {
-      int m = Math.min(CHUNK, length - at);
-      for (int i = 0; i < m; i++) {
-        out[i] = grad[at + i] * k;
-      }
-      dx.write(at, out, 0, m);
-    }
-    return dx;
+    return kept.scaled(weight);
   }
 
   @Override

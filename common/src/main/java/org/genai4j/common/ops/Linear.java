@@ -1,6 +1,5 @@
 package org.genai4j.common.ops;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -100,18 +99,11 @@ public final class Linear implements Layer {
 
   @Override
   public List<Param> params() {
-    List<Param> p = new ArrayList<>(List.of(weight));
-    if (bias != null) {
-      p.add(bias);
-    }
-    return p;
+    return Param.list(weight, bias);
   }
 
   private int rowsOf(Tensor t) {
-    if (t.rank() == 0 || t.dim(t.rank() - 1) != in) {
-      throw new IllegalArgumentException("linear '" + weight.name() + "' takes rows of " + in + ", got " + t);
-    }
-    return t.length() / in;
+    return t.rowsOfWidth(in, "linear '" + weight.name() + "'");
   }
 
   private Tensor ones(int rows) {

@@ -65,6 +65,17 @@ public final class Param {
     }
   }
 
+  /** The given parameters without the nulls (an optional bias), in order: an op's {@code params()}. */
+  public static java.util.List<Param> list(Param... params) {
+    java.util.List<Param> l = new java.util.ArrayList<>();
+    for (Param p : params) {
+      if (p != null) {
+        l.add(p);
+      }
+    }
+    return java.util.List.copyOf(l);
+  }
+
   @Override
   public String toString() {
     return name + Arrays.toString(value.shape());

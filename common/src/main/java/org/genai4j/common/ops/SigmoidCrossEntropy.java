@@ -46,12 +46,7 @@ public final class SigmoidCrossEntropy {
   private final float[] gs = new float[CHUNK];
   private final float[] ps = new float[CHUNK];
   private float[] rowTargets = new float[0];
-  private float[] grad = new float[0];
-  private boolean kept;
-  private int[] shape;
-  private int length;
-  private double denominator;
-  private Tensor dx;
+  private final KeptGradient kept = new KeptGradient("sigmoid cross-entropy");
 
   /** Mean over examples of each example's summed loss. */
   public SigmoidCrossEntropy() {
@@ -100,12 +95,7 @@ public final class SigmoidCrossEntropy {
             + logits + " or one per example (" + n + "), got " + targets);
       }
     }
-    kept = ctx.training();
-    if (kept && grad.length < len) {
-      grad = new float[len];
-    }
-    shape = logits.shape();
-    length = len;
+    float[] grad = kept.start(ctx, logits.shape(), len);
     double linear = 0;
     double logs = 0;
     for (int at = 0; at < len; at += CHUNK) {
@@ -151,17 +141,11 @@ public final class SigmoidCrossEntropy {
         a0 += Math.max(x[i], 0f) - (double) x[i] * t[i];
       }
       linear += (a0 + a1) + (a2 + a3);
-      if (kept) {
+      if (grad != null) {
         System.arraycopy(g, 0, grad, at, m);
       }
     }
-    double[] counts = {reduction == Reduction.MEAN_OF_ELEMENTS ? len : n};
-    ctx.allReduceSum(counts);
-    denominator = counts[0];
-    if (denominator == 0) {
-      throw new IllegalArgumentException("sigmoid cross-entropy over an empty batch");
-    }
-    return (linear - logs) / denominator;
+    return (linear - logs) / kept.divideBy(ctx, reduction == Reduction.MEAN_OF_ELEMENTS ? len : n);
   }
 
   /** The gradient of this shard's loss with respect to the logits (a buffer of this op). */
@@ -171,19 +155,6 @@ public final class SigmoidCrossEntropy {
 
   /** The gradient of {@code weight} times this shard's loss with respect to the logits. */
   public Tensor backward(StepContext ctx, float weight) {
-    if (!kept) {
-      throw new IllegalStateException("sigmoid cross-entropy: backward needs a forward pass in training mode");
-    }
-    dx = Tensor.ensure(dx, shape);
-    float k = (float) (weight / denominator);
-    float[] out = gs;
-    for (int at = 0; at < length; at += CHUNK) {
-      int m = Math.min(CHUNK, length - at);
-      for (int i = 0; i < m; i++) {
-        out[i] = grad[at + i] * k;
-      }
-      dx.write(at, out, 0, m);
-    }
-    return dx;
+    return kept.scaled(weight);
   }
 }

@@ -39,8 +39,7 @@ public final class SwiGlu implements Layer {
       int in = r * 2 * half;
       for (int at = 0; at < half; at += CHUNK) {
         int len = Math.min(CHUNK, half - at);
-        x.read(in + at, g, 0, len);
-        x.read(in + half + at, u, 0, len);
+        readHalves(x, in, half, at, len);
         for (int i = 0; i < len; i++) {
           float v = g[i];
           o[i] = v * (0.5f + 0.5f * FastMath.tanh(0.5f * v)) * u[i];
@@ -70,8 +69,7 @@ public final class SwiGlu implements Layer {
       int in = r * 2 * half;
       for (int at = 0; at < half; at += CHUNK) {
         int len = Math.min(CHUNK, half - at);
-        x.read(in + at, g, 0, len);
-        x.read(in + half + at, u, 0, len);
+        readHalves(x, in, half, at, len);
         dy.read(r * half + at, d, 0, len);
         // Two loops: as one, the body is too large for C2 to unroll, and it would not vectorize.
         for (int i = 0; i < len; i++) {
@@ -98,5 +96,11 @@ public final class SwiGlu implements Layer {
       throw new IllegalArgumentException("SwiGLU takes rows of [gate, up] of even width 2H, got " + t);
     }
     return last / 2;
+  }
+
+  /** Copies elements {@code [at, at + len)} of the row starting at {@code in}'s gate half and up half into {@link #gate} and {@link #up}. */
+  private void readHalves(Tensor x, int in, int half, int at, int len) {
+    x.read(in + at, gate, 0, len);
+    x.read(in + half + at, up, 0, len);
   }
 }

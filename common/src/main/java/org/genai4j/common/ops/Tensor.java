@@ -114,6 +114,17 @@ public final class Tensor {
     return rows() == 0 ? 0 : length / rows();
   }
 
+  /**
+   * The number of rows of {@code width} elements, when the last dimension is {@code width}; else a
+   * one-line error saying that {@code what} (an op, e.g. "linear 'fc.weight'") takes such rows.
+   */
+  public int rowsOfWidth(int width, String what) {
+    if (shape.length == 0 || shape[shape.length - 1] != width) {
+      throw new IllegalArgumentException(what + " takes rows of " + width + ", got " + this);
+    }
+    return length / width;
+  }
+
   /** True when {@code other} has the same shape. */
   public boolean sameShape(Tensor other) {
     return Arrays.equals(shape, other.shape);
