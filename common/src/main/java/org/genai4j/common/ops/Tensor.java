@@ -273,11 +273,6 @@ public final class Tensor {
     return array;
   }
 
-  /** A pointer to this tensor's first element, for native calls; valid while this tensor is referenced. */
-  public FloatPointer pointer() {
-    return new FloatPointer(base).position(base.position() + offset);
-  }
-
   /**
    * A byte pointer to this tensor's first element, for {@code Pointer.memcpy} and {@code memset}:
    * they take a pointer's position in bytes whatever its type, so a float pointer positioned at a

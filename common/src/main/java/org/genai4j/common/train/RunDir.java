@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * The folder a training run owns, the same for every family:
@@ -79,17 +78,5 @@ public final class RunDir {
   /** Creates the folder and writes {@code dir/name} atomically. */
   public static void write(Path dir, String name, String content) {
     org.genai4j.common.util.AtomicFile.write(dir.resolve(name), name, f -> Files.writeString(f, content));
-  }
-
-  /** True when {@code dir} is missing or empty. */
-  public static boolean isEmpty(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return true;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isEmpty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
