@@ -34,9 +34,14 @@ import java.util.Arrays;
  * then {@code [B, T, (heads + 2 kvHeads) d]} (q, then k, then v) and a cache holds {@code kvHeads
  * d} per position. The key and value gradients of a group's heads add up (the products' beta).
  *
- * <p>Built with {@link #builder} (or the shortcut constructors), where a rotary position embedding
- * would be switched on later too; callers size the q, k, v projection with {@link #inputWidth()}
- * and a cache with {@link #kvWidth()} or {@link #newCache}, so options do not change them.
+ * <p>Rotary position embedding ({@link Builder#rotary}, Llama): the queries and keys are rotated
+ * by their positions ({@link RotaryEmbedding}) before the products. The op rotates a copy of its
+ * input (the projection that made it keeps its own output), a cache stores rotated keys, and the
+ * backward pass rotates the queries' and keys' gradients back (a rotation's transpose).
+ *
+ * <p>Built with {@link #builder} (or the shortcut constructors); callers size the q, k, v
+ * projection with {@link #inputWidth()} and a cache with {@link #kvWidth()} or {@link #newCache},
+ * so options do not change them.
  */
 public final class CausalSelfAttention implements Layer {
   /** Floats of a block of rows copied into Java arrays for the softmax loops. */
@@ -52,6 +57,8 @@ public final class CausalSelfAttention implements Layer {
   private final float scale;
   private final DropoutMask dropout;
   private final long stream;
+  /** Rotary position embedding of queries and keys, or null. */
+  private final RotaryEmbedding rotary;
   private final float[] kvRow;
   private float[] a = new float[0];
   private float[] d = new float[0];
@@ -59,6 +66,8 @@ public final class CausalSelfAttention implements Layer {
   private long[] keys = new long[0];
 
   private Tensor qkv;
+  /** The input with rotated queries and keys, when rotary. */
+  private Tensor rotated;
   private int batch;
   private int time;
   /** Whether the last forward pass kept its probabilities for a backward pass, and dropped some. */
@@ -79,6 +88,7 @@ public final class CausalSelfAttention implements Layer {
     private int kvHeads;
     private double dropout;
     private long stream;
+    private RotaryEmbedding rotary;
 
     private Builder(int heads, int width, int blockSize) {
       this.heads = heads;
@@ -97,6 +107,15 @@ public final class CausalSelfAttention implements Layer {
     public Builder dropout(double p, long stream) {
       this.dropout = p;
       this.stream = stream;
+      return this;
+    }
+
+    /**
+     * Rotates queries and keys by their positions with {@code rotary}, whose head size must be this
+     * attention's and whose table must cover the block size (one table may serve every layer).
+     */
+    public Builder rotary(RotaryEmbedding rotary) {
+      this.rotary = rotary;
       return this;
     }
 
@@ -147,6 +166,12 @@ public final class CausalSelfAttention implements Layer {
     dropout = new DropoutMask(b.dropout, "causal self-attention");
     stream = b.stream;
     kvRow = new float[kvWidth];
+    rotary = b.rotary;
+    if (rotary != null && (rotary.headSize() != headSize || rotary.maxPositions() < blockSize)) {
+      throw new IllegalArgumentException("causal self-attention: a rotary embedding for heads of " + rotary.headSize()
+          + " and " + rotary.maxPositions() + " positions does not fit heads of " + headSize + " and block size "
+          + blockSize);
+    }
   }
 
   public int heads() {
@@ -185,6 +210,11 @@ public final class CausalSelfAttention implements Layer {
     return dropout.p();
   }
 
+  /** The rotary position embedding, or null. */
+  public RotaryEmbedding rotary() {
+    return rotary;
+  }
+
   /** An empty cache for {@code layers} layers like this one and {@code batch} sequences of up to the block size. */
   public KvCache newCache(int layers, int batch) {
     return new KvCache(layers, batch, blockSize, kvWidth);
@@ -201,6 +231,7 @@ public final class CausalSelfAttention implements Layer {
           + blockSize);
     }
     boolean train = ctx.training();
+    x = rotate(x, b0, t, 0);
     qkv = x;
     batch = b0;
     time = t;
@@ -262,6 +293,7 @@ public final class CausalSelfAttention implements Layer {
     qkv = null;
     kept = false;
     dropped = false;
+    x = rotate(x, b0, tn, pos);
     Tensor keysT = cache.keys(layer);
     Tensor valuesT = cache.values(layer);
     int cap = cache.capacity();
@@ -370,7 +402,25 @@ public final class CausalSelfAttention implements Layer {
         Blas.gemm(true, false, t, headSize, t, 1f, dS, 0, t, qkv, q, inWidth, kvBeta, dx, k, inWidth);
       }
     }
+    if (rotary != null) {
+      // q and k were rotated: their gradients rotate back (queries then keys, side by side).
+      rotary.rotate(dx, batch, t, inWidth, 0, heads + kvHeads, 0, true);
+    }
     return dx;
+  }
+
+  /**
+   * {@code x} itself without a rotary embedding, else a copy of it whose queries and keys (the
+   * {@code heads + kvHeads} heads of the first columns) are rotated to positions {@code pos ..}.
+   */
+  private Tensor rotate(Tensor x, int b0, int t, int pos) {
+    if (rotary == null) {
+      return x;
+    }
+    rotated = Tensor.ensure(rotated, b0, t, inWidth);
+    rotated.copyFrom(x);
+    rotary.rotate(rotated, b0, t, inWidth, 0, heads + kvHeads, pos, false);
+    return rotated;
   }
 
   /**

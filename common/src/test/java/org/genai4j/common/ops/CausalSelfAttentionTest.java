@@ -141,6 +141,39 @@ class CausalSelfAttentionTest {
   }
 
   @Test
+  void rotaryAttentionMatchesReferenceAndFiniteDifferencesInBothLayouts() {
+    for (RotaryEmbedding.Layout layout : RotaryEmbedding.Layout.values()) {
+      // 4 query heads over 2 key/value heads of 4: input [q 16 | k 8 | v 8]; queries and keys rotate.
+      RotaryEmbedding rope = new RotaryEmbedding(4, 8, 100, layout);
+      CausalSelfAttention att = CausalSelfAttention.builder(4, 16, 7).kvHeads(2).rotary(rope).build();
+      OpCheck.of(att, LinearTest.random(16, 2, 7, 32), (x, p) -> reference(
+          RotaryEmbeddingTest.rope(x, 2, 7, 32, 0, 6, 4, 100, layout, 0), 2, 7, 4, 2, 4, noDropout()))
+          .samplesPerTensor(100).assertCorrect();
+    }
+  }
+
+  @Test
+  void rotaryDecodingWithTheCacheGivesTheFullForward() {
+    RotaryEmbedding rope = new RotaryEmbedding(2, 8, 10000, RotaryEmbedding.Layout.HALVES);
+    CausalSelfAttention att = CausalSelfAttention.builder(4, 8, 8).kvHeads(2).rotary(rope).build();
+    Tensor x = LinearTest.random(17, 2, 7, 16);
+    float[] input = x.toArray();
+    StepContext ctx = StepContext.inference();
+    double[] full = att.forward(ctx, x).toDoubles();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(input, x.toArray(), "the input is not rotated in place");
+    KvCache cache = att.newCache(1, 2);
+    for (int t = 0; t < 7; t++) {
+      double[] y = att.forward(ctx, positions(x, t, t + 1), cache, 0, t).toDoubles();
+      cache.advance(1);
+      for (int b = 0; b < 2; b++) {
+        for (int c = 0; c < 8; c++) {
+          assertEquals(full[(b * 7 + t) * 8 + c], y[b * 8 + c], 1e-5, "sequence " + b + ", position " + t);
+        }
+      }
+    }
+  }
+
+  @Test
   void matchesReferenceOverSeveralBlocksOfRows() {
     // 150 positions: the softmax loops take the rows in blocks of 109 (16384 floats).
     CausalSelfAttention att = new CausalSelfAttention(2, 4, 150);
