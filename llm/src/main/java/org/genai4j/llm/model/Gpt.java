@@ -11,6 +11,7 @@ import org.genai4j.common.ops.LayerNorm;
 import org.genai4j.common.ops.Linear;
 import org.genai4j.common.ops.Params;
 import org.genai4j.common.ops.RmsNorm;
+import org.genai4j.common.ops.RotaryEmbedding;
 import org.genai4j.common.ops.SoftmaxCrossEntropy;
 import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.ops.SwiGlu;
@@ -29,7 +30,10 @@ import org.genai4j.llm.train.TokenBatches;
  * <p>Parameters carry nanoGPT's state-dict names ({@code transformer.wte.weight}, {@code
  * transformer.h.0.attn.c_attn.weight} {@code [3C, C]}, ..., {@code lm_head.weight} only when the
  * head is untied), so a checkpoint loads into nanoGPT. A configuration may swap layer norm for RMS
- * norm and the GELU MLP for SwiGLU ({@code mlp.c_fc} then produces gate and up, {@code 2H} rows).
+ * norm and the GELU MLP for SwiGLU ({@code mlp.c_fc} then produces gate and up, {@code 2H} rows),
+ * learned positions for rotary ones (one {@link RotaryEmbedding} table shared by every layer), and
+ * give fewer key/value heads than query heads ({@code attn.c_attn} then has {@code (nHead + 2
+ * nKvHead) d} rows: q, k, v): a Llama, whose Hugging Face tensors map onto these names.
  *
  * <p>Not thread-safe: its ops own their buffers. The trainer runs one copy per shard ({@link
  * org.genai4j.common.train.Replicas}); returned tensors are valid until the next call.
@@ -41,9 +45,9 @@ public final class Gpt {
   private final GptConfig config;
   private final Params params;
   private final Embedding wte;
-  /** Learned positions, or null with sinusoids. */
+  /** Learned positions, or null. */
   private final Embedding wpe;
-  /** The fixed sinusoids {@code [blockSize, C]}, or null with learned positions. */
+  /** The fixed sinusoids {@code [blockSize, C]}, or null. */
   private final Tensor sinusoids;
   private final Dropout drop;
   private final Block[] h;
@@ -65,17 +69,17 @@ public final class Gpt {
     int c = config.nEmbd();
     Init normal = Init.normal(INIT_STD);
     wte = new Embedding(params, "transformer.wte", config.vocabSize(), c, normal);
-    if (config.positional() == PositionalEncoding.LEARNED) {
-      wpe = new Embedding(params, "transformer.wpe", config.blockSize(), c, normal);
-      sinusoids = null;
-    } else {
-      wpe = null;
-      sinusoids = Tensor.of(sinusoids(config.blockSize(), c), config.blockSize(), c);
-    }
+    PositionalEncoding positional = config.positional();
+    wpe = positional == PositionalEncoding.LEARNED
+        ? new Embedding(params, "transformer.wpe", config.blockSize(), c, normal) : null;
+    sinusoids = positional == PositionalEncoding.SINUSOIDAL
+        ? Tensor.of(sinusoids(config.blockSize(), c), config.blockSize(), c) : null;
+    RotaryEmbedding rotary = positional == PositionalEncoding.ROTARY
+        ? new RotaryEmbedding(config.headSize(), config.blockSize(), config.ropeTheta(), config.ropeLayout()) : null;
     drop = new Dropout(config.dropout(), 0);
     h = new Block[config.nLayer()];
     for (int i = 0; i < h.length; i++) {
-      h[i] = new Block(config, params, "transformer.h." + i, 1 + 3L * i);
+      h[i] = new Block(config, params, "transformer.h." + i, 1 + 3L * i, rotary);
     }
     lnF = norm(config, params, "transformer.ln_f");
     lmHead = config.tieWeights()
@@ -176,6 +180,9 @@ public final class Gpt {
       x.add(wpe.forwardPositions(ctx, batch, time, pos));
       return;
     }
+    if (sinusoids == null) {
+      return; // rotary: the attention layers rotate queries and keys
+    }
     Tensor rows = sinusoids.rowRange(pos, pos + time);
     for (int b = 0; b < batch; b++) {
       x.rowRange(b, b + 1).add(rows);
@@ -200,8 +207,8 @@ public final class Gpt {
 
   private static Layer norm(GptConfig c, Params p, String name) {
     return c.norm() == GptConfig.Norm.LAYER
-        ? new LayerNorm(p, name, c.nEmbd(), LayerNorm.DEFAULT_EPS, c.bias())
-        : new RmsNorm(p, name, c.nEmbd(), LayerNorm.DEFAULT_EPS);
+        ? new LayerNorm(p, name, c.nEmbd(), c.normEps(), c.bias())
+        : new RmsNorm(p, name, c.nEmbd(), c.normEps());
   }
 
   /**
@@ -221,8 +228,8 @@ public final class Gpt {
     final Linear mlpProj;
     final Dropout mlpDrop;
 
-    /** {@code stream}: the first of the three random streams of this block's dropouts. */
-    Block(GptConfig c, Params p, String name, long stream) {
+    /** {@code stream}: the first of the three random streams of this block's dropouts; {@code rotary}: the model's, or null. */
+    Block(GptConfig c, Params p, String name, long stream, RotaryEmbedding rotary) {
       int width = c.nEmbd();
       int hidden = c.hiddenSize();
       boolean swiglu = c.mlp() == GptConfig.Mlp.SWIGLU;
@@ -230,7 +237,8 @@ public final class Gpt {
       // GPT-2 scales the residual projections' init by 1/sqrt(2 nLayer): each block adds two branches.
       Init residual = Init.normal(INIT_STD / Math.sqrt(2.0 * c.nLayer()));
       ln1 = norm(c, p, name + ".ln_1");
-      attn = CausalSelfAttention.builder(c.nHead(), width, c.blockSize()).dropout(c.dropout(), stream).build();
+      attn = CausalSelfAttention.builder(c.nHead(), width, c.blockSize()).kvHeads(c.kvHeads())
+          .dropout(c.dropout(), stream).rotary(rotary).build();
       cAttn = new Linear(p, name + ".attn.c_attn", width, attn.inputWidth(), c.bias(), normal, Init.zeros());
       attnProj = new Linear(p, name + ".attn.c_proj", attn.outputWidth(), width, c.bias(), residual, Init.zeros());
       attnDrop = new Dropout(c.dropout(), stream + 1);

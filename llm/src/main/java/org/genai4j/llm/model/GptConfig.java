@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
+import java.util.function.Consumer;
+import org.genai4j.common.ops.RotaryEmbedding;
 
 /**
- * The shape of a GPT, as nanoGPT's {@code GPTConfig}, plus the two choices that turn it into a
- * Llama-style block: RMS norm instead of layer norm and a SwiGLU MLP instead of GELU.
+ * The shape of a GPT, as nanoGPT's {@code GPTConfig}, plus the choices that turn it into a Llama:
+ * RMS norm instead of layer norm, a SwiGLU MLP instead of GELU, rotary positions, fewer key/value
+ * heads than query heads ({@link #llama}).
  *
  * @param vocabSize number of token ids (training sets it to its tokenizer's)
  * @param nLayer number of Transformer blocks
@@ -19,9 +22,13 @@ import java.util.Locale;
  * @param bias whether linear layers and layer norms have biases (GPT-2: yes); RMS norms never have one
  * @param positional learned positions ({@code transformer.wpe}, GPT-2) or fixed sinusoids (no parameters)
  * @param tieWeights whether the output head reuses the token embedding matrix (GPT-2: yes)
- * @param norm layer norm (GPT-2) or RMS norm (Llama); epsilon 1e-5 either way
+ * @param norm layer norm (GPT-2) or RMS norm (Llama), with epsilon {@code normEps}
  * @param mlp the feed-forward block: GELU (GPT-2's tanh form) or SwiGLU (Llama)
  * @param mlpHidden the MLP's hidden width; 0 for the default ({@link #hiddenSize()})
+ * @param nKvHead key/value heads of grouped-query attention, a divisor of {@code nHead}; 0 for one per head
+ * @param normEps the norms' epsilon (GPT-2 and Llama 2: 1e-5; some Llama checkpoints 1e-6)
+ * @param ropeTheta the rotary embedding's base (Llama 2: 10000), read with {@link PositionalEncoding#ROTARY}
+ * @param ropeLayout which coordinates the rotary embedding pairs: Hugging Face's halves or llama2.c's pairs
  */
 public record GptConfig(
     int vocabSize,
@@ -35,7 +42,11 @@ public record GptConfig(
     boolean tieWeights,
     Norm norm,
     Mlp mlp,
-    int mlpHidden) {
+    int mlpHidden,
+    int nKvHead,
+    double normEps,
+    double ropeTheta,
+    RotaryEmbedding.Layout ropeLayout) {
 
   /** How a block normalizes its inputs. */
   public enum Norm {
@@ -79,7 +90,7 @@ public record GptConfig(
       throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     }
     if (positional == null) {
-      throw new IllegalArgumentException("positional must be LEARNED or SINUSOIDAL, got null");
+      throw new IllegalArgumentException("positional must be LEARNED, SINUSOIDAL or ROTARY, got null");
     }
     if (positional == PositionalEncoding.SINUSOIDAL && nEmbd % 2 != 0) {
       throw new IllegalArgumentException("sinusoidal positional encoding needs an even nEmbd, got " + nEmbd);
@@ -89,12 +100,37 @@ public record GptConfig(
     if (mlpHidden < 0) {
       throw new IllegalArgumentException("mlpHidden must be >= 0 (0: the default width), got " + mlpHidden);
     }
+    if (nKvHead < 0 || (nKvHead > 0 && nHead % nKvHead != 0)) {
+      throw new IllegalArgumentException("nKvHead must divide nHead " + nHead + " (0: one per head), got " + nKvHead);
+    }
+    if (!(normEps > 0 && normEps < 1)) {
+      throw new IllegalArgumentException("normEps must be in (0, 1), got " + normEps);
+    }
+    if (!(ropeTheta > 1) || Double.isInfinite(ropeTheta)) {
+      throw new IllegalArgumentException("ropeTheta must be a finite number > 1, got " + ropeTheta);
+    }
+    if (ropeLayout == null) {
+      throw new IllegalArgumentException("ropeLayout must be HALVES or PAIRS, got null");
+    }
+    if (positional == PositionalEncoding.ROTARY && (nEmbd / nHead) % 2 != 0) {
+      throw new IllegalArgumentException("rotary positions need an even head size, got nEmbd / nHead = "
+          + nEmbd / nHead);
+    }
   }
 
   /** A GPT-2 style config with nanoGPT's defaults: no dropout, biases, learned positions, tied head, layer norm, GELU. */
   public static GptConfig of(int vocabSize, int nLayer, int nHead, int nEmbd, int blockSize) {
     return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, 0.0, true, PositionalEncoding.LEARNED, true,
-        Norm.LAYER, Mlp.GELU, 0);
+        Norm.LAYER, Mlp.GELU, 0, 0, 1e-5, 10000, RotaryEmbedding.Layout.HALVES);
+  }
+
+  /**
+   * A Llama-style config (Llama 2's choices): RMS norm (eps 1e-5), SwiGLU, rotary positions (theta
+   * 10000, Hugging Face's layout), no biases, {@code nKvHead} key/value heads, an untied head, no dropout.
+   */
+  public static GptConfig llama(int vocabSize, int nLayer, int nHead, int nKvHead, int nEmbd, int blockSize) {
+    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, 0.0, false, PositionalEncoding.ROTARY, false,
+        Norm.RMS, Mlp.SWIGLU, 0, nKvHead, 1e-5, 10000, RotaryEmbedding.Layout.HALVES);
   }
 
   /**
@@ -122,46 +158,120 @@ public record GptConfig(
     return mlp == Mlp.GELU ? 4 * nEmbd : (8 * nEmbd / 3 + 7) / 8 * 8;
   }
 
-  public GptConfig withVocabSize(int v) {
-    return new GptConfig(v, nLayer, nHead, nEmbd, blockSize, dropout, bias, positional, tieWeights, norm, mlp,
-        mlpHidden);
+  /** Key/value heads: {@code nKvHead}, or {@code nHead} when 0. */
+  public int kvHeads() {
+    return nKvHead == 0 ? nHead : nKvHead;
   }
 
-  /** Another depth, head count, width and context length. */
+  public GptConfig withVocabSize(int v) {
+    return with(c -> c.vocabSize = v);
+  }
+
+  /** Another depth, head count, width and context length (key/value heads: one per head). */
   public GptConfig withShape(int layers, int heads, int embd, int block) {
-    return new GptConfig(vocabSize, layers, heads, embd, block, dropout, bias, positional, tieWeights, norm, mlp,
-        mlpHidden);
+    return with(c -> {
+      c.nLayer = layers;
+      c.nHead = heads;
+      c.nEmbd = embd;
+      c.blockSize = block;
+      c.nKvHead = 0;
+    });
   }
 
   public GptConfig withDropout(double p) {
-    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, p, bias, positional, tieWeights, norm, mlp,
-        mlpHidden);
+    return with(c -> c.dropout = p);
   }
 
   public GptConfig withBias(boolean b) {
-    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, dropout, b, positional, tieWeights, norm, mlp,
-        mlpHidden);
+    return with(c -> c.bias = b);
   }
 
   public GptConfig withPositional(PositionalEncoding p) {
-    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, dropout, bias, p, tieWeights, norm, mlp,
-        mlpHidden);
+    return with(c -> c.positional = p);
   }
 
   public GptConfig withTieWeights(boolean tie) {
-    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, dropout, bias, positional, tie, norm, mlp,
-        mlpHidden);
+    return with(c -> c.tieWeights = tie);
   }
 
   public GptConfig withNorm(Norm n) {
-    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, dropout, bias, positional, tieWeights, n, mlp,
-        mlpHidden);
+    return with(c -> c.norm = n);
   }
 
   /** The MLP kind and its hidden width (0: the default). */
   public GptConfig withMlp(Mlp m, int hidden) {
-    return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, dropout, bias, positional, tieWeights, norm, m,
-        hidden);
+    return with(c -> {
+      c.mlp = m;
+      c.mlpHidden = hidden;
+    });
+  }
+
+  /** Grouped-query attention with {@code kvHeads} key/value heads (0: one per head). */
+  public GptConfig withKvHeads(int kvHeads) {
+    return with(c -> c.nKvHead = kvHeads);
+  }
+
+  public GptConfig withNormEps(double eps) {
+    return with(c -> c.normEps = eps);
+  }
+
+  /** Rotary positions with base {@code theta} and the coordinates paired as {@code layout}. */
+  public GptConfig withRotary(double theta, RotaryEmbedding.Layout layout) {
+    return with(c -> {
+      c.positional = PositionalEncoding.ROTARY;
+      c.ropeTheta = theta;
+      c.ropeLayout = layout;
+    });
+  }
+
+  private GptConfig with(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The fields of a config to change before building another (the record's withers). */
+  private static final class Copy {
+    int vocabSize;
+    int nLayer;
+    int nHead;
+    int nEmbd;
+    int blockSize;
+    double dropout;
+    boolean bias;
+    PositionalEncoding positional;
+    boolean tieWeights;
+    Norm norm;
+    Mlp mlp;
+    int mlpHidden;
+    int nKvHead;
+    double normEps;
+    double ropeTheta;
+    RotaryEmbedding.Layout ropeLayout;
+
+    Copy(GptConfig g) {
+      vocabSize = g.vocabSize;
+      nLayer = g.nLayer;
+      nHead = g.nHead;
+      nEmbd = g.nEmbd;
+      blockSize = g.blockSize;
+      dropout = g.dropout;
+      bias = g.bias;
+      positional = g.positional;
+      tieWeights = g.tieWeights;
+      norm = g.norm;
+      mlp = g.mlp;
+      mlpHidden = g.mlpHidden;
+      nKvHead = g.nKvHead;
+      normEps = g.normEps;
+      ropeTheta = g.ropeTheta;
+      ropeLayout = g.ropeLayout;
+    }
+
+    GptConfig build() {
+      return new GptConfig(vocabSize, nLayer, nHead, nEmbd, blockSize, dropout, bias, positional, tieWeights, norm,
+          mlp, mlpHidden, nKvHead, normEps, ropeTheta, ropeLayout);
+    }
   }
 
   public String toJson() {
@@ -174,7 +284,8 @@ public record GptConfig(
 
   /**
    * Reads a configuration written by {@link #toJson()}. Fields added after a file was written take
-   * their GPT-2 defaults ({@code norm} LAYER, {@code mlp} GELU, {@code mlpHidden} 0), so older runs'
+   * their GPT-2 defaults ({@code norm} LAYER, {@code mlp} GELU, {@code mlpHidden} 0, {@code nKvHead}
+   * 0, {@code normEps} 1e-5, {@code ropeTheta} 10000, {@code ropeLayout} HALVES), so older runs'
    * files still read.
    */
   public static GptConfig fromJson(String json) {
@@ -186,6 +297,10 @@ public record GptConfig(
       if (!o.has("norm")) o.put("norm", Norm.LAYER.name());
       if (!o.has("mlp")) o.put("mlp", Mlp.GELU.name());
       if (!o.has("mlpHidden")) o.put("mlpHidden", 0);
+      if (!o.has("nKvHead")) o.put("nKvHead", 0);
+      if (!o.has("normEps")) o.put("normEps", 1e-5);
+      if (!o.has("ropeTheta")) o.put("ropeTheta", 10000.0);
+      if (!o.has("ropeLayout")) o.put("ropeLayout", RotaryEmbedding.Layout.HALVES.name());
       return JSON.treeToValue(o, GptConfig.class);
     } catch (JsonProcessingException e) {
       if (e.getCause() instanceof IllegalArgumentException bad) {

@@ -1,7 +1,12 @@
 package org.genai4j.llm.model;
 
-/** How a GPT tells positions apart: a learned table (GPT-2) or fixed sinusoids (Vaswani et al.). */
+/**
+ * How a GPT tells positions apart: a learned table added to the embeddings (GPT-2), fixed
+ * sinusoids added to them (Vaswani et al.), or queries and keys rotated by their positions in
+ * every attention layer (RoPE, Llama; no parameters).
+ */
 public enum PositionalEncoding {
   LEARNED,
-  SINUSOIDAL
+  SINUSOIDAL,
+  ROTARY
 }

@@ -271,9 +271,14 @@ class GptTest {
 
   @Test
   void configRoundTripsThroughJsonAndOlderFilesRead() {
-    GptConfig c = new GptConfig(65, 4, 4, 128, 64, 0.1, false, PositionalEncoding.SINUSOIDAL, false, Norm.RMS,
-        Mlp.SWIGLU, 344);
+    GptConfig c = GptConfig.of(65, 4, 4, 128, 64).withDropout(0.1).withBias(false)
+        .withPositional(PositionalEncoding.SINUSOIDAL).withTieWeights(false).withNorm(Norm.RMS).withMlp(Mlp.SWIGLU, 344);
     assertEquals(c, GptConfig.fromJson(c.toJson()));
+    GptConfig llama = GptConfig.llama(512, 5, 8, 4, 64, 512).withNormEps(1e-6)
+        .withRotary(500000, org.genai4j.common.ops.RotaryEmbedding.Layout.PAIRS);
+    assertEquals(llama, GptConfig.fromJson(llama.toJson()));
+    assertEquals(4, llama.kvHeads());
+    assertEquals(4, GptConfig.reference().kvHeads(), "one key/value head per head by default");
     // A gpt.json of the version before norm and mlp existed.
     String old = "{\"vocabSize\":65,\"nLayer\":4,\"nHead\":4,\"nEmbd\":128,\"blockSize\":64,\"dropout\":0.0,"
         + "\"bias\":true,\"positional\":\"LEARNED\",\"tieWeights\":true}";

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * The GPT's function in plain double-precision loops, written from nanoGPT's model.py (and
- * Llama's RMS norm and SwiGLU) independently of the ops: the oracle of the model's tests. Reads
- * parameters by their nanoGPT names; no dropout.
+ * Llama's RMS norm, SwiGLU, rotary positions in both layouts and grouped-query attention)
+ * independently of the ops: the oracle of the model's tests. Reads parameters by their nanoGPT
+ * names; no dropout.
  */
 final class ReferenceGpt {
   private final GptConfig c;
@@ -45,7 +46,8 @@ final class ReferenceGpt {
       for (int t = 0; t < time; t++) {
         int r = b * time + t;
         for (int e = 0; e < width; e++) {
-          double pos = sin ? sinusoid(t, e, width) : p.get("transformer.wpe.weight")[t * width + e];
+          double pos = sin ? sinusoid(t, e, width)
+              : c.positional() == PositionalEncoding.ROTARY ? 0 : p.get("transformer.wpe.weight")[t * width + e];
           x[r][e] = wte[ids[r] * width + e] + pos;
         }
       }
@@ -94,7 +96,7 @@ final class ReferenceGpt {
       for (double v : x[r]) {
         var += (v - mean) * (v - mean) / d;
       }
-      double rstd = 1 / Math.sqrt(var + 1e-5);
+      double rstd = 1 / Math.sqrt(var + c.normEps());
       for (int e = 0; e < d; e++) {
         y[r][e] = (x[r][e] - mean) * rstd * w[e] + (bias == null ? 0 : bias[e]);
       }
@@ -121,19 +123,51 @@ final class ReferenceGpt {
     return y;
   }
 
+  /**
+   * Rotates pair {@code i} of every query and key head of row {@code r} (position {@code t}) by
+   * {@code t theta^(-2i/d)}: coordinates {@code (i, i + d/2)} in the half layout, {@code (2i, 2i + 1)} in pairs.
+   */
+  private void rotate(double[][] qkv, int time) {
+    int d = c.headSize();
+    int heads = c.nHead() + c.kvHeads();
+    boolean halves = c.ropeLayout() == org.genai4j.common.ops.RotaryEmbedding.Layout.HALVES;
+    for (int r = 0; r < qkv.length; r++) {
+      int t = r % time;
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < d / 2; i++) {
+          int a = h * d + (halves ? i : 2 * i);
+          int b = a + (halves ? d / 2 : 1);
+          double angle = t * Math.pow(c.ropeTheta(), -2.0 * i / d);
+          double x0 = qkv[r][a];
+          double x1 = qkv[r][b];
+          qkv[r][a] = x0 * Math.cos(angle) - x1 * Math.sin(angle);
+          qkv[r][b] = x0 * Math.sin(angle) + x1 * Math.cos(angle);
+        }
+      }
+    }
+  }
+
+  /** Causal attention over rows {@code [q (nHead d) | k (kvHeads d) | v (kvHeads d)]}; query head h reads key/value head h / group. */
   private double[][] attention(double[][] qkv, int batch, int time) {
+    if (c.positional() == PositionalEncoding.ROTARY) {
+      rotate(qkv, time);
+    }
     int width = c.nEmbd();
     int d = c.headSize();
+    int kvWidth = c.kvHeads() * d;
+    int group = c.nHead() / c.kvHeads();
     double[][] y = new double[qkv.length][width];
     for (int b = 0; b < batch; b++) {
       for (int h = 0; h < c.nHead(); h++) {
+        int k = width + (h / group) * d;
+        int v = width + kvWidth + (h / group) * d;
         for (int i = 0; i < time; i++) {
           double[] s = new double[i + 1];
           double max = Double.NEGATIVE_INFINITY;
           for (int j = 0; j <= i; j++) {
             double dot = 0;
             for (int e = 0; e < d; e++) {
-              dot += qkv[b * time + i][h * d + e] * qkv[b * time + j][width + h * d + e];
+              dot += qkv[b * time + i][h * d + e] * qkv[b * time + j][k + e];
             }
             s[j] = dot / Math.sqrt(d);
             max = Math.max(max, s[j]);
@@ -146,7 +180,7 @@ final class ReferenceGpt {
           for (int e = 0; e < d; e++) {
             double acc = 0;
             for (int j = 0; j <= i; j++) {
-              acc += s[j] / z * qkv[b * time + j][2 * width + h * d + e];
+              acc += s[j] / z * qkv[b * time + j][v + e];
             }
             y[b * time + i][h * d + e] = acc;
           }
