@@ -9,7 +9,7 @@ import java.nio.file.Path;
  */
 public interface Tokenizer {
 
-  /** The kind written to {@code tokenizer.json}: {@code char}, {@code bpe} or {@code gpt2}. */
+  /** The kind written to {@code tokenizer.json}: {@code char}, {@code bpe}, {@code gpt2}, {@code vocab-merges} or {@code ids}. */
   String kind();
 
   /** The token ids of {@code text}; a clear error if the text cannot be encoded. */

@@ -49,8 +49,10 @@ public final class Tokenizers {
       case CharTokenizer.KIND -> CharTokenizer.fromJson(root);
       case BytePairTokenizer.KIND -> BytePairTokenizer.fromJson(root);
       case Gpt2Tokenizer.KIND -> new Gpt2Tokenizer();
+      case VocabMergesTokenizer.KIND -> VocabMergesTokenizer.load(dir);
+      case IdTokenizer.KIND -> IdTokenizer.fromJson(root);
       default -> throw new IllegalArgumentException(
-          file + " has unknown tokenizer kind '" + kind + "'; expected char, bpe or gpt2");
+          file + " has unknown tokenizer kind '" + kind + "'; expected char, bpe, gpt2, vocab-merges or ids");
     };
   }
 
