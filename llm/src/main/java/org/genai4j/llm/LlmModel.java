@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import org.genai4j.common.ops.Params;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.llm.checkpoint.HuggingFaceCheckpoint;
+import org.genai4j.llm.checkpoint.Llama2cCheckpoint;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.GptTrainable;
@@ -42,6 +44,26 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
 
   public long parameterCount() {
     return gpt.params().count();
+  }
+
+  /**
+   * Opens a model wherever it is: a genai4j run folder, a Hugging Face folder ({@code config.json}
+   * with safetensors weights: GPT-2 or Llama), or a llama2.c {@code .bin} file; a one-line error
+   * saying what was expected otherwise.
+   */
+  public static LlmModel open(Path path) {
+    if (java.nio.file.Files.isRegularFile(path) && Llama2cCheckpoint.isIn(path)) {
+      return Llama2cCheckpoint.load(path);
+    }
+    if (java.nio.file.Files.isDirectory(path) && java.nio.file.Files.isRegularFile(path.resolve(RunDir.CONFIG))
+        && !HuggingFaceCheckpoint.isIn(path)) {
+      return load(path);
+    }
+    if (java.nio.file.Files.isDirectory(path) && HuggingFaceCheckpoint.isIn(path)) {
+      return HuggingFaceCheckpoint.load(path);
+    }
+    throw new IllegalArgumentException(path + " is not a model: expected a genai4j run folder (from 'llm train'), a"
+        + " Hugging Face folder (config.json and model.safetensors) or a llama2.c .bin file");
   }
 
   /** Loads the run in {@code runDir}: its best checkpoint if it has one, else its last ({@link RunDir#checkpointToLoad}). */

@@ -138,7 +138,8 @@ public final class VocabMergesTokenizer implements Tokenizer {
    * The vocabulary and merges of {@code t}, a byte-level BPE whose tokens are ranked by id: ids
    * whose bytes are one byte are the alphabet, and each longer token is the merge of the two
    * tokens that BPE with the lower-ranked tokens leaves of its bytes (how Hugging Face converts
-   * tiktoken's ranks). A tokenizer that is not such a BPE gets a one-line error.
+   * tiktoken's ranks); a longer token that no merge makes is a special token, kept in the
+   * vocabulary only. A tokenizer without the 256 byte tokens gets a one-line error.
    */
   public static VocabMergesTokenizer of(Tokenizer t) {
     if (t instanceof VocabMergesTokenizer v) {
@@ -157,11 +158,10 @@ public final class VocabMergesTokenizer implements Tokenizer {
         continue;
       }
       List<String> parts = mergeByRank(tokens[i], rankOf, i);
-      if (parts.size() != 2) {
-        throw new IllegalArgumentException(t.kind() + " tokenizer: token " + i + " ('" + tokens[i] + "') is not the"
-            + " merge of two earlier tokens, so it has no vocab.json/merges.txt form");
+      if (parts.size() == 2) {
+        merges.add(new String[] {parts.get(0), parts.get(1)});
       }
-      merges.add(new String[] {parts.get(0), parts.get(1)});
+      // else a special token (GPT-2's <|endoftext|>): in the vocabulary, made by no merge.
     }
     return new VocabMergesTokenizer(tokens, merges);
   }
