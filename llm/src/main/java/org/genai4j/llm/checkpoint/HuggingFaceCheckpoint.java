@@ -31,6 +31,7 @@ import org.genai4j.llm.model.PositionalEncoding;
 import org.genai4j.llm.tokenizer.Gpt2Tokenizer;
 import org.genai4j.llm.tokenizer.IdTokenizer;
 import org.genai4j.llm.tokenizer.Tokenizer;
+import org.genai4j.llm.tokenizer.Tokenizers;
 import org.genai4j.llm.tokenizer.VocabMergesTokenizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -93,10 +94,11 @@ public final class HuggingFaceCheckpoint {
           + unused.stream().sorted().limit(5).toList() + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more"
           : ""));
     }
+    // GPT-2's files, else the tokenizer.json genai4j exports beside a char or own-BPE model, else ids only.
     Tokenizer tokenizer = VocabMergesTokenizer.isIn(dir) ? VocabMergesTokenizer.load(dir)
-        : new IdTokenizer(config.vocabSize());
+        : Files.isRegularFile(dir.resolve(Tokenizers.FILE)) ? Tokenizers.load(dir) : new IdTokenizer(config.vocabSize());
     if (tokenizer.vocabSize() != config.vocabSize()) {
-      throw new IllegalArgumentException(dir.resolve(VocabMergesTokenizer.VOCAB) + " has " + tokenizer.vocabSize()
+      throw new IllegalArgumentException(dir + ": the tokenizer has " + tokenizer.vocabSize()
           + " tokens but config.json's vocab_size is " + config.vocabSize());
     }
     return new LlmModel(gpt, tokenizer, 0);
