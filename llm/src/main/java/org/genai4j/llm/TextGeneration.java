@@ -27,8 +27,26 @@ public final class TextGeneration {
     if (tokens.length == 0) {
       throw new IllegalArgumentException("the prompt encodes to no tokens");
     }
+    return generate(model, tokens, options, stream);
+  }
+
+  /**
+   * Continues the token ids {@code prompt} (for comparing ids with another implementation, or a
+   * model without a tokenizer); otherwise as {@link #generate(LlmModel, String, GenerationOptions, Consumer)}.
+   */
+  public static Generator.Result generate(LlmModel model, int[] prompt, GenerationOptions options,
+      Consumer<String> stream) {
+    if (prompt == null || prompt.length == 0) {
+      throw new IllegalArgumentException("the prompt has no token ids");
+    }
+    for (int id : prompt) {
+      if (id < 0 || id >= model.config().vocabSize()) {
+        throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary 0.."
+            + (model.config().vocabSize() - 1));
+      }
+    }
     Decoder decoder = options.kvCache() ? new CachedDecoder(model.gpt()) : new WindowDecoder(model.gpt());
-    return new Generator(decoder, model.tokenizer(), options.sampler()).run(tokens, options.maxTokens(),
+    return new Generator(decoder, model.tokenizer(), options.sampler()).run(prompt, options.maxTokens(),
         new Random(options.seed()), options.stop(), stream == null ? s -> {} : stream);
   }
 

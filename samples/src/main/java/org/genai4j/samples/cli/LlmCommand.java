@@ -9,6 +9,8 @@ import org.genai4j.llm.GptTraining;
 import org.genai4j.llm.LlmEvaluation;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.TextGeneration;
+import org.genai4j.llm.checkpoint.HuggingFaceCheckpoint;
+import org.genai4j.llm.checkpoint.ModelDescription;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
@@ -19,9 +21,14 @@ import picocli.CommandLine.Option;
 
 /** {@code genai4j llm ...}: train, evaluate, sample and benchmark the GPT. */
 @Command(name = "llm", mixinStandardHelpOptions = true,
-    description = "A GPT written once from genai4j's ops: train, eval, generate, bench.",
-    subcommands = {LlmCommand.Train.class, LlmCommand.Eval.class, LlmCommand.Generate.class, LlmCommand.Bench.class})
+    description = "A GPT (or Llama) written once from genai4j's ops: train, eval, generate, inspect, export, bench.",
+    subcommands = {LlmCommand.Train.class, LlmCommand.Eval.class, LlmCommand.Generate.class, LlmCommand.Inspect.class,
+        LlmCommand.Export.class, LlmCommand.Bench.class})
 public final class LlmCommand {
+
+  /** What {@code --model} accepts, for the options' descriptions. */
+  static final String MODEL = "A run folder from 'llm train', a Hugging Face GPT-2 or Llama folder (config.json,"
+      + " model.safetensors) or a llama2.c .bin file.";
 
   /** {@code genai4j llm train}. Defaults are nanoGPT's Tiny Shakespeare CPU configuration. */
   @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a GPT on a text corpus.")
@@ -44,7 +51,11 @@ public final class LlmCommand {
     @Option(names = "--beta2", defaultValue = "0.99") double beta2;
     @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
     @Option(names = "--dropout", defaultValue = "0") double dropout;
-    @Option(names = "--positions", defaultValue = "LEARNED", description = "LEARNED or SINUSOIDAL.") PositionalEncoding positions;
+    @Option(names = "--arch", defaultValue = "gpt", description = "gpt (GPT-2's block, shaped by --positions, --norm,"
+        + " --mlp) or llama (rotary positions, RMS norm, SwiGLU, no biases, untied head; --kv-heads).") String arch;
+    @Option(names = "--kv-heads", defaultValue = "0",
+        description = "Key/value heads of grouped-query attention, a divisor of --heads; 0: one per head.") int kvHeads;
+    @Option(names = "--positions", defaultValue = "LEARNED", description = "LEARNED, SINUSOIDAL or ROTARY.") PositionalEncoding positions;
     @Option(names = "--norm", defaultValue = "layer", description = "layer (GPT-2) or rms (Llama).") String norm;
     @Option(names = "--mlp", defaultValue = "gelu", description = "gelu (GPT-2) or swiglu (Llama).") String mlp;
     @Option(names = "--mlp-hidden", defaultValue = "0",
@@ -60,9 +71,18 @@ public final class LlmCommand {
       if (warmup > iters) {
         throw new IllegalArgumentException("--warmup (" + warmup + ") must be <= --iters (" + iters + ")");
       }
-      GptConfig config = GptConfig.reference().withShape(layers, heads, embd, block).withDropout(dropout)
-          .withPositional(positions).withNorm(GptConfig.Norm.parse(norm, "--norm"))
-          .withMlp(GptConfig.Mlp.parse(mlp, "--mlp"), mlpHidden);
+      GptConfig config = switch (arch.toLowerCase(java.util.Locale.ROOT)) {
+        case "gpt" -> GptConfig.reference().withShape(layers, heads, embd, block)
+            .withPositional(positions).withNorm(GptConfig.Norm.parse(norm, "--norm"))
+            .withMlp(GptConfig.Mlp.parse(mlp, "--mlp"), mlpHidden);
+        case "llama" -> GptConfig.llama(GptConfig.reference().vocabSize(), layers, heads, 0, embd, block)
+            .withMlp(GptConfig.Mlp.SWIGLU, mlpHidden);
+        default -> throw new IllegalArgumentException("--arch must be gpt or llama, got '" + arch + "'");
+      };
+      if (kvHeads < 0 || (kvHeads > 0 && heads % kvHeads != 0)) {
+        throw new IllegalArgumentException("--kv-heads must divide --heads (" + heads + "), got " + kvHeads);
+      }
+      config = config.withKvHeads(kvHeads).withDropout(dropout);
       GptTrainOptions opts = GptTrainOptions.reference(out)
           .withTokenizer(tokenizer, bpeVocab)
           .withBatch(batch, accum)
@@ -91,7 +111,7 @@ public final class LlmCommand {
   static final class Eval implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--model", required = true, description = "Run directory written by 'llm train'.") Path model;
+    @Option(names = "--model", required = true, description = MODEL) Path model;
     @Option(names = "--split", defaultValue = "val", description = "train or val.") String split;
     @Option(names = "--batches", defaultValue = "200") int batches;
 
@@ -101,7 +121,7 @@ public final class LlmCommand {
       if (!split.equals("train") && !split.equals("val")) {
         throw new IllegalArgumentException("--split must be train or val, got '" + split + "'");
       }
-      LlmModel m = LlmModel.load(model);
+      LlmModel m = LlmModel.open(model);
       TextCorpus corpus = data.text();
       String text = split.equals("train") ? corpus.train() : corpus.validation();
       LlmEvaluation.Result r = LlmEvaluation.evaluate(m, text, batches, run.seed);
@@ -114,8 +134,13 @@ public final class LlmCommand {
   @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text from a trained GPT.")
   static final class Generate implements Callable<Integer> {
     @Mixin RunOptions run;
-    @Option(names = "--model", required = true) Path model;
-    @Option(names = "--prompt", defaultValue = "\n") String prompt;
+    @Option(names = "--model", required = true, description = MODEL) Path model;
+    @Option(names = "--prompt", defaultValue = "\n", description = "The text to continue.") String prompt;
+    @Option(names = "--prompt-ids", split = ",",
+        description = "The prompt as token ids, e.g. 1,2,3 (instead of --prompt; to compare with another"
+            + " implementation, or for a model without a tokenizer).") int[] promptIds;
+    @Option(names = "--print-ids", description = "Print the generated token ids (comma-separated) instead of text.")
+    boolean printIds;
     @Option(names = "--tokens", defaultValue = "300") int tokens;
     @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy.") double temperature;
     @Option(names = "--top-k", defaultValue = "0", description = "0 = off.") int topK;
@@ -126,15 +151,57 @@ public final class LlmCommand {
     @Override
     public Integer call() {
       run.apply();
-      LlmModel m = LlmModel.load(model);
+      LlmModel m = LlmModel.open(model);
       GenerationOptions opts = GenerationOptions.defaults().withMaxTokens(tokens).withTemperature(temperature)
           .withTopK(topK).withTopP(topP).withSeed(run.seed).withStop(stop).withKvCache(!noCache);
-      System.out.print(prompt);
-      TextGeneration.generate(m, prompt, opts, piece -> {
+      java.util.function.Consumer<String> stream = printIds ? null : piece -> {
         System.out.print(piece);
         System.out.flush();
-      });
+      };
+      if (!printIds) {
+        System.out.print(promptIds == null ? prompt : m.tokenizer().decode(promptIds));
+      }
+      var result = promptIds == null ? TextGeneration.generate(m, prompt, opts, stream)
+          : TextGeneration.generate(m, promptIds, opts, stream);
+      if (printIds) {
+        System.out.print(java.util.Arrays.stream(result.tokens()).mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(",")));
+      }
       System.out.println();
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm inspect}: what a model is, wherever it comes from. */
+  @Command(name = "inspect", mixinStandardHelpOptions = true,
+      description = "Print a model's format, configuration, parameter count, stored data types and tokenizer.")
+  static final class Inspect implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = MODEL) Path model;
+
+    @Override
+    public Integer call() {
+      System.out.println(ModelDescription.of(model).lines());
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm export}: a Hugging Face folder from any model. */
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Write a model as a Hugging Face folder that transformers' from_pretrained loads.")
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = MODEL) Path model;
+    @Option(names = "--format", defaultValue = "hf", description = "hf (Hugging Face: config.json, model.safetensors"
+        + " and GPT-2's vocab.json and merges.txt); the only format so far.") String format;
+    @Option(names = "--out", required = true, description = "A new or empty folder.") Path out;
+
+    @Override
+    public Integer call() {
+      if (!format.equalsIgnoreCase("hf")) {
+        throw new IllegalArgumentException("--format must be hf, got '" + format + "'");
+      }
+      HuggingFaceCheckpoint.Exported e = HuggingFaceCheckpoint.export(LlmModel.open(model), out);
+      System.out.println("wrote " + e.architecture() + " to " + e.folder() + ": " + String.join(", ", e.files()));
+      System.out.println("tokenizer: " + e.tokenizerNote());
       return 0;
     }
   }
