@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_saxpy;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sscal;
 
 import org.bytedeco.javacpp.FloatPointer;
@@ -33,6 +34,13 @@ public final class Blas {
     checkSpan(a, aOff, transA ? k : m, transA ? m : k, lda, "A");
     checkSpan(b, bOff, transB ? n : k, transB ? k : n, ldb, "B");
     checkSpan(c, cOff, m, n, ldc, "C");
+    if (m == 1) {
+      // One row (decoding one token): a matrix-vector product, which OpenBLAS does without packing
+      // B as its gemm would (3-4x faster at the sizes of a small model's step).
+      cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, transB ? n : k, transB ? k : n, alpha,
+          at(b, bOff), ldb, at(a, aOff), transA ? lda : 1, beta, at(c, cOff), 1);
+      return;
+    }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
         alpha, at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
   }

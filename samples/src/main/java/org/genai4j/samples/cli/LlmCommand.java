@@ -14,6 +14,7 @@ import org.genai4j.llm.checkpoint.ModelDescription;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
+import org.genai4j.samples.bench.DecodeBench;
 import org.genai4j.samples.bench.GptBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "llm", mixinStandardHelpOptions = true,
     description = "A GPT (or Llama) written once from genai4j's ops: train, eval, generate, inspect, export, bench.",
     subcommands = {LlmCommand.Train.class, LlmCommand.Eval.class, LlmCommand.Generate.class, LlmCommand.Inspect.class,
-        LlmCommand.Export.class, LlmCommand.Bench.class})
+        LlmCommand.Export.class, LlmCommand.Bench.class,
+        LlmCommand.DecodeBenchCommand.class})
 public final class LlmCommand {
 
   /** What {@code --model} accepts, for the options' descriptions. */
@@ -202,6 +204,27 @@ public final class LlmCommand {
       HuggingFaceCheckpoint.Exported e = HuggingFaceCheckpoint.export(LlmModel.open(model), out);
       System.out.println("wrote " + e.architecture() + " to " + e.folder() + ": " + String.join(", ", e.files()));
       System.out.println("tokenizer: " + e.tokenizerNote());
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm decode-bench}: generation speed with the KV cache. */
+  @Command(name = "decode-bench", mixinStandardHelpOptions = true,
+      description = "Benchmark greedy decoding with the KV cache (tokens/s) of the reference GPT or of --model; the"
+          + " last line is tokens_per_s=N.")
+  static final class DecodeBenchCommand implements Callable<Integer> {
+    @Mixin RunOptions run;
+    @Option(names = "--model", description = MODEL + " Default: the reference char GPT.") Path model;
+    @Option(names = "--tokens", defaultValue = "256", description = "Generated tokens per round.") int tokens;
+    @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds (the median is reported).") int rounds;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      if (tokens < 1 || rounds < 1) {
+        throw new IllegalArgumentException("--tokens and --rounds must be >= 1");
+      }
+      DecodeBench.run(model, tokens, rounds, System.out);
       return 0;
     }
   }
