@@ -308,7 +308,8 @@ public final class CausalSelfAttention implements Layer {
       }
     }
     y = Tensor.ensure(y, b0, tn, qWidth);
-    scratch = flat(scratch, tn * total);
+    // Sized for the cache's capacity, not this step's length, so decoding token by token allocates once.
+    scratch = flat(scratch, tn * cap);
     int group = heads / kvHeads;
     for (int s = 0; s < b0; s++) {
       for (int h = 0; h < heads; h++) {
