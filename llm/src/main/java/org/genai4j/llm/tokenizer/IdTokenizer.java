@@ -34,8 +34,8 @@ public final class IdTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    throw new IllegalArgumentException("this model has no tokenizer (only token ids): give the prompt as ids"
-        + " (--prompt-ids 1,2,3)");
+    throw new IllegalArgumentException("this model has no tokenizer (only token ids), so it cannot read text;"
+        + " to generate, give the prompt as ids (--prompt-ids 1,2,3)");
   }
 
   @Override
