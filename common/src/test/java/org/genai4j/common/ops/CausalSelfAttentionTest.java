@@ -124,17 +124,23 @@ class CausalSelfAttentionTest {
   @Test
   void groupedQueryDecodingWithTheCacheGivesTheFullForward() {
     CausalSelfAttention att = CausalSelfAttention.builder(4, 8, 8).kvHeads(2).build();
-    Tensor x = LinearTest.random(15, 2, 7, 16);
+    assertEquals(4, att.newCache(1, 2).width());
+    decodingTokenByTokenGivesTheFullForward(att, LinearTest.random(15, 2, 7, 16));
+  }
+
+  /** Two sequences of {@code x} decoded one position at a time through a cache give the full forward's outputs. */
+  static void decodingTokenByTokenGivesTheFullForward(CausalSelfAttention att, Tensor x) {
+    int time = x.dim(1);
+    int width = att.outputWidth();
     StepContext ctx = StepContext.inference();
     double[] full = att.forward(ctx, x).toDoubles();
-    KvCache cache = att.newCache(1, 2);
-    assertEquals(4, cache.width());
-    for (int t = 0; t < 7; t++) {
+    KvCache cache = att.newCache(1, x.dim(0));
+    for (int t = 0; t < time; t++) {
       double[] y = att.forward(ctx, positions(x, t, t + 1), cache, 0, t).toDoubles();
       cache.advance(1);
-      for (int b = 0; b < 2; b++) {
-        for (int c = 0; c < 8; c++) {
-          assertEquals(full[(b * 7 + t) * 8 + c], y[b * 8 + c], 1e-5, "sequence " + b + ", position " + t);
+      for (int b = 0; b < x.dim(0); b++) {
+        for (int c = 0; c < width; c++) {
+          assertEquals(full[(b * time + t) * width + c], y[b * width + c], 1e-5, "sequence " + b + ", position " + t);
         }
       }
     }
@@ -158,19 +164,8 @@ class CausalSelfAttentionTest {
     CausalSelfAttention att = CausalSelfAttention.builder(4, 8, 8).kvHeads(2).rotary(rope).build();
     Tensor x = LinearTest.random(17, 2, 7, 16);
     float[] input = x.toArray();
-    StepContext ctx = StepContext.inference();
-    double[] full = att.forward(ctx, x).toDoubles();
-    org.junit.jupiter.api.Assertions.assertArrayEquals(input, x.toArray(), "the input is not rotated in place");
-    KvCache cache = att.newCache(1, 2);
-    for (int t = 0; t < 7; t++) {
-      double[] y = att.forward(ctx, positions(x, t, t + 1), cache, 0, t).toDoubles();
-      cache.advance(1);
-      for (int b = 0; b < 2; b++) {
-        for (int c = 0; c < 8; c++) {
-          assertEquals(full[(b * 7 + t) * 8 + c], y[b * 8 + c], 1e-5, "sequence " + b + ", position " + t);
-        }
-      }
-    }
+    decodingTokenByTokenGivesTheFullForward(att, x);
+    assertArrayEquals(input, x.toArray(), "the input is not rotated in place");
   }
 
   @Test

@@ -41,6 +41,42 @@ final class ByteLevel {
   }
 
   /**
+   * The ids of {@code text}: GPT-2's words ({@link BytePairTokenizer#split}), each encoded by {@code
+   * encodeWord} once and remembered in {@code cache}.
+   */
+  static int[] encodeWords(String text, java.util.Map<String, int[]> cache,
+      java.util.function.Function<String, int[]> encodeWord) {
+    int[] out = new int[Math.max(16, text.length())];
+    int n = 0;
+    for (String w : BytePairTokenizer.split(text)) {
+      int[] t = cache.computeIfAbsent(w, encodeWord);
+      if (n + t.length > out.length) {
+        out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, n + t.length));
+      }
+      System.arraycopy(t, 0, out, n, t.length);
+      n += t.length;
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  /** The text of {@code tokens}, whose bytes {@code table} holds; incomplete UTF-8 becomes U+FFFD. */
+  static String decode(byte[][] table, int[] tokens) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(tokens.length * 4);
+    for (int t : tokens) {
+      out.writeBytes(bytesOf(table, t));
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Token {@code token}'s bytes in {@code table}; a one-line error outside the vocabulary. */
+  static byte[] bytesOf(byte[][] table, int token) {
+    if (token < 0 || token >= table.length) {
+      throw new IllegalArgumentException("token " + token + " is outside the vocabulary 0.." + (table.length - 1));
+    }
+    return table[token];
+  }
+
+  /**
    * The bytes a byte-level string stands for; a character outside the alphabet (a special token
    * such as {@code <|endoftext|>}) stands for its own UTF-8 bytes.
    */

@@ -3,7 +3,6 @@ package org.genai4j.llm.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,17 +105,7 @@ public final class BytePairTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    int[] out = new int[Math.max(16, text.length())];
-    int n = 0;
-    for (String w : split(text)) {
-      int[] t = cache.computeIfAbsent(w, this::encodeWord);
-      if (n + t.length > out.length) {
-        out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, n + t.length));
-      }
-      System.arraycopy(t, 0, out, n, t.length);
-      n += t.length;
-    }
-    return java.util.Arrays.copyOf(out, n);
+    return ByteLevel.encodeWords(text, cache, this::encodeWord);
   }
 
   /** Applies the merges to one word, lowest rank first, as GPT-2 does. */
@@ -145,19 +134,12 @@ public final class BytePairTokenizer implements Tokenizer {
 
   @Override
   public String decode(int[] tokens) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(tokens.length * 4);
-    for (int t : tokens) {
-      out.writeBytes(tokenBytes(t));
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return ByteLevel.decode(bytes, tokens);
   }
 
   @Override
   public byte[] tokenBytes(int token) {
-    if (token < 0 || token >= bytes.length) {
-      throw new IllegalArgumentException("token " + token + " is outside the vocabulary 0.." + (bytes.length - 1));
-    }
-    return bytes[token];
+    return ByteLevel.bytesOf(bytes, token);
   }
 
   @Override

@@ -2,7 +2,6 @@ package org.genai4j.llm.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -197,17 +196,7 @@ public final class VocabMergesTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    int[] out = new int[Math.max(16, text.length())];
-    int n = 0;
-    for (String w : BytePairTokenizer.split(text)) {
-      int[] t = cache.computeIfAbsent(w, this::encodeWord);
-      if (n + t.length > out.length) {
-        out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, n + t.length));
-      }
-      System.arraycopy(t, 0, out, n, t.length);
-      n += t.length;
-    }
-    return java.util.Arrays.copyOf(out, n);
+    return ByteLevel.encodeWords(text, cache, this::encodeWord);
   }
 
   /** The word's byte-level characters, merged pair by pair, lowest rank first. */
@@ -254,19 +243,12 @@ public final class VocabMergesTokenizer implements Tokenizer {
 
   @Override
   public String decode(int[] ids) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
-    for (int t : ids) {
-      out.writeBytes(tokenBytes(t));
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return ByteLevel.decode(bytes, ids);
   }
 
   @Override
   public byte[] tokenBytes(int token) {
-    if (token < 0 || token >= bytes.length) {
-      throw new IllegalArgumentException("token " + token + " is outside the vocabulary 0.." + (bytes.length - 1));
-    }
-    return bytes[token];
+    return ByteLevel.bytesOf(bytes, token);
   }
 
   @Override
