@@ -115,6 +115,19 @@ public final class Gpt {
    * Decoding with a cache is inference only.
    */
   public Tensor forward(StepContext ctx, int[] ids, int batch, int time, KvCache cache) {
+    logits = lmHead.forward(ctx, hidden(ctx, ids, batch, time, cache));
+    return logits;
+  }
+
+  /**
+   * The final hidden states {@code [batch, time, C]} (after the last norm, before the head): what
+   * a task head (a classifier) reads instead of the logits. {@link #backwardHidden} takes their gradient.
+   */
+  public Tensor hidden(StepContext ctx, int[] ids, int batch, int time) {
+    return hidden(ctx, ids, batch, time, null);
+  }
+
+  private Tensor hidden(StepContext ctx, int[] ids, int batch, int time, KvCache cache) {
     int pos = cache == null ? 0 : cache.length();
     if (cache != null && ctx.training()) {
       throw new IllegalArgumentException("GPT: decoding with a KV cache is inference only (no dropout, no backward)");
@@ -132,8 +145,7 @@ public final class Gpt {
     if (cache != null) {
       cache.advance(time);
     }
-    logits = lmHead.forward(ctx, lnF.forward(ctx, x));
-    return logits;
+    return lnF.forward(ctx, x);
   }
 
   /**
@@ -151,8 +163,12 @@ public final class Gpt {
 
   /** The gradients of the last training {@link #loss}, added into the parameters' gradients. */
   public void backward(StepContext ctx) {
-    Tensor d = lmHead.backward(ctx, crossEntropy.backward(ctx));
-    d = lnF.backward(ctx, d);
+    backwardHidden(ctx, lmHead.backward(ctx, crossEntropy.backward(ctx)));
+  }
+
+  /** The gradients of a loss on the last {@link #hidden} states, given theirs, added into the parameters' gradients. */
+  public void backwardHidden(StepContext ctx, Tensor dHidden) {
+    Tensor d = lnF.backward(ctx, dHidden);
     for (int l = h.length - 1; l >= 0; l--) {
       d = h[l].backward(ctx, d);
     }

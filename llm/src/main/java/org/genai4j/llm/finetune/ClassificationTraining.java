@@ -1,0 +1,143 @@
+package org.genai4j.llm.finetune;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.genai4j.common.ops.Params;
+import org.genai4j.common.train.LrSchedule;
+import org.genai4j.common.train.MetricsLogListener;
+import org.genai4j.common.train.ModuleGroup;
+import org.genai4j.common.train.OptimizerConfig;
+import org.genai4j.common.train.ParameterGroup;
+import org.genai4j.common.train.ProgressBarListener;
+import org.genai4j.common.train.Replicas;
+import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.Trainable;
+import org.genai4j.common.train.Trainer;
+import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.model.GptConfig;
+
+/**
+ * Fine-tunes a pretrained GPT into a text classifier (LLMs-from-scratch chapter 6): the output
+ * head becomes an n-class head read at the last real token, the last {@code K} blocks, the final
+ * norm and the head train (or all of the model), the rest stays frozen; AdamW at a constant rate,
+ * batches split over threads by the common trainer, validation accuracy in {@code metrics.jsonl}.
+ */
+public final class ClassificationTraining {
+  private ClassificationTraining() {}
+
+  /**
+   * What a fine-tuning produced.
+   *
+   * @param classifier the classifier after the last step
+   * @param accuracy accuracy per split ({@code train}, {@code val}, {@code test})
+   * @param confusion the test split's confusion matrix, {@code [true class][predicted class]}
+   * @param trainableParameters parameters that trained
+   * @param totalParameters all parameters of the classifier
+   * @param seconds wall time of the training loop
+   */
+  public record Result(TextClassifier classifier, Map<String, Double> accuracy, int[][] confusion,
+      long trainableParameters, long totalParameters, double seconds) {}
+
+  /** Fine-tunes {@code base} on {@code data} with {@code options}; writes the run when {@code options.outDir()} is set. */
+  public static Result train(LlmModel base, LabeledTexts.Splits data, ClassifierOptions options) {
+    GptConfig config = base.config();
+    int layers = config.nLayer();
+    if (options.trainLayers() > layers) {
+      throw new IllegalArgumentException("--train-layers last-" + options.trainLayers() + " exceeds the model's "
+          + layers + " layers");
+    }
+    if (options.outDir() != null) {
+      RunDir.checkNew(options.outDir());
+    }
+    int maxLength = Math.min(options.maxLength(), config.blockSize());
+    int classes = data.train().classes().size();
+    Params params = Params.init(options.seed());
+    GptClassifier model = new GptClassifier(config, classes, params);
+    TextClassifier.copyShared(base.weights(), params);
+    int pad = 0;
+    TextClassifier classifier = new TextClassifier(model, base.tokenizer(), data.train().classes(), maxLength, pad);
+
+    Predicate<String> trains = trainable(options.trainLayers(), layers);
+    Replicas<GptClassifier> replicas = new Replicas<>(model, params, p -> new GptClassifier(config, classes, p));
+    ModuleGroup<GptClassifier> group = new ModuleGroup<>("classifier", replicas, trains,
+        (m, batch, ctx) -> m.trainStep(batch, ctx));
+    Trainable trainable = new Trainable() {
+      @Override
+      public List<ParameterGroup> parameterGroups() {
+        return List.of(group);
+      }
+
+      @Override
+      public String configJson() {
+        return config.toJson();
+      }
+    };
+    long trainableCount = trainable.parameterCount();
+    ClassificationBatches train = new ClassificationBatches(
+        ClassificationBatches.encode(data.train().texts(), base.tokenizer()::encode, maxLength, pad),
+        data.train().labels(), options.batch(), pad);
+    OptimizerConfig optimizer = OptimizerConfig.adamW(LrSchedule.warmupCosine(options.lr(), options.lr(), 0,
+        options.iters()), 0.9, 0.999, options.weightDecay());
+    TrainerConfig tc = TrainerConfig.of(options.iters(), options.seed()).withThreads(options.threads())
+        .withLogEvery(10).withEvalEvery(options.evalEvery() == 0 ? options.iters() : options.evalEvery());
+    Trainer trainer = new Trainer(trainable, optimizer, tc);
+    // The evaluation copy shares the weights and has buffers of its own.
+    TextClassifier evaluated = new TextClassifier(new GptClassifier(config, classes, params.replica()),
+        base.tokenizer(), data.train().classes(), maxLength, pad);
+    trainer.setEvaluator(() -> Map.of("val_accuracy", accuracy(evaluated, data.validation(), null)));
+    if (options.progressBar()) {
+      trainer.addListener(new ProgressBarListener("classify", "ex"));
+    }
+    if (options.outDir() != null) {
+      trainer.addListener(new MetricsLogListener(options.outDir().resolve(RunDir.METRICS)));
+    }
+    long start = System.nanoTime();
+    trainer.fit(train);
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    int[][] confusion = new int[classes][classes];
+    Map<String, Double> acc = new java.util.LinkedHashMap<>();
+    acc.put("train", accuracy(evaluated, data.train(), null));
+    acc.put("val", accuracy(evaluated, data.validation(), null));
+    acc.put("test", accuracy(evaluated, data.test(), confusion));
+    if (options.outDir() != null) {
+      classifier.save(options.outDir());
+    }
+    return new Result(classifier, acc, confusion, trainableCount, params.count(), seconds);
+  }
+
+  /** Whether a parameter trains: the head, the final norm and the last {@code k} blocks ({@code -1}: everything). */
+  static Predicate<String> trainable(int k, int layers) {
+    if (k < 0) {
+      return name -> !name.equals("lm_head.weight");
+    }
+    return name -> {
+      if (name.startsWith("score.") || name.startsWith("transformer.ln_f.")) {
+        return true;
+      }
+      if (!name.startsWith("transformer.h.")) {
+        return false;
+      }
+      int layer = Integer.parseInt(name.substring("transformer.h.".length(), name.indexOf('.', "transformer.h.".length())));
+      return layer >= layers - k;
+    };
+  }
+
+  /** The share of {@code data} that {@code classifier} labels right; counts into {@code confusion} when given. */
+  public static double accuracy(TextClassifier classifier, LabeledTexts data, int[][] confusion) {
+    List<TextClassifier.Prediction> p = classifier.classify(data.texts());
+    int right = 0;
+    for (int i = 0; i < p.size(); i++) {
+      int predicted = classifier.classes().indexOf(p.get(i).label());
+      if (predicted == data.labels()[i]) {
+        right++;
+      }
+      if (confusion != null) {
+        confusion[data.labels()[i]][predicted]++;
+      }
+    }
+    return right / (double) Math.max(1, p.size());
+  }
+}

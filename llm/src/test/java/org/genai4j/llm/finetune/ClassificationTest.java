@@ -1,0 +1,154 @@
+package org.genai4j.llm.finetune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.genai4j.common.ops.Param;
+import org.genai4j.common.ops.Params;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.ops.Tensor;
+import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.model.Gpt;
+import org.genai4j.llm.model.GptConfig;
+import org.genai4j.llm.tokenizer.CharTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The GPT classifier: its gradients, padding, learning a task, saving, and the SMS spam split. */
+class ClassificationTest {
+  @TempDir Path tmp;
+
+  private static final String CHARS = "abcdefghij xyz";
+
+  /** Texts of random letters; class 1 when the text holds an 'x' (which the head must find anywhere). */
+  static LabeledTexts task(long seed, int n) {
+    Random r = new Random(seed);
+    List<String> texts = new ArrayList<>();
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      StringBuilder s = new StringBuilder();
+      int len = 3 + r.nextInt(10);
+      boolean x = i % 2 == 0;
+      int at = r.nextInt(len);
+      for (int j = 0; j < len; j++) {
+        s.append(j == at && x ? 'x' : "abcdefghij ".charAt(r.nextInt(11)));
+      }
+      texts.add(s.toString());
+      labels[i] = x ? 1 : 0;
+    }
+    return new LabeledTexts(texts, labels, List.of("no", "yes"));
+  }
+
+  @Test
+  void gradientsMatchTheModelsOwnDifferences() {
+    GptConfig c = GptConfig.of(CHARS.length(), 2, 2, 8, 16);
+    Params params = Params.init(3);
+    GptClassifier m = new GptClassifier(c, 3, params);
+    int[] ids = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2};
+    int[] last = {5, 2};
+    int[] labels = {2, 0};
+    StepContext ctx = StepContext.training(1, 0);
+    params.list().forEach(Param::zeroGrad);
+    m.loss(ctx, m.forward(ctx, ids, last, 2, 6), labels);
+    m.backward(ctx);
+    int checked = 0;
+    for (Param p : params.list()) {
+      if (p.name().equals("transformer.wpe.weight")) {
+        continue;
+      }
+      float[] g = p.grad().toArray();
+      Tensor v = p.value();
+      for (int s = 0; s < Math.min(4, v.length()); s++) {
+        int i = s * v.length() / Math.min(4, v.length());
+        float keep = v.get(i);
+        v.set(i, keep + 3e-3f);
+        double up = m.loss(ctx, m.forward(ctx, ids, last, 2, 6), labels);
+        v.set(i, keep - 3e-3f);
+        double down = m.loss(ctx, m.forward(ctx, ids, last, 2, 6), labels);
+        v.set(i, keep);
+        double expected = (up - down) / 6e-3;
+        assertEquals(expected, g[i], 2e-3 + 2e-2 * Math.abs(expected), p.name() + "[" + i + "]");
+        checked++;
+      }
+    }
+    assertTrue(checked > 40, "checked " + checked);
+  }
+
+  @Test
+  void paddingAfterTheLastTokenChangesNothing() {
+    GptClassifier m = new GptClassifier(GptConfig.of(CHARS.length(), 2, 2, 8, 16), 2, Params.init(4));
+    StepContext ctx = StepContext.inference();
+    float[] alone = m.forward(ctx, new int[] {3, 4, 5}, new int[] {2}, 1, 3).toArray();
+    float[] padded = m.forward(ctx, new int[] {3, 4, 5, 0, 0, 0, 9}, new int[] {2}, 1, 7).toArray();
+    assertArrayEquals(alone, padded, 1e-6f);
+  }
+
+  @Test
+  void aSmallGptLearnsATaskAndTheSavedClassifierPredictsTheSame() throws Exception {
+    CharTokenizer tok = CharTokenizer.fromCorpus(CHARS);
+    LlmModel base = new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 2, 2, 32, 16), Params.init(5)), tok, 0);
+    LabeledTexts.Splits data = new LabeledTexts.Splits(task(1, 400), task(2, 100), task(3, 100));
+    ClassifierOptions opts = ClassifierOptions.defaults(tmp.resolve("run")).withTrainLayers(-1).withIters(300)
+        .withOptimizer(16, 3e-3, 0.0).withRun(7, 1, false, 100, 16);
+    ClassificationTraining.Result r = ClassificationTraining.train(base, data, opts);
+    assertTrue(r.accuracy().get("train") > 0.95 && r.accuracy().get("test") > 0.9, "accuracy " + r.accuracy());
+    int[][] cm = r.confusion();
+    assertEquals(100, cm[0][0] + cm[0][1] + cm[1][0] + cm[1][1]);
+    assertEquals(r.totalParameters(), r.trainableParameters() + 0, "all of the (tied) model trains");
+    TextClassifier loaded = TextClassifier.load(tmp.resolve("run"));
+    for (String text : List.of("abcxab", "aaaa", "jjj x")) {
+      assertArrayEquals(r.classifier().classify(text).probabilities(), loaded.classify(text).probabilities(), 1e-6);
+    }
+    assertTrue(Files.readString(tmp.resolve("run/metrics.jsonl")).contains("val_accuracy"));
+    // Only the head and the final norm: far fewer trainable parameters.
+    ClassificationTraining.Result head = ClassificationTraining.train(base, data,
+        opts.withOutDir(null).withTrainLayers(0).withIters(2).withRun(7, 1, false, 0, 16));
+    assertEquals(32 * 2 + 2 + 32 * 2, head.trainableParameters(), "score.weight, score.bias, ln_f weight and bias");
+  }
+
+  @Test
+  void aRunFolderIsNotOverwrittenAndBadSettingsAreNamed() {
+    CharTokenizer tok = CharTokenizer.fromCorpus(CHARS);
+    LlmModel base = new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 1, 2, 8, 16), Params.init(5)), tok, 0);
+    LabeledTexts.Splits data = new LabeledTexts.Splits(task(1, 40), task(2, 10), task(3, 10));
+    ClassifierOptions opts = ClassifierOptions.defaults(tmp.resolve("r")).withIters(2).withRun(1, 1, false, 0, 16);
+    ClassificationTraining.train(base, data, opts);
+    assertThrows(IllegalArgumentException.class, () -> ClassificationTraining.train(base, data, opts));
+    var e = assertThrows(IllegalArgumentException.class, () -> ClassificationTraining.train(base, data,
+        opts.withOutDir(tmp.resolve("r2")).withTrainLayers(3)));
+    assertTrue(e.getMessage().contains("exceeds the model's 1 layers"), e.getMessage());
+    assertEquals(2, ClassifierOptions.parseTrainLayers("last-2"));
+    assertEquals(-1, ClassifierOptions.parseTrainLayers("ALL"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassifierOptions.parseTrainLayers("top"))
+        .getMessage().contains("--train-layers"));
+  }
+
+  @Test
+  void theSmsSpamSplitIsLlmsFromScratchs() throws Exception {
+    Path file = Path.of("").toAbsolutePath().getParent().getParent().resolve("shared/data/sms-spam/SMSSpamCollection");
+    assumeTrue(Files.isRegularFile(file), "skipped: no SMS spam data at " + file);
+    LabeledTexts all = LabeledTexts.readTsv(file, List.of("ham", "spam"));
+    assertEquals(5574, all.size());
+    LabeledTexts.Splits s = all.balancedSplit(123);
+    assertEquals(List.of(1045, 149, 300), List.of(s.train().size(), s.validation().size(), s.test().size()));
+    int spam = 0;
+    for (LabeledTexts part : List.of(s.train(), s.validation(), s.test())) {
+      for (int l : part.labels()) {
+        spam += l;
+      }
+    }
+    assertEquals(747, spam, "every spam message, and as many ham");
+    Path bad = tmp.resolve("bad.tsv");
+    Files.writeString(bad, "ham\tfine\nno tab here\n");
+    var e = assertThrows(IllegalArgumentException.class, () -> LabeledTexts.readTsv(bad, List.of()));
+    assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+  }
+}
