@@ -125,7 +125,9 @@ final class CheckedDownload {
                     return copy(in, part, true, have, length < 0 ? -1 : have + length, name, started);
                 }
             }
-            if (status == 416) { // the range is past the end: the part file is not a prefix of this file
+            // 416: the range is past the end, so the part file is not a prefix of this file; a 206 for another
+            // range cannot be appended either: start over.
+            if (status == 416 || status == HttpURLConnection.HTTP_PARTIAL) {
                 c.disconnect();
                 Files.deleteIfExists(part);
                 c = open(uri, 0, started);

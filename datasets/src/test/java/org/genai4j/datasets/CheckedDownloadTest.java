@@ -194,6 +194,24 @@ class CheckedDownloadTest {
     }
 
     @Test
+    void partFileLongerThanTheFileStartsOver() throws Exception {
+        String url = serve(exchange -> {
+            String range = exchange.getRequestHeaders().getFirst("Range");
+            if (range != null) {
+                exchange.getResponseHeaders().add("Content-Range", "bytes */" + content.length);
+                exchange.sendResponseHeaders(416, -1);
+                return;
+            }
+            withRanges(exchange);
+        });
+        Path target = dir.resolve("file.bin");
+        Files.write(CheckedDownload.partFile(target), randomBytes(content.length + 10));
+        new CheckedDownload(FAST).fetch(file(url, content), target);
+        assertEquals(List.of("bytes=" + (content.length + 10) + "-", "none"), ranges);
+        assertArrayEquals(content, Files.readAllBytes(target));
+    }
+
+    @Test
     void wrongChecksumIsRejectedAndNothingIsKept() throws Exception {
         String url = serve(this::withRanges);
         Path target = dir.resolve("file.bin");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.genai4j.common.testing.FileFuzzer;
 import org.genai4j.common.train.StepRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,5 +157,20 @@ class FeatureClassifierTest {
     Files.writeString(json, Files.readString(json).replace(other.key(), TINY.key()));
     e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, TINY));
     assertTrue(e.getMessage().contains("has shape") && e.getMessage().contains("expected"), e.getMessage());
+  }
+
+  @Test
+  void fuzzedCacheDescriptionsAreRefusedInOneLineOrLoaded() throws Exception {
+    int[] trainLabels = labels(60, 1);
+    INDArray train = shapes(trainLabels, 2);
+    Path json = FeatureClassifier.cacheFile("shapes", TINY, train, trainLabels, tmp);
+    FeatureClassifier.train(TINY, train, trainLabels).save(json);
+    FeatureClassifier.load(json, TINY); // warm-up: DL4J's one-time start-up allocations are not the reader's
+    FileFuzzer.Report report = FileFuzzer.of(json.getFileName().toString(), Files.readAllBytes(json))
+        // a loaded description builds the network, whose parameters and DL4J's workspaces take about 1 MB
+        .allowance(size -> 2 * size + (16L << 20))
+        .run(tmp, 2_000, 19, f -> FeatureClassifier.load(f, TINY));
+    System.out.println("classifier cache description fuzz: " + report.summary());
+    assertEquals(0, report.failed(), String.join("\n", report.failures()));
   }
 }
