@@ -153,8 +153,12 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
     return Files.isRegularFile(dir.resolve(TRAINER)) || Files.isRegularFile(aside(dir).resolve(TRAINER));
   }
 
-  /** Reads a checkpoint folder written by {@link #write}; a one-line error for a missing or foreign one. */
-  public static Checkpoint read(Path dir) {
+  /** The step of the checkpoint in {@code dir}, read from its {@code trainer.json} only. */
+  public static long readStep(Path dir) {
+    return meta(folder(dir)).get("step").asLong();
+  }
+
+  private static Path folder(Path dir) {
     Path d = dir;
     if (!Files.isRegularFile(d.resolve(TRAINER)) && Files.isRegularFile(aside(dir).resolve(TRAINER))) {
       d = aside(dir); // a save was interrupted during its swap: the previous checkpoint is whole here
@@ -167,6 +171,10 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
       throw new IllegalArgumentException("no checkpoint at " + d.toAbsolutePath() + " (expected " + TRAINER + ", "
           + MODEL + " and " + OPTIMIZER + " there)");
     }
+    return d;
+  }
+
+  private static JsonNode meta(Path d) {
     JsonNode meta;
     try {
       meta = JSON.readTree(d.resolve(TRAINER).toFile());
@@ -178,6 +186,13 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
       throw new IllegalArgumentException("checkpoint " + d.resolve(TRAINER) + " is not of format " + FORMAT
           + " (written by another genai4j version?)");
     }
+    return meta;
+  }
+
+  /** Reads a checkpoint folder written by {@link #write}; a one-line error for a missing or foreign one. */
+  public static Checkpoint read(Path dir) {
+    Path d = folder(dir);
+    JsonNode meta = meta(d);
     Map<String, Double> values = new LinkedHashMap<>();
     meta.path("values").fields().forEachRemaining(f -> values.put(f.getKey(), f.getValue().asDouble()));
     JsonNode config = meta.path("config");
