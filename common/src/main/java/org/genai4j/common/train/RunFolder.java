@@ -272,7 +272,7 @@ public final class RunFolder implements AutoCloseable {
       before = JSON.readTree(stored.toFile());
       after = JSON.readTree(content);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--resume: " + stored + " is not valid JSON (" + e.getOriginalMessage()
+      throw new IllegalArgumentException("--resume: " + stored + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
           + "); the run's options cannot be compared");
     }
     List<String[]> out = new ArrayList<>();
