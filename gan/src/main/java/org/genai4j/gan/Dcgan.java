@@ -389,7 +389,10 @@ public final class Dcgan {
    * checkpoint of another model, or a missing or misshaped tensor (named).
    */
   public static Dcgan load(Path runDirOrCheckpoint) {
-    Path dir = Checkpoint.exists(runDirOrCheckpoint) ? runDirOrCheckpoint : RunDir.checkpointToLoad(runDirOrCheckpoint);
+    if (!Checkpoint.exists(runDirOrCheckpoint)) {
+      return RunDir.loadModel(runDirOrCheckpoint, Dcgan::load);
+    }
+    Path dir = runDirOrCheckpoint;
     Checkpoint c = Checkpoint.read(dir);
     DcganConfig config;
     try {

@@ -44,9 +44,12 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
     return gpt.params().count();
   }
 
-  /** Loads the run in {@code runDir}: its best checkpoint if it has one, else its last ({@link RunDir#checkpointToLoad}). */
+  /**
+   * Loads the run in {@code runDir}: its best checkpoint if it has one, else (or when the best one
+   * does not load) its last ({@link RunDir#loadModel}).
+   */
   public static LlmModel load(Path runDir) {
-    return load(runDir, RunDir.checkpointToLoad(runDir));
+    return RunDir.loadModel(runDir, checkpoint -> load(runDir, checkpoint));
   }
 
   /**

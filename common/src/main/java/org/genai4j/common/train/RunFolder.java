@@ -31,7 +31,7 @@ import org.genai4j.common.util.AtomicFile;
  * a second run into the folder is refused naming that owner; a lock file whose process died is
  * not held and is taken over), removes what a killed process left (temporary files, a half-swapped
  * checkpoint) and checks the start against what the folder holds: a new run needs an empty folder
- * (or {@code --overwrite} of a run folder), {@code --resume} needs a checkpoint. {@link #commit}
+ * (or {@code --overwrite} of a run folder), {@code --resume} needs a checkpoint. {@link #begin}
  * then compares a resumed run's options with the stored ones and writes the run's files.
  */
 public final class RunFolder implements AutoCloseable {
@@ -52,6 +52,8 @@ public final class RunFolder implements AutoCloseable {
   public record Start(boolean resume, boolean overwrite, boolean allowChange) {
     /** A new run into an empty or new folder. */
     public static final Start NEW = new Start(false, false, false);
+    /** Continue the folder's run with the same options. */
+    public static final Start RESUME = new Start(true, false, false);
 
     public Start {
       if (resume && overwrite) {
@@ -233,26 +235,30 @@ public final class RunFolder implements AutoCloseable {
   }
 
   /**
-   * Writes the run's files (name to content, e.g. {@link RunDir#CONFIG}, {@link RunDir#TRAIN}),
-   * each atomically. When resuming, first compares each JSON file with the stored one, key by key:
-   * a changed key not in {@code harmless} fails with a one-line error naming it as its CLI flag
-   * ({@code flags}, key to flag; the key itself when absent) unless the start allows changes, which
-   * are then recorded in {@link #HISTORY}. A resumed run's {@link RunDir#METRICS} is cut back to
-   * the resumed step, so that the steps it logs again are not repeated. Call after the checkpoint
-   * was restored: a checkpoint that does not fit leaves the folder unchanged.
+   * Starts the run in the folder: when resuming, compares each JSON file of {@code files} (name to
+   * content, e.g. {@link RunDir#CONFIG}, {@link RunDir#TRAIN}) with the stored one, key by key; a
+   * changed key not in {@code harmless} fails with a one-line error naming it as its CLI flag
+   * ({@code flags}, key to flag; the key itself when absent) unless the start allows changes,
+   * which are then recorded in {@link #HISTORY}. Then runs {@code restore} (loading the checkpoint,
+   * so that one that does not fit leaves the folder unchanged), cuts a resumed run's {@link
+   * RunDir#METRICS} back to the resumed step (its later steps are logged again) and writes each
+   * file atomically.
    */
-  public void commit(Map<String, String> files, Map<String, String> flags, Set<String> harmless) {
+  public void begin(Map<String, String> files, Map<String, String> flags, Set<String> harmless, Runnable restore) {
+    List<String[]> changes = new ArrayList<>();
     if (start.resume()) {
-      List<String[]> changes = new ArrayList<>();
       for (var f : files.entrySet()) {
         changes.addAll(changes(f.getKey(), f.getValue(), flags, harmless));
       }
+      if (!changes.isEmpty() && !start.allowChange()) {
+        List<String> said = changes.stream().map(c -> c[0] + " changed from " + c[1] + " to " + c[2]).toList();
+        throw new IllegalArgumentException("--resume: " + String.join(", ", said) + "; pass --allow-change to"
+            + " accept");
+      }
+    }
+    restore.run();
+    if (start.resume()) {
       if (!changes.isEmpty()) {
-        if (!start.allowChange()) {
-          List<String> said = changes.stream().map(c -> c[0] + " changed from " + c[1] + " to " + c[2]).toList();
-          throw new IllegalArgumentException("--resume: " + String.join(", ", said) + "; pass --allow-change to"
-              + " accept");
-        }
         recordHistory(changes);
       }
       cutMetrics();
