@@ -179,7 +179,8 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
     try {
       meta = JSON.readTree(d.resolve(TRAINER).toFile());
     } catch (IOException e) {
-      throw new IllegalArgumentException("corrupt checkpoint " + d.resolve(TRAINER) + ": " + e.getMessage());
+      throw new IllegalArgumentException("corrupt checkpoint " + d.resolve(TRAINER) + ": "
+          + e.getMessage().lines().findFirst().orElse(""));
     }
     if (meta == null || !meta.path("format").canConvertToInt() || meta.path("format").asInt() != FORMAT
         || !meta.path("step").canConvertToLong()) {

@@ -71,15 +71,19 @@ public final class RunDir {
       if (first.equals(last) || !Checkpoint.exists(last)) {
         throw e;
       }
-      System.err.println("warning: " + first + " does not load (" + e.getMessage() + "); loading " + last
+      System.err.println("warning: " + first + " does not load (" + firstLine(e) + "); loading " + last
           + " instead");
       try {
         return load.apply(last);
       } catch (IllegalArgumentException | UncheckedIOException e2) {
-        throw new IllegalArgumentException("no intact checkpoint in " + dir + ": " + BEST + ": " + e.getMessage()
-            + "; " + LAST + ": " + e2.getMessage(), e2);
+        throw new IllegalArgumentException("no intact checkpoint in " + dir + ": " + BEST + ": " + firstLine(e)
+            + "; " + LAST + ": " + firstLine(e2), e2);
       }
     }
+  }
+
+  private static String firstLine(Exception e) {
+    return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
   }
 
   /** Reads {@code dir/name} as text; a one-line error when it is missing. */
