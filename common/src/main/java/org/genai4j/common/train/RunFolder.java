@@ -247,7 +247,7 @@ public final class RunFolder implements AutoCloseable {
   public void begin(Map<String, String> files, Map<String, String> flags, Set<String> harmless, Runnable restore) {
     List<String[]> changes = new ArrayList<>();
     if (start.resume()) {
-      for (var f : files.entrySet()) {
+      for (var f : new java.util.TreeMap<>(files).entrySet()) { // config.json's changes first
         changes.addAll(changes(f.getKey(), f.getValue(), flags, harmless));
       }
       if (!changes.isEmpty() && !start.allowChange()) {
