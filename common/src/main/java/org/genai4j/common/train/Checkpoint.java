@@ -7,14 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.genai4j.common.io.Safetensors;
 import org.genai4j.common.io.SafetensorsFile;
 import org.genai4j.common.util.AtomicFile;
+import org.genai4j.common.util.FileTrees;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -126,14 +125,14 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
         AtomicFile.write(trainer, "checkpoint metadata", f -> Files.write(f,
             JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta)));
         Path old = parent.resolve(name + ".old");
-        deleteTree(old);
+        FileTrees.delete(old);
         if (Files.exists(abs)) {
           Files.move(abs, old);
         }
         Files.move(tmp, abs);
-        deleteTree(old);
+        FileTrees.delete(old);
       } finally {
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not write checkpoint " + dir + ": " + e.getMessage(), e);
@@ -214,16 +213,5 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
   private static Path aside(Path dir) {
     Path abs = dir.toAbsolutePath();
     return abs.resolveSibling(abs.getFileName() + ".old");
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 }

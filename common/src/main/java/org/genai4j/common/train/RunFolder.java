@@ -17,13 +17,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.genai4j.common.util.AtomicFile;
+import org.genai4j.common.util.FileTrees;
 
 /**
  * A run folder ({@link RunDir}) held by one training process from {@link #open} to {@link
@@ -161,7 +161,7 @@ public final class RunFolder implements AutoCloseable {
     }
     checkReplaceable(dir, run);
     for (Path p : entries) {
-      deleteTree(p);
+      FileTrees.delete(p);
     }
     return 0;
   }
@@ -200,13 +200,13 @@ public final class RunFolder implements AutoCloseable {
       for (Path p : listed(folder)) {
         String name = p.getFileName().toString();
         if (name.endsWith(".tmp") || name.contains(".tmp-")) {
-          deleteTree(p);
+          FileTrees.delete(p);
         } else if (name.endsWith(".old") && Files.isDirectory(p)) {
           Path current = folder.resolve(name.substring(0, name.length() - ".old".length()));
           if (Files.isRegularFile(current.resolve(Checkpoint.TRAINER))) {
-            deleteTree(p);
+            FileTrees.delete(p);
           } else {
-            deleteTree(current);
+            FileTrees.delete(current);
             Files.move(p, current);
           }
         }
@@ -385,17 +385,6 @@ public final class RunFolder implements AutoCloseable {
         c.close();
       } catch (IOException ignored) {
         // Nothing was written that closing could lose.
-      }
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(q);
       }
     }
   }
