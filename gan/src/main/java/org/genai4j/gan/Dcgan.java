@@ -400,7 +400,7 @@ public final class Dcgan {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("checkpoint " + dir + " is not a DCGAN checkpoint: " + e.getMessage(), e);
     }
-    Dcgan model = new Dcgan(config, Params.forLoading());
+    Dcgan model = new Dcgan(config, Params.forLoading(c.modelValues()));
     c.restoreInto(new DcganTrainable(model));
     return model;
   }

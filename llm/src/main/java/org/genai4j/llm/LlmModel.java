@@ -64,7 +64,7 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
     GptConfig config = GptConfig.fromJson(RunDir.read(runDir, RunDir.CONFIG));
     Tokenizer tokenizer = Tokenizers.load(runDir);
     Checkpoint c = Checkpoint.read(checkpoint);
-    Gpt gpt = new Gpt(config, Params.forLoading());
+    Gpt gpt = new Gpt(config, Params.forLoading(c.modelValues()));
     try {
       c.restoreInto(new GptTrainable(gpt));
     } catch (IllegalArgumentException e) {

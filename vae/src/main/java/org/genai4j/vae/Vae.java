@@ -122,7 +122,7 @@ public final class Vae {
     }
     Path dir = runDirOrCheckpoint;
     Checkpoint c = Checkpoint.read(dir);
-    Vae vae = new Vae(VaeConfig.fromJson(c.configJson(), dir.toString()), Params.forLoading());
+    Vae vae = new Vae(VaeConfig.fromJson(c.configJson(), dir.toString()), Params.forLoading(c.modelValues()));
     c.restoreInto(new VaeTrainable(vae));
     return vae;
   }

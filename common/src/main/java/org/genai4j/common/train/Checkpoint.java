@@ -78,6 +78,11 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
     }
   }
 
+  /** The values (parameters and buffers) the checkpoint holds, for {@link org.genai4j.common.ops.Params#forLoading(long)}. */
+  public long modelValues() {
+    return model.values().stream().mapToLong(INDArray::length).sum();
+  }
+
   /** Loads this checkpoint's optimizer state into {@code optimizer}. */
   public void restoreInto(Optimizer opt) {
     opt.loadNamedState(optimizer);
