@@ -22,15 +22,16 @@ import java.util.Map;
  * @param threads threads a training step splits its batch over; 0 for the default (one per core
  *     when ND4J and BLAS run one thread each)
  */
-public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, RunFolder.Start start, boolean progressBar,
-    int threads) {
+public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, RunFolder.Start start,
+    boolean progressBar, int threads) {
 
   public GanTrainOptions {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     }
     if (batchSize < 2) {
-      throw new IllegalArgumentException("batch size must be >= 2 (batch norm needs 2 or more images), got " + batchSize);
+      throw new IllegalArgumentException("batch size must be >= 2 (batch norm needs 2 or more images), got "
+          + batchSize);
     }
     if (outDir == null) {
       throw new IllegalArgumentException("an output directory is required");
@@ -41,7 +42,8 @@ public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir,
   }
 
   /** With a plain resume flag: resume, or a new run into an empty folder. */
-  public GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, boolean resume, boolean progressBar, int threads) {
+  public GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, boolean resume, boolean progressBar,
+      int threads) {
     this(epochs, batchSize, seed, outDir, resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar, threads);
   }
 
@@ -69,7 +71,8 @@ public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir,
   }
 
   public GanTrainOptions withResume(boolean r) {
-    return new GanTrainOptions(epochs, batchSize, seed, outDir, r ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar, threads);
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, r ? RunFolder.Start.RESUME : RunFolder.Start.NEW,
+        progressBar, threads);
   }
 
   public GanTrainOptions withProgressBar(boolean p) {

@@ -83,8 +83,13 @@ public record GptTrainOptions(
   }
 
   /** With a plain resume flag: resume, or a new run into an empty folder. */
-  public GptTrainOptions(String tokenizer, int bpeVocabSize, int batchSize, int accumulation, int iters, double lr, double minLr, int warmup, int lrDecayIters, double beta1, double beta2, double weightDecay, double clipNorm, int evalEvery, int evalBatches, int logEvery, long seed, int threads, Path outDir, boolean resume, boolean progressBar) {
-    this(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup, lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
+  public GptTrainOptions(String tokenizer, int bpeVocabSize, int batchSize, int accumulation, int iters, double lr,
+      double minLr, int warmup, int lrDecayIters, double beta1, double beta2, double weightDecay, double clipNorm,
+      int evalEvery, int evalBatches, int logEvery, long seed, int threads, Path outDir, boolean resume,
+      boolean progressBar) {
+    this(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup, lrDecayIters, beta1, beta2,
+        weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
+        resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
   }
 
   /** True when the run continues the one in {@code outDir}. */
@@ -94,7 +99,9 @@ public record GptTrainOptions(
 
   /** With how the run starts in its folder (resume, overwrite, allow changed options). */
   public GptTrainOptions withStart(RunFolder.Start s) {
-    return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup, lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, s, progressBar);
+    return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
+        s, progressBar);
   }
 
   /**
@@ -194,8 +201,8 @@ public record GptTrainOptions(
 
   public GptTrainOptions withResume(boolean r) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, r ? RunFolder.Start.RESUME : RunFolder.Start.NEW,
-        progressBar);
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
+        r ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
   }
 
   public GptTrainOptions withProgressBar(boolean on) {

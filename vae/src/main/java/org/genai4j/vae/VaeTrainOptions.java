@@ -40,8 +40,10 @@ public record VaeTrainOptions(int epochs, int batchSize, double learningRate, lo
   }
 
   /** With a plain resume flag: resume, or a new run into an empty folder. */
-  public VaeTrainOptions(int epochs, int batchSize, double learningRate, long seed, int threads, Path outDir, boolean resume, boolean progressBar) {
-    this(epochs, batchSize, learningRate, seed, threads, outDir, resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
+  public VaeTrainOptions(int epochs, int batchSize, double learningRate, long seed, int threads, Path outDir,
+      boolean resume, boolean progressBar) {
+    this(epochs, batchSize, learningRate, seed, threads, outDir,
+        resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
   }
 
   /** True when the run continues the one in {@code outDir}. */
@@ -84,7 +86,8 @@ public record VaeTrainOptions(int epochs, int batchSize, double learningRate, lo
   }
 
   public VaeTrainOptions withResume(boolean r) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, r ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir,
+        r ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
   }
 
   public VaeTrainOptions withProgressBar(boolean p) {

@@ -93,6 +93,8 @@ public final class RunFolder implements AutoCloseable {
       throw new UncheckedIOException("could not create the run folder " + dir + " (--out): " + e.getMessage(), e);
     }
     FileChannel channel = null;
+    // A folder that is refused keeps no lock file this call created in it.
+    boolean lockCreated = !Files.exists(dir.resolve(LOCK));
     try {
       channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
@@ -115,6 +117,11 @@ public final class RunFolder implements AutoCloseable {
         cleanLeftovers(dir);
         run = new RunFolder(dir, start, channel, lock, checkStart(dir, start));
       } catch (RuntimeException | IOException e) {
+        if (lockCreated) {
+          Files.deleteIfExists(dir.resolve(LOCK));
+        } else {
+          channel.truncate(0);
+        }
         lock.release();
         throw e;
       }
@@ -278,8 +285,8 @@ public final class RunFolder implements AutoCloseable {
       before = JSON.readTree(stored.toFile());
       after = JSON.readTree(content);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--resume: " + stored + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
-          + "); the run's options cannot be compared");
+      throw new IllegalArgumentException("--resume: " + stored + " is not valid JSON ("
+          + e.getMessage().lines().findFirst().orElse("") + "); the run's options cannot be compared");
     }
     List<String[]> out = new ArrayList<>();
     if (!(before instanceof ObjectNode b) || !(after instanceof ObjectNode a)) {

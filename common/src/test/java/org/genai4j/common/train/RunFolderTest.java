@@ -97,6 +97,7 @@ class RunFolderTest {
     var e = assertThrows(IllegalArgumentException.class, () -> RunFolder.open(cwd, OVERWRITE));
     assertTrue(e.getMessage().startsWith("--overwrite: "), e.getMessage());
     assertTrue(Files.exists(cwd.resolve("pom.xml")), "nothing was deleted");
+    assertFalse(Files.exists(cwd.resolve(RunFolder.LOCK)), "nor a lock file left in the refused folder");
   }
 
   @Test
