@@ -46,10 +46,13 @@ public final class Params {
 
   /**
    * As {@link #forLoading()} for a checkpoint that holds {@code checkpointValues} values: a model
-   * whose configuration declares more (a corrupt or foreign config) is refused before it allocates.
+   * whose configuration declares far more (a corrupt or foreign config: over twice as many plus a
+   * million) is refused before it allocates.
    */
   public static Params forLoading(long checkpointValues) {
-    return new Params(0, false, null, checkpointValues);
+    // Room for a checkpoint that lacks some arrays, which the restore then names; not for a model
+    // many times the checkpoint's size.
+    return new Params(0, false, null, 2 * checkpointValues + (1L << 20));
   }
 
   /**
@@ -139,9 +142,9 @@ public final class Params {
     }
     values = n == Long.MAX_VALUE ? Long.MAX_VALUE : values + n;
     if (values > maxValues) {
-      throw new IllegalArgumentException("the model's configuration declares more values than its checkpoint holds ("
-          + maxValues + "; reached at '" + name + "' " + Arrays.toString(shape) + "): the config and the checkpoint"
-          + " do not belong together");
+      throw new IllegalArgumentException("the model's configuration declares far more values than its checkpoint"
+          + " holds (over " + maxValues + " at '" + name + "' " + Arrays.toString(shape) + "): the config and the"
+          + " checkpoint do not belong together");
     }
     long limit = memoryLimit();
     if (values != Long.MAX_VALUE && values * 4 > limit || values == Long.MAX_VALUE) {

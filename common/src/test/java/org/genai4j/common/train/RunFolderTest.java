@@ -93,11 +93,12 @@ class RunFolderTest {
   @Test
   void overwriteRefusesTheCurrentFolder() throws IOException {
     Path cwd = Path.of("").toAbsolutePath();
+    boolean hadLock = Files.exists(cwd.resolve(RunFolder.LOCK));
     // The current folder is no run folder; were it one, the home/current-folder guard refuses it too.
     var e = assertThrows(IllegalArgumentException.class, () -> RunFolder.open(cwd, OVERWRITE));
     assertTrue(e.getMessage().startsWith("--overwrite: "), e.getMessage());
     assertTrue(Files.exists(cwd.resolve("pom.xml")), "nothing was deleted");
-    assertFalse(Files.exists(cwd.resolve(RunFolder.LOCK)), "nor a lock file left in the refused folder");
+    assertTrue(hadLock || !Files.exists(cwd.resolve(RunFolder.LOCK)), "nor a lock file left in the refused folder");
   }
 
   @Test
