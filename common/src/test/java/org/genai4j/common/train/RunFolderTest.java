@@ -57,6 +57,27 @@ class RunFolderTest {
   }
 
   @Test
+  void anotherProcessHoldingTheFolderIsNamedAndItsLockGoesWithItWhenKilled() throws Exception {
+    Path dir = run("a");
+    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), RunFolderHolder.class.getName(), dir.toString())
+        .redirectErrorStream(true).start();
+    try {
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+      assertTrue(line != null && line.startsWith("holding "), "the holder started: " + line);
+      var e = assertThrows(IllegalStateException.class, () -> RunFolder.open(dir, RunFolder.Start.RESUME));
+      assertTrue(e.getMessage().contains("is in use by another training (pid " + holder.pid() + " on "),
+          e.getMessage());
+    } finally {
+      holder.destroyForcibly(); // as kill -9: the lock file stays, the lock goes with the process
+      holder.waitFor();
+    }
+    try (RunFolder taken = RunFolder.open(dir, RunFolder.Start.RESUME)) {
+      assertEquals(3, taken.resumedStep(), "the run resumes after its owner died");
+    }
+  }
+
+  @Test
   void aNewRunIntoARunFolderIsRefusedAndTheRunStaysWhole() throws IOException {
     Path dir = run("a");
     String config = Files.readString(dir.resolve(RunDir.CONFIG));
