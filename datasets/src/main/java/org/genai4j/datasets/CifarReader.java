@@ -34,19 +34,37 @@ public final class CifarReader {
      * @throws DatasetException when a file's size is not a whole number of records or a label is not 0..9
      */
     public static ImageData read(String name, List<Path> batches) {
-        List<byte[]> contents = new ArrayList<>();
+        // Sizes first: every file must be whole records, and all of them together must fit the memory budget,
+        // before any of them is read.
         long records = 0;
+        List<Long> sizes = new ArrayList<>();
         for (Path batch : batches) {
-            byte[] bytes = readAll(batch);
-            if (bytes.length == 0 || bytes.length % RECORD_BYTES != 0) {
-                throw new DatasetException("Truncated CIFAR-10 batch " + batch + ": " + bytes.length + " bytes is not a"
-                        + " positive multiple of the " + RECORD_BYTES + "-byte record (1 label + 3x32x32 pixels)");
+            long size = sizeOf(batch);
+            sizes.add(size);
+            if (size == 0 || size % RECORD_BYTES != 0) {
+                throw new DatasetException(MemoryBudget.name(batch) + ": truncated CIFAR-10 batch, " + size
+                        + " bytes is not a positive multiple of the " + RECORD_BYTES
+                        + "-byte record (1 label + 3x32x32 pixels)");
             }
-            contents.add(bytes);
-            records += bytes.length / RECORD_BYTES;
+            records += size / RECORD_BYTES;
         }
         if (records == 0) {
             throw new DatasetException("No CIFAR-10 batches given for '" + name + "'");
+        }
+        // Each batch is held as bytes while the result holds 4 bytes per pixel.
+        String declared = batches.size() + " batch file" + (batches.size() == 1 ? "" : "s") + (batches.size() == 1 ? " holds " : " hold ") + records + " images";
+        MemoryBudget.check(batches.get(0), declared, records * (RECORD_BYTES - 1) * 4 + records * RECORD_BYTES / batches.size());
+        if (records * (RECORD_BYTES - 1) > Integer.MAX_VALUE - 16) {
+            throw new DatasetException(MemoryBudget.name(batches.get(0)) + ": " + declared + ", more than one array can hold");
+        }
+        List<byte[]> contents = new ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            Path batch = batches.get(b);
+            byte[] bytes = readAll(batch);
+            if (bytes.length != sizes.get(b)) {
+                throw new DatasetException(MemoryBudget.name(batch) + ": CIFAR-10 batch changed size while being read");
+            }
+            contents.add(bytes);
         }
         int n = Math.toIntExact(records);
         int pixelsPerImage = RECORD_BYTES - 1;
@@ -58,7 +76,7 @@ public final class CifarReader {
             for (int off = 0; off < bytes.length; off += RECORD_BYTES, i++) {
                 int label = bytes[off] & 0xFF;
                 if (label >= CLASS_NAMES.size()) {
-                    throw new DatasetException("CIFAR-10 batch " + batches.get(b) + ": record " + (off / RECORD_BYTES)
+                    throw new DatasetException(MemoryBudget.name(batches.get(b)) + ": CIFAR-10 record " + (off / RECORD_BYTES)
                             + " has label " + label + ", expected 0..9 (is this the CIFAR-100 format?)");
                 }
                 labels[i] = label;
@@ -73,11 +91,19 @@ public final class CifarReader {
                 CLASS_NAMES.size(), CLASS_NAMES);
     }
 
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new DatasetException(MemoryBudget.name(file) + ": could not read CIFAR-10 batch: " + e, e);
+        }
+    }
+
     private static byte[] readAll(Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new DatasetException("Could not read CIFAR-10 batch " + file + ": " + e, e);
+            throw new DatasetException(MemoryBudget.name(file) + ": could not read CIFAR-10 batch: " + e, e);
         }
     }
 }

@@ -45,7 +45,7 @@ public final class DataResolver {
     private final Path cacheDir;
     private final boolean useSystemLocations;
     private final boolean offline;
-    private final Duration timeout;
+    private final CheckedDownload.Limits downloadLimits;
 
     private DataResolver(Builder b) {
         this.dataRoot = b.dataRoot;
@@ -53,7 +53,7 @@ public final class DataResolver {
         this.cacheDir = b.cacheDir;
         this.useSystemLocations = b.useSystemLocations;
         this.offline = b.offline;
-        this.timeout = b.timeout;
+        this.downloadLimits = new CheckedDownload.Limits(b.timeout, b.timeout.multipliedBy(2), b.deadline);
     }
 
     /**
@@ -302,7 +302,7 @@ public final class DataResolver {
     }
 
     private void download(DatasetSpec spec, Path target) {
-        CheckedDownload downloader = new CheckedDownload(timeout);
+        CheckedDownload downloader = new CheckedDownload(downloadLimits);
         for (DatasetFile f : spec.downloads()) {
             Path file = target.resolve(f.name());
             downloader.fetch(f, file);
@@ -398,7 +398,8 @@ public final class DataResolver {
         private Path cacheDir = Path.of(System.getProperty("user.home"), ".genai4j", "datasets");
         private boolean useSystemLocations = true;
         private boolean offline;
-        private Duration timeout = Duration.ofSeconds(30);
+        private Duration timeout = CheckedDownload.Limits.defaults().connect();
+        private Duration deadline = CheckedDownload.Limits.defaults().deadline();
 
         private Builder() {
         }
@@ -428,9 +429,15 @@ public final class DataResolver {
             return this;
         }
 
-        /** Sets the connect timeout; a whole request may take 20 times as long. */
+        /** Sets the connect timeout of downloads; the wait for the next bytes may be twice as long. */
         public Builder timeout(Duration t) {
             this.timeout = t;
+            return this;
+        }
+
+        /** Sets the longest a whole download may take (default 2 hours). */
+        public Builder downloadDeadline(Duration d) {
+            this.deadline = d;
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -76,12 +77,12 @@ public final class IdxReader {
         INDArray x = readImages(images);
         int[] y = readLabels(labels);
         if (x.size(0) != y.length) {
-            throw new DatasetException("Count mismatch: " + images + " holds " + x.size(0) + " images but " + labels
-                    + " holds " + y.length + " labels; expected the same number");
+            throw new DatasetException("Count mismatch: " + MemoryBudget.name(images) + " holds " + x.size(0) + " images but "
+                    + MemoryBudget.name(labels) + " holds " + y.length + " labels; expected the same number");
         }
         for (int i = 0; i < y.length; i++) {
             if (y[i] >= classNames.size()) {
-                throw new DatasetException("Label " + y[i] + " at index " + i + " of " + labels + " is outside 0.."
+                throw new DatasetException(MemoryBudget.name(labels) + ": label " + y[i] + " at index " + i + " is outside 0.."
                         + (classNames.size() - 1) + " (" + classNames.size() + " classes expected)");
             }
         }
@@ -92,17 +93,24 @@ public final class IdxReader {
     private record Idx(int[] dims, byte[] data) {
     }
 
+    /** Bytes of the header: the 4-byte magic number and one 4-byte size per dimension. */
+    private static int headerBytes(int rank) {
+        return 4 + 4 * rank;
+    }
+
     private static Idx read(Path file, int expectedMagic, String what) {
+        String name = MemoryBudget.name(file);
         try (InputStream raw = Checksums.openMaybeGzip(file); DataInputStream in = new DataInputStream(raw)) {
+            boolean gzip = Checksums.isGzip(file);
             int magic;
             try {
                 magic = in.readInt();
             } catch (EOFException e) {
-                throw new DatasetException("Truncated IDX " + what + " file " + file + ": it ends before the 4-byte magic number");
+                throw new DatasetException(name + ": truncated IDX " + what + " file, it ends before the 4-byte magic number");
             }
             if (magic != expectedMagic) {
-                throw new DatasetException(String.format("Wrong magic number in %s: expected 0x%08X (IDX %s: unsigned bytes,"
-                        + " %d dimension%s), found 0x%08X", file, expectedMagic, what, expectedMagic & 0xFF,
+                throw new DatasetException(String.format("%s: wrong magic number, expected 0x%08X (IDX %s: unsigned bytes,"
+                        + " %d dimension%s), found 0x%08X", name, expectedMagic, what, expectedMagic & 0xFF,
                         (expectedMagic & 0xFF) == 1 ? "" : "s", magic));
             }
             int rank = magic & 0xFF;
@@ -112,29 +120,79 @@ public final class IdxReader {
                 try {
                     dims[d] = in.readInt();
                 } catch (EOFException e) {
-                    throw new DatasetException("Truncated IDX " + what + " file " + file + ": it ends inside the header ("
+                    throw new DatasetException(name + ": truncated IDX " + what + " file, it ends inside the header ("
                             + rank + " dimension sizes expected)");
                 }
                 if (dims[d] < 0) {
-                    throw new DatasetException("Corrupt IDX " + what + " file " + file + ": dimension " + d + " has negative size " + dims[d]);
+                    throw new DatasetException(name + ": corrupt IDX " + what + " header, dimension " + d
+                            + " has negative size " + dims[d]);
                 }
-                total *= dims[d];
+                total = Math.multiplyHigh(total, dims[d]) != 0 ? Long.MAX_VALUE : total * dims[d];
+            }
+            String declared = describe(dims, what) + " (" + MemoryBudget.size(total) + ")";
+            // A plain file's size is known: refuse a header that declares more than the file holds before reading.
+            if (!gzip) {
+                long present = Files.size(file) - headerBytes(rank);
+                if (present < total) {
+                    throw new DatasetException(name + ": header declares " + declared + " but the file holds "
+                            + MemoryBudget.size(present) + " after the header");
+                }
             }
             if (total > Integer.MAX_VALUE - 16) {
-                throw new DatasetException("IDX " + what + " file " + file + " declares " + Arrays.toString(dims)
-                        + " = " + total + " bytes, more than one array can hold");
+                throw new DatasetException(name + ": header declares " + declared + ", more than one array can hold");
             }
-            byte[] data = new byte[(int) total];
-            int got = in.readNBytes(data, 0, data.length);
-            if (got < data.length) {
-                throw new DatasetException("Truncated IDX " + what + " file " + file + ": header declares " + Arrays.toString(dims)
-                        + " = " + total + " data bytes but only " + got + " follow");
+            // The decoded result takes 4 bytes per value (floats or ints) besides the raw bytes; a gzip stream's
+            // real length is only known by reading it, so it is read into a buffer that grows with what arrives
+            // and stops at the budget.
+            long budget = MemoryBudget.bytes() / 5;
+            if (!gzip) {
+                MemoryBudget.check(file, "header declares " + declared, 5 * total);
+            }
+            int limit = (int) Math.min(total, budget);
+            byte[] data = readUpTo(in, limit);
+            if (data.length == limit && limit < total && in.read() >= 0) {
+                MemoryBudget.check(file, "header declares " + declared, 5 * total);
+            }
+            if (data.length < total) {
+                throw new DatasetException(name + ": header declares " + declared + " but the file holds "
+                        + MemoryBudget.size(data.length) + (gzip ? " (decompressed)" : "") + " after the header");
             }
             return new Idx(dims, data);
         } catch (EOFException | ZipException e) {
-            throw new DatasetException("Truncated or corrupt gzip stream in " + file + " (IDX " + what + "): " + e.getMessage(), e);
+            throw new DatasetException(name + ": truncated or corrupt gzip stream (IDX " + what + "): " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new DatasetException("Could not read IDX " + what + " file " + file + ": " + e, e);
+            throw new DatasetException(name + ": could not read IDX " + what + " file: " + e, e);
         }
+    }
+
+    /**
+     * Reads up to {@code limit} bytes into a buffer that grows with what actually arrives, so a gzip stream
+     * whose header promises gigabytes costs only what it holds.
+     */
+    private static byte[] readUpTo(InputStream in, int limit) throws IOException {
+        byte[] buf = new byte[Math.min(limit, 1 << 20)];
+        int filled = 0;
+        while (filled < limit) {
+            if (filled == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(limit, 2L * buf.length));
+            }
+            int n = in.read(buf, filled, buf.length - filled);
+            if (n < 0) {
+                break;
+            }
+            filled += n;
+        }
+        return filled == buf.length ? buf : Arrays.copyOf(buf, filled);
+    }
+
+    /** {@code "2000000 images of 32x32"}, {@code "60000 labels"}, or the dimensions for other shapes. */
+    private static String describe(int[] dims, String what) {
+        if (dims.length == 3) {
+            return dims[0] + " " + what + " of " + dims[1] + "x" + dims[2];
+        }
+        if (dims.length == 1) {
+            return dims[0] + " " + what;
+        }
+        return what + " of shape " + Arrays.toString(dims);
     }
 }

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,6 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ImageFolderReader {
 
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
+    /** The largest image accepted (a 64-megapixel photo); training images are resized to a few thousand pixels. */
+    static final long MAX_PIXELS = 1L << 26;
+    /** The most that deflate (PNG's compression) can expand its input. */
+    private static final long DEFLATE_MAX_RATIO = 1032;
 
     private ImageFolderReader() {
     }
@@ -73,6 +80,12 @@ public final class ImageFolderReader {
                     + " (directly or in class sub-folders)");
         }
         int plane = height * width;
+        MemoryBudget.check(root, files.size() + " images of " + channels + "x" + height + "x" + width,
+                4L * files.size() * channels * plane);
+        if ((long) files.size() * channels * plane > Integer.MAX_VALUE - 16) {
+            throw new DatasetException(MemoryBudget.name(root) + ": " + files.size() + " images of " + channels + "x"
+                    + height + "x" + width + " are more than one array can hold");
+        }
         float[] pixels = new float[Math.multiplyExact(files.size(), channels * plane)];
         for (int i = 0; i < files.size(); i++) {
             BufferedImage img = resize(decode(files.get(i)), width, height);
@@ -100,15 +113,59 @@ public final class ImageFolderReader {
                 y, classNames.size(), classNames);
     }
 
+    /**
+     * Decodes one image after checking the size its header declares: a few hundred bytes can declare a
+     * 100000x100000 image, which the decoder would reserve before finding the data missing.
+     */
     private static BufferedImage decode(Path file) {
-        try {
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
-                throw new DatasetException("Unreadable image " + file + ": not a PNG or JPEG image that ImageIO can decode");
+        String name = MemoryBudget.name(file);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new DatasetException(name + ": could not open the image file");
             }
-            return img;
-        } catch (IOException e) {
-            throw new DatasetException("Unreadable image " + file + ": expected a PNG or JPEG image (" + e.getMessage() + ")", e);
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new DatasetException(name + ": not a PNG or JPEG image that ImageIO can decode");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width < 1 || height < 1) {
+                    throw new DatasetException(name + ": header declares a " + width + "x" + height + " image; expected"
+                            + " positive sizes");
+                }
+                // The decoder holds up to 4 bytes per pixel (ARGB) and the resize another 4.
+                long pixels = width * height;
+                String declared = "header declares a " + width + "x" + height + " image";
+                if (pixels > MAX_PIXELS) {
+                    throw new DatasetException(name + ": " + declared + ", more than the " + MAX_PIXELS
+                            + " pixels an image may have here");
+                }
+                // Deflate expands at most 1032-fold and a PNG pixel takes at least one bit, so a PNG's size bounds
+                // the pixels it can really hold.
+                long pngLimit = 8 * DEFLATE_MAX_RATIO * Files.size(file);
+                if ("png".equalsIgnoreCase(reader.getFormatName()) && pixels > pngLimit) {
+                    throw new DatasetException(name + ": " + declared + " but a PNG of " + MemoryBudget.size(Files.size(file))
+                            + " can hold at most " + pngLimit + " pixels");
+                }
+                MemoryBudget.check(file, declared, 8 * pixels);
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new DatasetException(name + ": not a PNG or JPEG image that ImageIO can decode");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (DatasetException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ImageIO's decoders answer corrupt data with IIOException and also with unchecked exceptions
+            // (IndexOutOfBounds, IllegalArgument, NegativeArraySize): all of them mean an unreadable image.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace('\n', ' ');
+            throw new DatasetException(name + ": unreadable image, expected a PNG or JPEG (" + why + ")", e);
         }
     }
 

@@ -25,12 +25,20 @@ public final class TextCorpusReader {
     public static TextCorpus read(String name, Path file) {
         byte[] bytes;
         try {
+            // The bytes, the decoded UTF-16 chars (2 per byte at most) and the corpus's copies of its text:
+            // refused from the file's size before a byte is read when memory cannot take them.
+            long size = Files.size(file);
+            MemoryBudget.check(file, "text corpus of " + MemoryBudget.size(size), 5 * size);
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new DatasetException(MemoryBudget.name(file) + ": text corpus of " + MemoryBudget.size(size)
+                        + " is larger than one Java string can hold (2 GB)");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new DatasetException("Could not read text corpus " + file + ": " + e, e);
+            throw new DatasetException(MemoryBudget.name(file) + ": could not read text corpus: " + e, e);
         }
         if (bytes.length == 0) {
-            throw new DatasetException("Empty corpus: " + file + " has 0 bytes; expected UTF-8 text");
+            throw new DatasetException("Empty corpus: " + MemoryBudget.name(file) + " has 0 bytes; expected UTF-8 text");
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -39,16 +47,16 @@ public final class TextCorpusReader {
         try {
             text = decoder.decode(ByteBuffer.wrap(bytes)).toString();
         } catch (MalformedInputException e) {
-            throw new DatasetException("Text corpus " + file + " is not valid UTF-8: malformed input of length "
+            throw new DatasetException(MemoryBudget.name(file) + ": text corpus is not valid UTF-8: malformed input of length "
                     + e.getInputLength() + " at byte " + firstBadByte(bytes), e);
         } catch (CharacterCodingException e) {
-            throw new DatasetException("Text corpus " + file + " is not valid UTF-8: " + e, e);
+            throw new DatasetException(MemoryBudget.name(file) + ": text corpus is not valid UTF-8: " + e, e);
         }
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
         if (text.isEmpty()) {
-            throw new DatasetException("Empty corpus: " + file + " holds no characters after its byte-order mark");
+            throw new DatasetException("Empty corpus: " + MemoryBudget.name(file) + " holds no characters after its byte-order mark");
         }
         return new TextCorpus(name, text);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.genai4j.common.testing.FileFuzzer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +42,8 @@ class CifarReaderTest {
         byte[] full = TestFiles.cifarBatch(2);
         Path cut = Files.write(dir.resolve("data_batch_3.bin"), Arrays.copyOf(full, full.length - 1));
         DatasetException e = assertThrows(DatasetException.class, () -> CifarReader.read("c", List.of(cut)));
-        assertTrue(e.getMessage().startsWith("Truncated CIFAR-10 batch"), e.getMessage());
-        assertTrue(e.getMessage().contains("data_batch_3.bin") && e.getMessage().contains("6145 bytes"), e.getMessage());
+        assertEquals("data_batch_3.bin: truncated CIFAR-10 batch, 6145 bytes is not a positive multiple of the 3073-byte"
+                + " record (1 label + 3x32x32 pixels)", e.getMessage());
     }
 
     @Test
@@ -52,5 +53,29 @@ class CifarReaderTest {
         Path f = Files.write(dir.resolve("bad.bin"), batch);
         DatasetException e = assertThrows(DatasetException.class, () -> CifarReader.read("c", List.of(f)));
         assertTrue(e.getMessage().contains("bad.bin") && e.getMessage().contains("record 1 has label 42"), e.getMessage());
+    }
+
+    /** A sparse file of 123 GB of whole records: refused from its size, before a byte is read. */
+    @Test
+    void batchesLargerThanTheMemoryBudgetAreRefusedBeforeReading() throws Exception {
+        Path huge = dir.resolve("data_batch_4.bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(CifarReader.RECORD_BYTES * 40_000_000L);
+        }
+        DatasetException e = assertThrows(DatasetException.class, () -> CifarReader.read("c", List.of(huge)));
+        assertTrue(e.getMessage().startsWith("data_batch_4.bin: 1 batch file holds 40000000 images, which needs 614.4 GB"
+                + " of memory, more than the"), e.getMessage());
+    }
+
+    @Test
+    void fuzzedBatchesEndInAResultOrANamedError() throws Exception {
+        // One valid read first: ND4J's one-time start-up allocations are not the reader's.
+        CifarReader.read("c", List.of(Files.write(dir.resolve("warm-up.bin"), TestFiles.cifarBatch(1))));
+        FileFuzzer.Report report = FileFuzzer.of("data_batch_1.bin", TestFiles.cifarBatch(10))
+                // the result holds 4 bytes per pixel (floats) next to the bytes read
+                .allowance(size -> 6 * size + (8L << 20))
+                .run(dir, 2_000, 3, f -> CifarReader.read("c", List.of(f)));
+        System.out.println("CIFAR-10 fuzz: " + report.summary());
+        assertEquals(0, report.failed(), String.join("\n", report.failures()));
     }
 }

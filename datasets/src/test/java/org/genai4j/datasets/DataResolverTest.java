@@ -209,7 +209,7 @@ class DataResolverTest {
         DataResolver r = base().offline(false).useSystemLocations(false).build();
         DatasetException e = assertThrows(DatasetException.class, () -> r.resolve(toy(url, wrong)));
         String m = e.getMessage();
-        assertTrue(m.contains("SHA-256 mismatch for toy.txt") && m.contains(wrong) && m.contains(TestFiles.sha256(BODY)), m);
+        assertTrue(m.contains("toy.txt: SHA-256 mismatch after download") && m.contains(wrong) && m.contains(TestFiles.sha256(BODY)), m);
         assertTrue(m.contains("Looked in:"), m);
         assertEquals(List.of(), list(tmp.resolve("cache/text")), "no file or .part left behind");
     }

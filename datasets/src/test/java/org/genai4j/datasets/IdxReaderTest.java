@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.genai4j.common.testing.FileFuzzer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,7 @@ class IdxReaderTest {
         Path labels = TestFiles.write(dir.resolve("labels.idx"), TestFiles.idxLabels(5, 3), false);
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(labels));
         assertTrue(e.getMessage().contains("labels.idx"), e.getMessage());
-        assertTrue(e.getMessage().contains("Wrong magic number"), e.getMessage());
+        assertTrue(e.getMessage().contains("wrong magic number"), e.getMessage());
         assertTrue(e.getMessage().contains("0x00000803") && e.getMessage().contains("0x00000801"), e.getMessage());
     }
 
@@ -56,8 +57,7 @@ class IdxReaderTest {
         byte[] full = TestFiles.idxImages(5, 4, 3);
         Path cut = TestFiles.write(dir.resolve("cut-images"), Arrays.copyOf(full, full.length - 7), false);
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(cut));
-        assertTrue(e.getMessage().startsWith("Truncated IDX images file"), e.getMessage());
-        assertTrue(e.getMessage().contains("cut-images") && e.getMessage().contains("60 data bytes but only 53"),
+        assertEquals("cut-images: header declares 5 images of 4x3 (60 bytes) but the file holds 53 bytes after the header",
                 e.getMessage());
     }
 
@@ -98,6 +98,70 @@ class IdxReaderTest {
         Path labels = TestFiles.write(dir.resolve("lbls"), TestFiles.idxLabels(5, 5), false);
         DatasetException e = assertThrows(DatasetException.class,
                 () -> IdxReader.read("t", images, labels, List.of("a", "b", "c")));
-        assertTrue(e.getMessage().contains("Label 3 at index 3") && e.getMessage().contains("lbls"), e.getMessage());
+        assertTrue(e.getMessage().contains("label 3 at index 3") && e.getMessage().contains("lbls"), e.getMessage());
+    }
+
+    /** The 40-byte gzipped header of the issue: 2,000,000 images of 32x32 declared, 12 bytes present. */
+    @Test
+    void gzippedHeaderDeclaringGigabytesIsRefusedWithoutReservingThem() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeInt(IdxReader.IMAGES_MAGIC);
+        out.writeInt(2_000_000);
+        out.writeInt(32);
+        out.writeInt(32);
+        out.write(new byte[12]);
+        Path gz = TestFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), bytes.toByteArray(), true);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(gz));
+        long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertTrue(e.getMessage().startsWith("train-images-idx3-ubyte.gz: header declares 2000000 images of 32x32 (2.0 GB)"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("12 bytes") || e.getMessage().contains("memory"), e.getMessage());
+        assertTrue(allocated < 16L << 20, "allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void plainHeaderDeclaringMoreThanTheFileIsRefusedBeforeReading() throws Exception {
+        byte[] header = Arrays.copyOf(TestFiles.idxImages(1, 2, 2), 16 + 4);
+        java.nio.ByteBuffer.wrap(header).putInt(4, 2_000_000_000);
+        Path file = TestFiles.write(dir.resolve("imgs.idx"), header, false);
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readImages(file));
+        assertEquals("imgs.idx: header declares 2000000000 images of 2x2 (8.0 GB) but the file holds 4 bytes after the header",
+                e.getMessage());
+    }
+
+    @Test
+    void labelsDeclaringMoreThanTheGzipHoldsAreRefused() throws Exception {
+        byte[] labels = TestFiles.idxLabels(10, 10);
+        java.nio.ByteBuffer.wrap(labels).putInt(4, 1_000_000);
+        Path gz = TestFiles.write(dir.resolve("labels.gz"), labels, true);
+        DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.readLabels(gz));
+        assertEquals("labels.gz: header declares 1000000 labels (1.0 MB) but the file holds 10 bytes (decompressed) after the header",
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void fuzzedImagesFilesEndInAResultOrANamedError(boolean gzip) throws Exception {
+        // One valid read first: ND4J's one-time start-up allocations are not the reader's.
+        IdxReader.readImages(TestFiles.write(dir.resolve("warm-up"), TestFiles.idxImages(1, 2, 2), false));
+        FileFuzzer fuzzer = FileFuzzer.of(gzip ? "fuzz-images.gz" : "fuzz-images", TestFiles.idxImages(20, 28, 28))
+                // the result holds 4 bytes per pixel (floats) next to the raw bytes read
+                .allowance(size -> 6 * size + (8L << 20));
+        FileFuzzer.Report report = (gzip ? fuzzer.gzipped() : fuzzer).run(dir, 2_000, gzip ? 7 : 5, IdxReader::readImages);
+        System.out.println("IDX images fuzz (" + (gzip ? "gzipped" : "plain") + "): " + report.summary());
+        assertEquals(0, report.failed(), String.join("\n", report.failures()));
+    }
+
+    @Test
+    void fuzzedLabelsFilesEndInAResultOrANamedError() throws Exception {
+        FileFuzzer.Report report = FileFuzzer.of("fuzz-labels.gz", TestFiles.idxLabels(500, 10)).gzipped()
+                .allowance(size -> 6 * size + (8L << 20))
+                .run(dir, 2_000, 11, IdxReader::readLabels);
+        System.out.println("IDX labels fuzz (gzipped): " + report.summary());
+        assertEquals(0, report.failed(), String.join("\n", report.failures()));
     }
 }

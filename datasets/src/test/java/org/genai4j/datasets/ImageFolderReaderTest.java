@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.genai4j.common.testing.FileFuzzer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +64,7 @@ class ImageFolderReaderTest {
         solid(dir.resolve("ok/fine.png"), 5, 5, Color.WHITE, "png");
         Files.write(dir.resolve("ok/broken.png"), new byte[]{1, 2, 3, 4, 5});
         DatasetException e = assertThrows(DatasetException.class, () -> ImageFolderReader.read(dir, 4, 4, 1));
-        assertTrue(e.getMessage().startsWith("Unreadable image"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("broken.png: not a PNG or JPEG"), e.getMessage());
         assertTrue(e.getMessage().contains("broken.png") && e.getMessage().contains("PNG or JPEG"), e.getMessage());
     }
 
@@ -74,5 +75,46 @@ class ImageFolderReaderTest {
                 () -> ImageFolderReader.read(dir.resolve("nothing"), 4, 4, 1));
         assertTrue(e.getMessage().contains("nothing") && e.getMessage().contains("holds no .png"), e.getMessage());
         assertThrows(DatasetException.class, () -> ImageFolderReader.read(dir.resolve("missing"), 4, 4, 1));
+    }
+
+    /** A valid 8x8 PNG whose header (IHDR width and height) is rewritten to declare {@code w x h}. */
+    private static byte[] pngDeclaring(Path scratch, int w, int h) throws Exception {
+        solid(scratch, 8, 8, Color.GREEN, "png");
+        byte[] png = Files.readAllBytes(scratch);
+        java.nio.ByteBuffer.wrap(png).putInt(16, w).putInt(20, h);
+        return png;
+    }
+
+    @Test
+    void pngDeclaringGiantSizeIsRefusedBeforeDecoding() throws Exception {
+        byte[] png = pngDeclaring(dir.resolve("scratch/a.png"), 100_000, 100_000);
+        Files.createDirectories(dir.resolve("giant"));
+        Files.write(dir.resolve("giant/bomb.png"), png);
+        DatasetException e = assertThrows(DatasetException.class, () -> ImageFolderReader.read(dir.resolve("giant"), 8, 8, 3));
+        assertTrue(e.getMessage().startsWith("bomb.png: header declares a 100000x100000 image, more than the"), e.getMessage());
+
+        Files.write(dir.resolve("giant/bomb.png"), pngDeclaring(dir.resolve("scratch/b.png"), 4000, 4000));
+        e = assertThrows(DatasetException.class, () -> ImageFolderReader.read(dir.resolve("giant"), 8, 8, 3));
+        assertTrue(e.getMessage().startsWith("bomb.png: header declares a 4000x4000 image but a PNG of"), e.getMessage());
+    }
+
+    @Test
+    void fuzzedPngEndsInAResultOrANamedError() throws Exception {
+        Path scratch = dir.resolve("scratch/seed.png");
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                img.setRGB(x, y, (x * 16) << 16 | (y * 16) << 8 | ((x + y) * 8));
+            }
+        }
+        Files.createDirectories(scratch.getParent());
+        assertTrue(ImageIO.write(img, "png", scratch.toFile()));
+        Path folder = Files.createDirectories(dir.resolve("fuzz"));
+        FileFuzzer.Report report = FileFuzzer.of("image.png", Files.readAllBytes(scratch))
+                // a PNG may legitimately hold 8 x 1032 pixels per byte, 4 bytes each while decoding and resizing
+                .allowance(size -> 8 * 8 * 1032 * size + (8L << 20))
+                .run(folder, 2_000, 13, f -> ImageFolderReader.read(folder, 8, 8, 3));
+        System.out.println("image folder (PNG) fuzz: " + report.summary());
+        assertEquals(0, report.failed(), String.join("\n", report.failures()));
     }
 }

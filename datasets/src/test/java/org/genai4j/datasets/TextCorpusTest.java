@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.genai4j.common.testing.FileFuzzer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +46,7 @@ class TextCorpusTest {
     void emptyCorpusIsReported() throws Exception {
         Path f = Files.write(dir.resolve("empty.txt"), new byte[0]);
         DatasetException e = assertThrows(DatasetException.class, () -> TextCorpusReader.read("x", f));
-        assertTrue(e.getMessage().startsWith("Empty corpus") && e.getMessage().contains("empty.txt"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Empty corpus: empty.txt has 0 bytes"), e.getMessage());
         assertThrows(DatasetException.class, () -> new TextCorpus("x", ""));
     }
 
@@ -55,5 +56,28 @@ class TextCorpusTest {
         DatasetException e = assertThrows(DatasetException.class, () -> TextCorpusReader.read("x", f));
         assertTrue(e.getMessage().contains("latin1.txt") && e.getMessage().contains("not valid UTF-8")
                 && e.getMessage().contains("at byte 2"), e.getMessage());
+    }
+
+    @Test
+    void corpusLargerThanTheMemoryBudgetIsRefusedBeforeReading() throws Exception {
+        Path huge = dir.resolve("huge.txt");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(400L << 30); // sparse: no disk used
+        }
+        DatasetException e = assertThrows(DatasetException.class, () -> TextCorpusReader.read("x", huge));
+        assertTrue(e.getMessage().startsWith("huge.txt: text corpus of 429.5 GB, which needs 2.1 TB of memory, more than the"),
+                e.getMessage());
+    }
+
+    @Test
+    void fuzzedCorpusEndsInAResultOrANamedError() throws Exception {
+        byte[] seed = ("\uFEFFFirst Citizen:\nBefore we proceed any further, hear me speak. \u00e9\u00e8 \u4e2d\u6587 "
+                + "\uD83D\uDE00\n").repeat(40).getBytes(StandardCharsets.UTF_8);
+        FileFuzzer.Report report = FileFuzzer.of("input.txt", seed)
+                // bytes, decoded UTF-16 chars and the train/validation copies
+                .allowance(size -> 12 * size + (8L << 20))
+                .run(dir, 2_000, 17, f -> TextCorpusReader.read("fuzz", f));
+        System.out.println("text corpus fuzz: " + report.summary());
+        assertEquals(0, report.failed(), String.join("\n", report.failures()));
     }
 }

@@ -389,7 +389,10 @@ public final class Dcgan {
    * checkpoint of another model, or a missing or misshaped tensor (named).
    */
   public static Dcgan load(Path runDirOrCheckpoint) {
-    Path dir = Checkpoint.exists(runDirOrCheckpoint) ? runDirOrCheckpoint : RunDir.checkpointToLoad(runDirOrCheckpoint);
+    if (!Checkpoint.exists(runDirOrCheckpoint)) {
+      return RunDir.loadModel(runDirOrCheckpoint, Dcgan::load);
+    }
+    Path dir = runDirOrCheckpoint;
     Checkpoint c = Checkpoint.read(dir);
     DcganConfig config;
     try {
@@ -397,7 +400,7 @@ public final class Dcgan {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("checkpoint " + dir + " is not a DCGAN checkpoint: " + e.getMessage(), e);
     }
-    Dcgan model = new Dcgan(config, Params.forLoading());
+    Dcgan model = new Dcgan(config, Params.forLoading(c.modelValues()));
     c.restoreInto(new DcganTrainable(model));
     return model;
   }

@@ -2,6 +2,7 @@ package org.genai4j.gan;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import org.genai4j.common.train.RunFolder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,21 +16,22 @@ import java.util.Map;
  * @param seed seed of the initialization, batches and noise
  * @param outDir the run folder ({@link org.genai4j.common.train.RunDir}) plus {@code
  *     grid-epoch-NNN.png} and {@code grid.png}
- * @param resume continue the run in {@code outDir}; without it a folder that holds a run is an
- *     error (so a run is never silently overwritten)
+ * @param start how the run starts in {@code outDir} ({@link RunFolder.Start}): a new run (into an empty
+ *     folder, or replacing a run with overwrite), or resumed from its last checkpoint
  * @param progressBar show a progress bar on the terminal
  * @param threads threads a training step splits its batch over; 0 for the default (one per core
  *     when ND4J and BLAS run one thread each)
  */
-public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, boolean resume, boolean progressBar,
-    int threads) {
+public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, RunFolder.Start start,
+    boolean progressBar, int threads) {
 
   public GanTrainOptions {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     }
     if (batchSize < 2) {
-      throw new IllegalArgumentException("batch size must be >= 2 (batch norm needs 2 or more images), got " + batchSize);
+      throw new IllegalArgumentException("batch size must be >= 2 (batch norm needs 2 or more images), got "
+          + batchSize);
     }
     if (outDir == null) {
       throw new IllegalArgumentException("an output directory is required");
@@ -39,29 +41,46 @@ public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir,
     }
   }
 
+  /** With a plain resume flag: resume, or a new run into an empty folder. */
+  public GanTrainOptions(int epochs, int batchSize, long seed, Path outDir, boolean resume, boolean progressBar,
+      int threads) {
+    this(epochs, batchSize, seed, outDir, resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar, threads);
+  }
+
+  /** True when the run continues the one in {@code outDir}. */
+  public boolean resume() {
+    return start.resume();
+  }
+
+  /** With how the run starts in its folder (resume, overwrite, allow changed options). */
+  public GanTrainOptions withStart(RunFolder.Start s) {
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, s, progressBar, threads);
+  }
+
   /** The reference settings: batch 64, seed 42, a progress bar, no resume, the default threads. */
   public static GanTrainOptions of(int epochs, Path outDir) {
     return new GanTrainOptions(epochs, 64, 42, outDir, false, true, 0);
   }
 
   public GanTrainOptions withBatchSize(int b) {
-    return new GanTrainOptions(epochs, b, seed, outDir, resume, progressBar, threads);
+    return new GanTrainOptions(epochs, b, seed, outDir, start, progressBar, threads);
   }
 
   public GanTrainOptions withSeed(long s) {
-    return new GanTrainOptions(epochs, batchSize, s, outDir, resume, progressBar, threads);
+    return new GanTrainOptions(epochs, batchSize, s, outDir, start, progressBar, threads);
   }
 
   public GanTrainOptions withResume(boolean r) {
-    return new GanTrainOptions(epochs, batchSize, seed, outDir, r, progressBar, threads);
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, r ? RunFolder.Start.RESUME : RunFolder.Start.NEW,
+        progressBar, threads);
   }
 
   public GanTrainOptions withProgressBar(boolean p) {
-    return new GanTrainOptions(epochs, batchSize, seed, outDir, resume, p, threads);
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, start, p, threads);
   }
 
   public GanTrainOptions withThreads(int n) {
-    return new GanTrainOptions(epochs, batchSize, seed, outDir, resume, progressBar, n);
+    return new GanTrainOptions(epochs, batchSize, seed, outDir, start, progressBar, n);
   }
 
   /** The options as JSON, for the run folder's {@code train.json}. */
@@ -71,7 +90,7 @@ public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir,
     m.put("batchSize", batchSize);
     m.put("seed", seed);
     m.put("outDir", outDir.toString());
-    m.put("resume", resume);
+    m.put("resume", start.resume());
     m.put("progressBar", progressBar);
     m.put("threads", threads);
     try {

@@ -6,13 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.genai4j.common.eval.ImageGrid;
-import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
@@ -31,6 +33,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class GanTraining {
   private GanTraining() {}
+
+  /** The CLI flags of the options and configuration keys a resumed run compares. */
+  private static final Map<String, String> FLAGS = Map.of("epochs", "--epochs", "batchSize", "--batch", "seed",
+      "--seed", "latentSize", "--latent", "baseFeatures", "--features", "learningRate", "--lr", "realLabel",
+      "--label-smoothing", "imageSize", "image size", "channels", "image channels");
+  /** Options a resumed run may change freely: where and how fast it runs. */
+  private static final Set<String> HARMLESS = Set.of("threads", "progressBar", "outDir", "resume");
 
   /** Tiles in the per-epoch grid (8 x 8). */
   public static final int GRID_IMAGES = 64;
@@ -62,12 +71,14 @@ public final class GanTraining {
       throw new IllegalArgumentException("the DCGAN takes no validation images (pass null): a GAN has no held-out"
           + " loss; score a trained model with GanEvaluation");
     }
-    Path out = options.outDir();
-    Path last = out.resolve(RunDir.LAST);
-    boolean resuming = options.resume() && Checkpoint.exists(last);
-    if (!options.resume()) {
-      RunDir.checkNew(out);
+    try (RunFolder run = RunFolder.open(options.outDir(), options.start())) {
+      return train(run, trainImages01, config, options, extraListeners);
     }
+  }
+
+  private static TrainingResult<Dcgan> train(RunFolder run, INDArray trainImages01, DcganConfig config,
+      GanTrainOptions options, List<TrainingListener> extraListeners) {
+    Path out = options.outDir();
     GanBatches batches = new GanBatches(trainImages01, config, options.batchSize());
     int stepsPerEpoch = Math.toIntExact(batches.stepsPerEpoch());
     Dcgan model = new Dcgan(config, options.seed());
@@ -79,16 +90,11 @@ public final class GanTraining {
         .withCheckpoints(out, stepsPerEpoch, null)
         .withThreads(options.threads());
     Trainer trainer = new Trainer(trainable, adam, tc);
-    if (resuming) {
-      String saved = Checkpoint.read(last).configJson();
-      if (!DcganConfig.fromJson(saved).equals(config)) {
-        throw new IllegalArgumentException("cannot resume " + out + ": it was trained with " + DcganConfig.fromJson(saved)
-            + ", not " + config);
+    run.begin(Map.of(RunDir.CONFIG, config.toJson(), RunDir.TRAIN, options.toJson()), FLAGS, HARMLESS, () -> {
+      if (run.resuming()) {
+        trainer.resume(out.resolve(RunDir.LAST));
       }
-      trainer.resume(last);
-    }
-    RunDir.write(out, RunDir.CONFIG, config.toJson());
-    RunDir.write(out, RunDir.TRAIN, options.toJson());
+    });
     trainer.addListener(new MetricsLogListener(out.resolve(RunDir.METRICS)));
     trainer.addListener(new EpochGrid(model, Dcgan.noise(GRID_IMAGES, config.latentSize(), options.seed() ^ 0x6A11DL),
         out));
@@ -96,13 +102,7 @@ public final class GanTraining {
       trainer.addListener(new ProgressBarListener("dcgan", "img"));
     }
     extraListeners.forEach(trainer::addListener);
-    long startStep = trainer.step();
-    long t0 = System.nanoTime();
-    StepRecord rec = trainer.fit(batches);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    long steps = trainer.step() - startStep;
-    return new TrainingResult<>(model, steps, seconds, steps * (double) options.batchSize() / Math.max(1e-9, seconds),
-        rec);
+    return trainer.fit(batches, () -> model, steps -> steps * (double) options.batchSize());
   }
 
   /** Writes the fixed-noise grid at the end of every epoch. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.TrainingResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,10 @@ class GanTrainingTest {
     Path half = dir.resolve("half");
     GanTraining.train(data, null, C, options(1, half));
     assertTrue(Files.exists(half.resolve("grid-epoch-001.png")));
-    TrainingResult<Dcgan> resumed = GanTraining.train(data, null, C, options(2, half).withResume(true));
+    // A second epoch is a change of --epochs: accepted with --allow-change, and recorded.
+    TrainingResult<Dcgan> resumed = GanTraining.train(data, null, C,
+        options(2, half).withStart(new RunFolder.Start(true, false, true)));
+    assertTrue(Files.readString(half.resolve(RunFolder.HISTORY)).contains("\"option\":\"--epochs\",\"old\":\"1\""));
     assertEquals(5, resumed.steps(), "the resumed call runs the second epoch only");
     assertTrue(Files.exists(half.resolve("grid-epoch-002.png")));
 
@@ -71,7 +75,13 @@ class GanTrainingTest {
     assertTrue(again.getMessage().contains("already holds a run"), again.getMessage());
     var other = assertThrows(IllegalArgumentException.class,
         () -> GanTraining.train(data, null, C.withBaseFeatures(8), options(2, out).withResume(true)));
-    assertTrue(other.getMessage().contains("cannot resume"), other.getMessage());
+    assertEquals("--resume: --features changed from 4 to 8, --epochs changed from 1 to 2; pass --allow-change to"
+        + " accept", other.getMessage());
+    Dcgan.load(out); // the refused runs left the run loadable
+    assertEquals(2, Checkpoint.read(out.resolve(RunDir.LAST)).step());
+    var nothing = assertThrows(IllegalArgumentException.class,
+        () -> GanTraining.train(data, null, C, options(1, dir.resolve("none")).withResume(true)));
+    assertTrue(nothing.getMessage().contains("holds no checkpoint"), nothing.getMessage());
     var validation = assertThrows(IllegalArgumentException.class,
         () -> GanTraining.train(data, data, C, options(1, dir.resolve("v"))));
     assertTrue(validation.getMessage().contains("validation"), validation.getMessage());

@@ -1,6 +1,7 @@
 package org.genai4j.llm;
 
 import java.nio.file.Path;
+import org.genai4j.common.train.RunFolder;
 
 /**
  * How to train a GPT: the tokenizer, the batches, AdamW with warmup and cosine decay, clipping,
@@ -27,7 +28,8 @@ import java.nio.file.Path;
  * @param seed seed of initialization, batches, dropout and evaluation windows
  * @param threads threads a step splits its batch over (0: the trainer's default, one per core)
  * @param outDir the run folder (config, tokenizer, options, metrics, checkpoints); null for none
- * @param resume continue the run in {@code outDir} from its last checkpoint
+ * @param start how the run starts in {@code outDir} ({@link RunFolder.Start}): a new run (into an empty
+ *     folder, or replacing a run with overwrite), or resumed from its last checkpoint
  * @param progressBar show a progress bar on the terminal
  */
 public record GptTrainOptions(
@@ -50,7 +52,7 @@ public record GptTrainOptions(
     long seed,
     int threads,
     Path outDir,
-    boolean resume,
+    RunFolder.Start start,
     boolean progressBar) {
 
   public GptTrainOptions {
@@ -75,9 +77,31 @@ public record GptTrainOptions(
     if (evalBatches < 1) throw new IllegalArgumentException("evalBatches must be >= 1, got " + evalBatches);
     if (logEvery < 1) throw new IllegalArgumentException("logEvery must be >= 1, got " + logEvery);
     if (threads < 0) throw new IllegalArgumentException("threads must be >= 0 (0: default), got " + threads);
-    if (resume && outDir == null) {
+    if (start.resume() && outDir == null) {
       throw new IllegalArgumentException("resume needs the run folder (outDir) that holds the run to continue");
     }
+  }
+
+  /** With a plain resume flag: resume, or a new run into an empty folder. */
+  public GptTrainOptions(String tokenizer, int bpeVocabSize, int batchSize, int accumulation, int iters, double lr,
+      double minLr, int warmup, int lrDecayIters, double beta1, double beta2, double weightDecay, double clipNorm,
+      int evalEvery, int evalBatches, int logEvery, long seed, int threads, Path outDir, boolean resume,
+      boolean progressBar) {
+    this(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup, lrDecayIters, beta1, beta2,
+        weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
+        resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
+  }
+
+  /** True when the run continues the one in {@code outDir}. */
+  public boolean resume() {
+    return start.resume();
+  }
+
+  /** With how the run starts in its folder (resume, overwrite, allow changed options). */
+  public GptTrainOptions withStart(RunFolder.Start s) {
+    return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
+        s, progressBar);
   }
 
   /**
@@ -97,93 +121,93 @@ public record GptTrainOptions(
 
   public GptTrainOptions withTokenizer(String kind, int bpeVocab) {
     return new GptTrainOptions(kind, bpeVocab, batchSize, accumulation, iters, lr, minLr, warmup, lrDecayIters,
-        beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume,
+        beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   /** Sets the step count; the cosine decay is stretched to end at the last step. */
   public GptTrainOptions withIters(int n) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, n, lr, minLr, Math.min(warmup, n), n,
-        beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume,
+        beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   /** Sets the step count and, separately, the step where the cosine decay ends. */
   public GptTrainOptions withIters(int n, int decayIters) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, n, lr, minLr, warmup, decayIters,
-        beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume,
+        beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withBatch(int batch, int accum) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batch, accum, iters, lr, minLr, warmup, lrDecayIters, beta1,
-        beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume, progressBar);
+        beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, start, progressBar);
   }
 
   public GptTrainOptions withLr(double max, double min, int warmupSteps) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, max, min, warmupSteps,
         lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
-        resume, progressBar);
+        start, progressBar);
   }
 
   public GptTrainOptions withBetas(double b1, double b2) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, b1, b2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume,
+        lrDecayIters, b1, b2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withWeightDecay(double wd) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, wd, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume,
+        lrDecayIters, beta1, beta2, wd, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withClipNorm(double c) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, weightDecay, c, evalEvery, evalBatches, logEvery, seed, threads, outDir, resume,
+        lrDecayIters, beta1, beta2, weightDecay, c, evalEvery, evalBatches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withEval(int every, int batches) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, weightDecay, clipNorm, every, batches, logEvery, seed, threads, outDir, resume,
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, every, batches, logEvery, seed, threads, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withLogEvery(int n) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, n, seed, threads, outDir, resume,
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, n, seed, threads, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withSeed(long s) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
         lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, s, threads, outDir,
-        resume, progressBar);
+        start, progressBar);
   }
 
   /** Threads a step splits its batch over; 0 for the default. */
   public GptTrainOptions withThreads(int n) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, n, outDir, resume,
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, n, outDir, start,
         progressBar);
   }
 
   public GptTrainOptions withOut(Path dir) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
         lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, dir,
-        resume, progressBar);
+        start, progressBar);
   }
 
   public GptTrainOptions withResume(boolean r) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
-        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir, r,
-        progressBar);
+        lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
+        r ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
   }
 
   public GptTrainOptions withProgressBar(boolean on) {
     return new GptTrainOptions(tokenizer, bpeVocabSize, batchSize, accumulation, iters, lr, minLr, warmup,
         lrDecayIters, beta1, beta2, weightDecay, clipNorm, evalEvery, evalBatches, logEvery, seed, threads, outDir,
-        resume, on);
+        start, on);
   }
 }

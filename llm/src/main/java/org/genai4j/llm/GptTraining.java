@@ -8,13 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.genai4j.common.ops.Params;
-import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.RunDir;
-import org.genai4j.common.train.StepRecord;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
@@ -35,6 +34,25 @@ import org.genai4j.llm.train.TokenBatches;
 public final class GptTraining {
   private GptTraining() {}
 
+  /** The CLI flags of the options and configuration keys a resumed run compares. */
+  private static final Map<String, String> FLAGS = Map.ofEntries(
+      Map.entry("tokenizer", "--tokenizer"), Map.entry("bpeVocabSize", "--bpe-vocab"),
+      Map.entry("batchSize", "--batch"), Map.entry("accumulation", "--accum"), Map.entry("iters", "--iters"),
+      Map.entry("lr", "--lr"), Map.entry("minLr", "--min-lr"), Map.entry("warmup", "--warmup"),
+      Map.entry("lrDecayIters", "--iters (end of the lr decay)"), Map.entry("beta1", "--beta1"),
+      Map.entry("beta2", "--beta2"), Map.entry("weightDecay", "--weight-decay"), Map.entry("clipNorm", "clip norm"),
+      Map.entry("evalBatches", "--eval-batches"), Map.entry("seed", "--seed"), Map.entry("nLayer", "--layers"),
+      Map.entry("nlayer", "--layers"), Map.entry("nHead", "--heads"), Map.entry("nhead", "--heads"),
+      Map.entry("nEmbd", "--embd"), Map.entry("nembd", "--embd"), Map.entry("blockSize", "--block"),
+      Map.entry("dropout", "--dropout"), Map.entry("positional", "--positions"), Map.entry("norm", "--norm"),
+      Map.entry("mlp", "--mlp"), Map.entry("mlpHidden", "--mlp-hidden"), Map.entry("vocabSize", "vocabulary size"));
+  /**
+   * Options a resumed run may change freely: where and how fast it runs, and how often it logs and
+   * evaluates (evaluation and logging read the model, they do not change its steps).
+   */
+  private static final java.util.Set<String> HARMLESS = java.util.Set.of("threads", "progressBar", "outDir",
+      "start", "resume", "logEvery", "evalEvery");
+
   /** Seed of the validation windows: every evaluation of a run sees the same batches. */
   public static final long EVAL_SEED = 4242;
 
@@ -49,7 +67,8 @@ public final class GptTraining {
    * validationText} (null: no evaluation, no best checkpoint). The vocabulary is the tokenizer's:
    * {@code config.vocabSize()} is replaced by it. With {@code options.resume()} the run in {@code
    * options.outDir()} continues from its last checkpoint, with its saved tokenizer, and equals an
-   * uninterrupted run; otherwise that folder must not hold a run yet.
+   * uninterrupted run; otherwise that folder must be empty or hold a run that {@code options.start()}
+   * overwrites ({@link RunFolder}).
    *
    * @param extraListeners further listeners (e.g. a time budget, a test collecting records)
    * @return the model as it is after the last step, and this call's steps and throughput (tokens/s)
@@ -57,14 +76,15 @@ public final class GptTraining {
   public static TrainingResult<LlmModel> train(String trainText, String validationText, GptConfig config,
       GptTrainOptions options, List<TrainingListener> extraListeners) {
     Path out = options.outDir();
-    boolean resuming = options.resume();
-    if (resuming && !Checkpoint.exists(out.resolve(RunDir.LAST))) {
-      throw new IllegalArgumentException("cannot resume: " + out.toAbsolutePath() + " holds no checkpoint ("
-          + RunDir.LAST + "); start a new run without --resume");
+    try (RunFolder run = out == null ? null : RunFolder.open(out, options.start())) {
+      return train(run, trainText, validationText, config, options, extraListeners);
     }
-    if (!resuming && out != null) {
-      RunDir.checkNew(out);
-    }
+  }
+
+  private static TrainingResult<LlmModel> train(RunFolder run, String trainText, String validationText,
+      GptConfig config, GptTrainOptions options, List<TrainingListener> extraListeners) {
+    Path out = options.outDir();
+    boolean resuming = run != null && run.resuming();
     Tokenizer tokenizer = resuming
         ? Tokenizers.load(out)
         // The char vocabulary covers the validation text too, as nanoGPT's prepare.py does.
@@ -72,13 +92,6 @@ public final class GptTraining {
             options.tokenizer().equals("char") && validationText != null ? trainText + validationText : trainText,
             options.bpeVocabSize());
     GptConfig model = config.withVocabSize(tokenizer.vocabSize());
-    if (resuming) {
-      GptConfig saved = GptConfig.fromJson(RunDir.read(out, RunDir.CONFIG));
-      if (!saved.equals(model)) {
-        throw new IllegalArgumentException("cannot resume " + out + ": its model configuration " + saved
-            + " differs from the requested " + model);
-      }
-    }
     int[] train = tokenizer.encode(trainText);
     int[] validation = validationText == null ? null : tokenizer.encode(validationText);
     if (validation != null && validation.length < model.blockSize() + 1) {
@@ -89,14 +102,6 @@ public final class GptTraining {
 
     Params params = Params.init(options.seed());
     Gpt gpt = new Gpt(model, params);
-    if (out != null) {
-      if (!resuming) {
-        tokenizer.save(out);
-        RunDir.write(out, RunDir.CONFIG, model.toJson());
-      }
-      RunDir.write(out, RunDir.TRAIN, optionsJson(options));
-    }
-
     OptimizerConfig optimizer = OptimizerConfig.adamW(
         LrSchedule.warmupCosine(options.lr(), options.minLr(), options.warmup(), options.lrDecayIters()),
         options.beta1(), options.beta2(), options.weightDecay());
@@ -110,8 +115,16 @@ public final class GptTraining {
       tc = tc.withCheckpoints(out, options.evalEvery(), validation == null ? null : "val_loss");
     }
     Trainer trainer = new Trainer(new GptTrainable(gpt), optimizer, tc);
-    if (resuming) {
-      trainer.resume(out.resolve(RunDir.LAST));
+    if (run != null) {
+      if (!resuming) {
+        tokenizer.save(out); // the folder is this run's and empty: nothing of another run is replaced
+      }
+      run.begin(Map.of(RunDir.CONFIG, model.toJson(), RunDir.TRAIN, optionsJson(options)), FLAGS, HARMLESS,
+          () -> {
+            if (resuming) {
+              trainer.resume(out.resolve(RunDir.LAST));
+            }
+          });
     }
     if (validation != null) {
       // A copy of the model that shares the weights and has buffers of its own (an evaluation batch
@@ -132,15 +145,8 @@ public final class GptTraining {
       trainer.addListener(new MetricsLogListener(out.resolve(RunDir.METRICS)));
     }
     extraListeners.forEach(trainer::addListener);
-
-    long startStep = trainer.step();
-    long start = System.nanoTime();
-    StepRecord last = trainer.fit(batches);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    long steps = trainer.step() - startStep;
-    long tokens = steps * options.batchSize() * options.accumulation() * (long) model.blockSize();
-    return new TrainingResult<>(new LlmModel(gpt, tokenizer, trainer.step()), steps, seconds,
-        tokens / Math.max(1e-9, seconds), last);
+    return trainer.fit(batches, () -> new LlmModel(gpt, tokenizer, trainer.step()),
+        steps -> steps * options.batchSize() * options.accumulation() * (double) model.blockSize());
   }
 
   private static String optionsJson(GptTrainOptions options) {

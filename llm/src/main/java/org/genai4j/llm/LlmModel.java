@@ -66,9 +66,12 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
         + " Hugging Face folder (config.json and model.safetensors) or a llama2.c .bin file");
   }
 
-  /** Loads the run in {@code runDir}: its best checkpoint if it has one, else its last ({@link RunDir#checkpointToLoad}). */
+  /**
+   * Loads the run in {@code runDir}: its best checkpoint if it has one, else (or when the best one
+   * does not load) its last ({@link RunDir#loadModel}).
+   */
   public static LlmModel load(Path runDir) {
-    return load(runDir, RunDir.checkpointToLoad(runDir));
+    return RunDir.loadModel(runDir, checkpoint -> load(runDir, checkpoint));
   }
 
   /**
@@ -83,7 +86,7 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
     GptConfig config = GptConfig.fromJson(RunDir.read(runDir, RunDir.CONFIG));
     Tokenizer tokenizer = Tokenizers.load(runDir);
     Checkpoint c = Checkpoint.read(checkpoint);
-    Gpt gpt = new Gpt(config, Params.forLoading());
+    Gpt gpt = new Gpt(config, Params.forLoading(c.modelValues()));
     try {
       c.restoreInto(new GptTrainable(gpt));
     } catch (IllegalArgumentException e) {

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.genai4j.common.io.Safetensors;
 import org.genai4j.common.io.SafetensorsFile;
 import org.genai4j.common.ops.Param;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.TrainingResult;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
@@ -84,13 +86,14 @@ class GptTrainingTest {
   }
 
   @Test
-  void resumingEqualsTrainingStraightThrough(@TempDir Path dir) {
+  void resumingEqualsTrainingStraightThrough(@TempDir Path dir) throws Exception {
     GptConfig model = tinyModel().withDropout(0.1);
     GptTraining.train(TEXT, TEXT, model, tiny(6, dir.resolve("straight")));
-    // The same schedule as the straight run (decay ends at 6), stopped at 3, then resumed.
+    // The same schedule as the straight run (decay ends at 6), stopped at 3, then resumed for 6
+    // steps: a change of --iters, accepted and recorded.
     GptTraining.train(TEXT, TEXT, model, tiny(6, dir.resolve("split")).withIters(3, 6));
     TrainingResult<LlmModel> resumed = GptTraining.train(TEXT, TEXT, model,
-        tiny(6, dir.resolve("split")).withResume(true));
+        tiny(6, dir.resolve("split")).withStart(new RunFolder.Start(true, false, true)));
     assertEquals(3, resumed.steps(), "the resumed call ran the remaining steps");
     LlmModel a = LlmModel.load(dir.resolve("straight"), dir.resolve("straight/checkpoints/last"));
     LlmModel b = LlmModel.load(dir.resolve("split"), dir.resolve("split/checkpoints/last"));
@@ -98,20 +101,64 @@ class GptTrainingTest {
     for (Param p : a.weights().list()) {
       assertArrayEquals(p.value().toArray(), b.weights().get(p.name()).value().toArray(), p.name() + " after resume");
     }
+    String history = Files.readString(dir.resolve("split").resolve(RunFolder.HISTORY));
+    assertTrue(history.contains("\"step\":3,\"option\":\"--iters\",\"old\":\"3\",\"new\":\"6\""), history);
+    // Each step is logged once: the resumed run appends after step 3.
+    List<Long> steps = Files.readAllLines(dir.resolve("split").resolve(RunDir.METRICS)).stream()
+        .map(l -> Long.parseLong(l.replaceAll("^\\{\"step\":(\\d+),.*", "$1"))).toList();
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps);
   }
 
   @Test
-  void aNewRunRefusesAFolderThatHoldsOneAndResumeNeedsACheckpoint(@TempDir Path dir) {
-    GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir));
-    var e = assertThrows(IllegalArgumentException.class, () -> GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir)));
-    assertTrue(e.getMessage().contains("already holds a run"), e.getMessage());
+  void aNewRunRefusesAFolderThatHoldsOneAndTheOldRunStillResumes(@TempDir Path dir) throws Exception {
+    GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir).withIters(2, 4));
+    String tokenizer = Files.readString(dir.resolve("tokenizer.json"));
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> GptTraining.train(TEXT + "XYZ", null, tinyModel(), tiny(2, dir)));
+    assertEquals("output folder " + dir + " already holds a run; continue it with --resume or replace it with"
+        + " --overwrite", e.getMessage());
+    assertEquals(tokenizer, Files.readString(dir.resolve("tokenizer.json")), "the old run's files are untouched");
+    var changed = assertThrows(IllegalArgumentException.class, () -> GptTraining.train(TEXT, null,
+        tinyModel().withShape(2, 2, 16, 16), tiny(2, dir).withIters(4, 4).withResume(true)));
+    assertEquals("--resume: --layers changed from 1 to 2, --iters changed from 2 to 4; pass --allow-change to accept",
+        changed.getMessage());
+    TrainingResult<LlmModel> resumed = GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir).withIters(2, 4)
+        .withResume(true).withThreads(1));
+    assertEquals(0, resumed.steps(), "the run had ended; another thread count is no change");
+    assertEquals(2, LlmModel.load(dir).step());
+    assertFalse(Files.exists(dir.resolve(RunDir.BEST)), "no validation text, no best checkpoint");
+
     var r = assertThrows(IllegalArgumentException.class,
         () -> GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir.resolve("empty")).withResume(true)));
-    assertTrue(r.getMessage().startsWith("cannot resume") && r.getMessage().contains("no checkpoint"), r.getMessage());
-    var other = assertThrows(IllegalArgumentException.class,
-        () -> GptTraining.train(TEXT, null, tinyModel().withShape(2, 2, 16, 16), tiny(4, dir).withResume(true)));
-    assertTrue(other.getMessage().contains("differs from the requested"), other.getMessage());
-    assertFalse(Files.exists(dir.resolve(RunDir.BEST)), "no validation text, no best checkpoint");
+    assertTrue(r.getMessage().startsWith("--resume: ") && r.getMessage().contains("holds no checkpoint"),
+        r.getMessage());
+    TrainingResult<LlmModel> over = GptTraining.train(TEXT, null, tinyModel(), tiny(1, dir)
+        .withStart(new RunFolder.Start(false, true, false)));
+    assertEquals(1, over.model().step(), "--overwrite starts afresh");
+    assertEquals(1, LlmModel.load(dir).step());
+  }
+
+  @Test
+  void aSecondTrainingIntoAFolderInUseIsRefusedNamingTheOwner(@TempDir Path dir) {
+    GptTraining.train(TEXT, null, tinyModel(), tiny(1, dir).withIters(1, 2));
+    try (RunFolder owner = RunFolder.open(dir, RunFolder.Start.RESUME)) {
+      var e = assertThrows(IllegalStateException.class,
+          () -> GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir).withIters(1, 2).withResume(true)));
+      assertTrue(e.getMessage().contains("is in use by another training (pid " + ProcessHandle.current().pid()),
+          e.getMessage());
+    }
+    assertEquals(2, GptTraining.train(TEXT, null, tinyModel(), tiny(2, dir).withIters(2, 2)
+        .withStart(new RunFolder.Start(true, false, true))).model().step(), "released, the run resumes");
+  }
+
+  @Test
+  void aCorruptBestCheckpointFallsBackToTheLast(@TempDir Path dir) throws Exception {
+    GptTraining.train(TEXT, TEXT, tinyModel(), tiny(3, dir));
+    Files.write(dir.resolve("checkpoints/best/model.safetensors"), new byte[] {1, 2, 3});
+    assertEquals(3, LlmModel.load(dir).step());
+    Files.write(dir.resolve("checkpoints/last/model.safetensors"), new byte[] {1, 2, 3});
+    var e = assertThrows(IllegalArgumentException.class, () -> LlmModel.load(dir));
+    assertTrue(e.getMessage().startsWith("no intact checkpoint in " + dir), e.getMessage());
   }
 
   @Test

@@ -117,9 +117,12 @@ public final class Vae {
    * from a checkpoint folder. A missing or misshaped tensor fails with a one-line error naming it.
    */
   public static Vae load(Path runDirOrCheckpoint) {
-    Path dir = Checkpoint.exists(runDirOrCheckpoint) ? runDirOrCheckpoint : RunDir.checkpointToLoad(runDirOrCheckpoint);
+    if (!Checkpoint.exists(runDirOrCheckpoint)) {
+      return RunDir.loadModel(runDirOrCheckpoint, Vae::load);
+    }
+    Path dir = runDirOrCheckpoint;
     Checkpoint c = Checkpoint.read(dir);
-    Vae vae = new Vae(VaeConfig.fromJson(c.configJson(), dir.toString()), Params.forLoading());
+    Vae vae = new Vae(VaeConfig.fromJson(c.configJson(), dir.toString()), Params.forLoading(c.modelValues()));
     c.restoreInto(new VaeTrainable(vae));
     return vae;
   }

@@ -1,6 +1,7 @@
 package org.genai4j.vae;
 
 import java.nio.file.Path;
+import org.genai4j.common.train.RunFolder;
 
 /**
  * How to train a VAE.
@@ -13,11 +14,12 @@ import java.nio.file.Path;
  *     core when ND4J runs single-threaded); the result does not depend on it beyond float rounding
  * @param outDir the run folder ({@link org.genai4j.common.train.RunDir}: configuration, options,
  *     metrics, checkpoints, pictures); null for none
- * @param resume continue the run in {@code outDir} from its last checkpoint when it has one
+ * @param start how the run starts in {@code outDir} ({@link RunFolder.Start}): a new run (into an empty
+ *     folder, or replacing a run with overwrite), or resumed from its last checkpoint
  * @param progressBar show a terminal progress bar
  */
 public record VaeTrainOptions(int epochs, int batchSize, double learningRate, long seed, int threads, Path outDir,
-    boolean resume, boolean progressBar) {
+    RunFolder.Start start, boolean progressBar) {
 
   public VaeTrainOptions {
     if (epochs < 1) {
@@ -32,9 +34,26 @@ public record VaeTrainOptions(int epochs, int batchSize, double learningRate, lo
     if (threads < 0) {
       throw new IllegalArgumentException("threads must be >= 0 (0: default), got " + threads);
     }
-    if (resume && outDir == null) {
+    if (start.resume() && outDir == null) {
       throw new IllegalArgumentException("resume needs the output directory of the run to continue");
     }
+  }
+
+  /** With a plain resume flag: resume, or a new run into an empty folder. */
+  public VaeTrainOptions(int epochs, int batchSize, double learningRate, long seed, int threads, Path outDir,
+      boolean resume, boolean progressBar) {
+    this(epochs, batchSize, learningRate, seed, threads, outDir,
+        resume ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
+  }
+
+  /** True when the run continues the one in {@code outDir}. */
+  public boolean resume() {
+    return start.resume();
+  }
+
+  /** With how the run starts in its folder (resume, overwrite, allow changed options). */
+  public VaeTrainOptions withStart(RunFolder.Start s) {
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, s, progressBar);
   }
 
   /** The reference settings: 10 epochs, batch 128, Adam 1e-3, seed 42, default threads, with a progress bar. */
@@ -43,34 +62,35 @@ public record VaeTrainOptions(int epochs, int batchSize, double learningRate, lo
   }
 
   public VaeTrainOptions withEpochs(int e) {
-    return new VaeTrainOptions(e, batchSize, learningRate, seed, threads, outDir, resume, progressBar);
+    return new VaeTrainOptions(e, batchSize, learningRate, seed, threads, outDir, start, progressBar);
   }
 
   public VaeTrainOptions withBatchSize(int b) {
-    return new VaeTrainOptions(epochs, b, learningRate, seed, threads, outDir, resume, progressBar);
+    return new VaeTrainOptions(epochs, b, learningRate, seed, threads, outDir, start, progressBar);
   }
 
   public VaeTrainOptions withLearningRate(double lr) {
-    return new VaeTrainOptions(epochs, batchSize, lr, seed, threads, outDir, resume, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, lr, seed, threads, outDir, start, progressBar);
   }
 
   public VaeTrainOptions withSeed(long s) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, s, threads, outDir, resume, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, s, threads, outDir, start, progressBar);
   }
 
   public VaeTrainOptions withThreads(int t) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, t, outDir, resume, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, t, outDir, start, progressBar);
   }
 
   public VaeTrainOptions withOutDir(Path dir) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, dir, resume, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, dir, start, progressBar);
   }
 
   public VaeTrainOptions withResume(boolean r) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, r, progressBar);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir,
+        r ? RunFolder.Start.RESUME : RunFolder.Start.NEW, progressBar);
   }
 
   public VaeTrainOptions withProgressBar(boolean p) {
-    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, resume, p);
+    return new VaeTrainOptions(epochs, batchSize, learningRate, seed, threads, outDir, start, p);
   }
 }

@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.genai4j.common.train.Checkpoint;
+import java.util.Set;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.RunDir;
-import org.genai4j.common.train.StepRecord;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
@@ -31,6 +31,15 @@ public final class VaeTraining {
   private VaeTraining() {}
 
   private static final int LOG_EVERY = 50;
+  /** The CLI flags of the options and configuration keys a resumed run compares. */
+  private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("epochs", "--epochs"),
+      Map.entry("batchSize", "--batch"), Map.entry("learningRate", "--lr"), Map.entry("seed", "--seed"),
+      Map.entry("arch", "--arch"), Map.entry("hidden", "--hidden"), Map.entry("latent", "--latent"),
+      Map.entry("likelihood", "--likelihood"), Map.entry("gaussianStd", "--gaussian-std"), Map.entry("beta", "--beta"),
+      Map.entry("klWarmupSteps", "--kl-warmup"), Map.entry("channels", "image channels"),
+      Map.entry("height", "image height"), Map.entry("width", "image width"));
+  /** Options a resumed run may change freely: how fast it runs. */
+  private static final Set<String> HARMLESS = Set.of("threads");
   /** Seed of the test-set evaluation noise, fixed so that epochs compare on the same draws. */
   private static final long EVAL_SEED = 1234;
   /** The evaluation metric that picks {@code checkpoints/best/}. */
@@ -62,18 +71,14 @@ public final class VaeTraining {
       checkRange(config, vae.flatten(testImages, "test images"), "test images");
     }
     Path out = options.outDir();
-    boolean resuming = options.resume() && Checkpoint.exists(out.resolve(RunDir.LAST));
-    if (out != null && !options.resume()) {
-      RunDir.checkNew(out);
+    try (RunFolder run = out == null ? null : RunFolder.open(out, options.start())) {
+      return train(run, vae, data, trainImages, testImages, config, options, extraListeners);
     }
-    if (resuming) {
-      VaeConfig saved = VaeConfig.fromJson(RunDir.read(out, RunDir.CONFIG), out.resolve(RunDir.CONFIG).toString());
-      if (!saved.equals(config)) {
-        throw new IllegalArgumentException("cannot resume " + out + ": it was trained with " + saved.describe()
-            + ", this run asks for " + config.describe());
-      }
-    }
+  }
 
+  private static TrainingResult<Vae> train(RunFolder run, Vae vae, INDArray data, INDArray trainImages,
+      INDArray testImages, VaeConfig config, VaeTrainOptions options, List<TrainingListener> extraListeners) {
+    Path out = options.outDir();
     VaeTrainable model = new VaeTrainable(vae);
     EpochBatches batches = new EpochBatches(data.dup('c'), options.batchSize(), options.seed());
     long stepsPerEpoch = batches.stepsPerEpoch();
@@ -96,28 +101,24 @@ public final class VaeTraining {
         return m;
       });
     }
-    if (out != null) {
-      RunDir.write(out, RunDir.CONFIG, config.toJson());
-      RunDir.write(out, RunDir.TRAIN, trainJson(options));
+    if (run != null) {
+      run.begin(Map.of(RunDir.CONFIG, config.toJson(), RunDir.TRAIN, trainJson(options)), FLAGS, HARMLESS, () -> {
+        if (run.resuming()) {
+          trainer.resume(out.resolve(RunDir.LAST));
+        }
+      });
       trainer.addListener(new MetricsLogListener(out.resolve(RunDir.METRICS)));
-      if (resuming) {
-        trainer.resume(out.resolve(RunDir.LAST));
-      }
     }
     if (options.progressBar()) {
       trainer.addListener(new ProgressBarListener("vae", "img"));
     }
     extraListeners.forEach(trainer::addListener);
     batches.seek(trainer.step());
-    long startStep = trainer.step();
-    long t0 = System.nanoTime();
-    StepRecord last = trainer.fit(batches);
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    TrainingResult<Vae> result = trainer.fit(batches, () -> vae, steps -> batches.served());
     if (out != null) {
       VaePictures.writeAll(vae, testImages != null ? testImages : trainImages, out, options.seed());
     }
-    return new TrainingResult<>(vae, trainer.step() - startStep, seconds, batches.served() / Math.max(1e-9, seconds),
-        last);
+    return result;
   }
 
   private static void checkRange(VaeConfig config, INDArray flat, String what) {

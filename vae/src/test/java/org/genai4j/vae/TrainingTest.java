@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.genai4j.common.ops.Param;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.TrainingResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +96,9 @@ class TrainingTest {
     TrainingResult<Vae> a = VaeTraining.train(images, images, config, four);
 
     VaeTraining.train(images, images, config, four.withEpochs(2).withOutDir(resumed));
-    TrainingResult<Vae> r = VaeTraining.train(images, images, config, four.withOutDir(resumed).withResume(true));
+    // Two more epochs change --epochs: accepted with --allow-change and recorded.
+    TrainingResult<Vae> r = VaeTraining.train(images, images, config,
+        four.withOutDir(resumed).withStart(new RunFolder.Start(true, false, true)));
     assertEquals(6, r.steps(), "the resumed run trains the last 2 epochs of 3 steps");
     Vae b = r.model();
     for (Param p : a.model().params().list()) {

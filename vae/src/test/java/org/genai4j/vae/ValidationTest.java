@@ -82,8 +82,11 @@ class ValidationTest {
     VaeTrainOptions o = new VaeTrainOptions(1, 4, 1e-3, 1, 0, run, false, false);
     VaeTraining.train(images, null, c, o);
     fails("already holds a run", () -> VaeTraining.train(images, null, c, o));
-    fails("cannot resume", () -> VaeTraining.train(images, null, VaeConfig.mlp(1, 4, 4, List.of(9), 2),
-        o.withResume(true)));
+    fails("--resume: --hidden changed from [8] to [9]; pass --allow-change", () -> VaeTraining.train(images, null,
+        VaeConfig.mlp(1, 4, 4, List.of(9), 2), o.withResume(true)));
+    fails("holds no checkpoint", () -> VaeTraining.train(images, null, c, o.withOutDir(dir.resolve("none"))
+        .withResume(true)));
+    Vae.load(run); // the refused runs left the run loadable
     fails("no checkpoint in", () -> Vae.load(dir));
   }
 

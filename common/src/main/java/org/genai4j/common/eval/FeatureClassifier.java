@@ -1,11 +1,13 @@
 package org.genai4j.common.eval;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -18,7 +20,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.util.ModelSerializer;
+import org.genai4j.common.io.Safetensors;
+import org.genai4j.common.io.SafetensorsFile;
 import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MultiLayerNetworkGroup;
@@ -35,17 +38,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A small CNN image classifier (conv-pool-conv-pool-dense-softmax, DL4J layers) used as the
  * feature extractor for Frechet distances of generated images (Inception weights are not
  * available offline) and to score which classes a generator produces. It is trained once per
  * dataset through the genai4j {@link Trainer} and cached on disk, keyed by the dataset name, the
- * configuration and a hash of the training data.
+ * configuration and a hash of the training data. The cache is data only: the weights in safetensors and a
+ * JSON description with their SHA-256 (never Java serialization, which would run code from the file).
  *
  * <p>Images are {@code [N, C, H, W]} with pixels in [0, 1].
  */
 public final class FeatureClassifier {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureClassifier.class);
 
   /** The cache folder when none is given: {@code genai4j.classifiers} property, else {@code ~/.genai4j/classifiers}. */
   public static Path defaultCacheDir() {
@@ -170,14 +177,19 @@ public final class FeatureClassifier {
 
   /**
    * The cached classifier for {@code dataset} trained on exactly these images, labels and
-   * config, training (and caching) it first if needed. The cache file is {@code
-   * <cacheDir>/<dataset>-<hash>.zip}.
+   * config, training (and caching) it first if needed. The cache is {@code <cacheDir>/<dataset>-<hash>.json}
+   * (a description holding the weights' SHA-256) next to {@code <dataset>-<hash>.safetensors} (the weights);
+   * a cache whose checksum, config or shapes do not match is logged in one line and rebuilt, never trusted.
    */
   public static FeatureClassifier loadOrTrain(String dataset, Config c, INDArray images, int[] labels, Path cacheDir,
       TrainingListener... listeners) {
     Path file = cacheFile(dataset, c, images, labels, cacheDir);
     if (Files.isRegularFile(file)) {
-      return load(file, c);
+      try {
+        return load(file, c);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("Cached classifier not used, training a new one: {}", e.getMessage());
+      }
     }
     FeatureClassifier fc = train(c, images, labels, listeners);
     fc.save(file);
@@ -190,7 +202,7 @@ public final class FeatureClassifier {
     return loadOrTrain(dataset, c, images, labels, defaultCacheDir(), listeners);
   }
 
-  /** Where {@link #loadOrTrain} caches the classifier for this dataset, config and data. */
+  /** Where {@link #loadOrTrain} caches the classifier's description for this dataset, config and data. */
   public static Path cacheFile(String dataset, Config c, INDArray images, int[] labels, Path cacheDir) {
     if (dataset == null || !dataset.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("dataset name must be letters, digits, '.', '_' or '-', got '" + dataset + "'");
@@ -207,30 +219,113 @@ public final class FeatureClassifier {
     for (int l : labels) {
       h.putInt(l);
     }
-    return cacheDir.resolve(dataset + "-" + h.hash().toString().substring(0, 16) + ".zip");
+    return cacheDir.resolve(dataset + "-" + h.hash().toString().substring(0, 16) + ".json");
   }
 
-  /** Saves the network atomically (temporary file, then move). */
+  /**
+   * What the cache's JSON file says: the format, the config the weights were trained with, the
+   * weights file next to it, its SHA-256, and each parameter's shape.
+   */
+  record Description(String format, int version, String config, String weights, String sha256,
+      Map<String, long[]> parameters) {
+    static final String FORMAT = "genai4j-feature-classifier";
+    static final int VERSION = 1;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A description is a few hundred bytes; anything much larger is not one. */
+  private static final long MAX_DESCRIPTION_BYTES = 1 << 20;
+
+  /**
+   * Saves the weights as safetensors ({@code <name>.safetensors}) and then the JSON description
+   * {@code file} with their SHA-256, each atomically: the description appears last, so a cache
+   * interrupted halfway has none and is rebuilt.
+   */
   public void save(Path file) {
-    AtomicFile.write(file, "classifier", tmp -> ModelSerializer.writeModel(net, tmp.toFile(), false));
+    String base = file.getFileName().toString().replaceFirst("\\.json$", "");
+    Path weights = file.resolveSibling(base + ".safetensors");
+    Map<String, INDArray> tensors = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    net.paramTable().forEach((name, value) -> {
+      tensors.put(name, value.castTo(DataType.FLOAT));
+      shapes.put(name, value.shape());
+    });
+    Safetensors.write(weights, tensors, Map.of("config", config.key()));
+    Description d = new Description(Description.FORMAT, Description.VERSION, config.key(),
+        weights.getFileName().toString(), sha256(weights), shapes);
+    AtomicFile.write(file, "classifier description", tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), d));
   }
 
-
-  /** Loads a classifier saved by {@link #save}; {@code c} must be the config it was trained with. */
+  /**
+   * Loads a classifier saved by {@link #save}; {@code c} must be the config it was trained with. A
+   * one-line {@link IllegalArgumentException} when the description is unreadable, was written for
+   * another config, or its weights' SHA-256 or shapes do not match.
+   */
   public static FeatureClassifier load(Path file, Config c) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("classifier file not found: " + file.toAbsolutePath());
     }
-    MultiLayerNetwork net;
+    Description d;
     try {
-      net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a readable classifier file " + file + ": " + e.getMessage(), e);
+      long size = Files.size(file);
+      if (size > MAX_DESCRIPTION_BYTES) {
+        throw new IllegalArgumentException("classifier description " + file + " is " + size
+            + " bytes; expected a small JSON file");
+      }
+      d = JSON.readValue(file.toFile(), Description.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("classifier description " + file + " is not readable JSON of the expected"
+          + " fields: " + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("could not read classifier description " + file + ": " + e.getMessage(), e);
     }
-    if (net.getnLayers() != 6 || net.layerSize(4) != c.hidden() || net.layerSize(5) != c.classes()) {
-      throw new IllegalArgumentException("classifier " + file + " does not match the config " + c.key());
+    if (!Description.FORMAT.equals(d.format()) || d.version() != Description.VERSION) {
+      throw new IllegalArgumentException("classifier description " + file + " has format " + d.format() + " "
+          + d.version() + "; expected " + Description.FORMAT + " " + Description.VERSION);
+    }
+    if (!c.key().equals(d.config())) {
+      throw new IllegalArgumentException("classifier " + file + " was trained with config " + d.config()
+          + "; expected " + c.key());
+    }
+    if (d.weights() == null || !d.weights().matches("[A-Za-z0-9._-]+\\.safetensors") || d.sha256() == null
+        || d.parameters() == null) {
+      throw new IllegalArgumentException("classifier description " + file + " must name a .safetensors file in its"
+          + " own folder, its sha256 and the parameters' shapes");
+    }
+    Path weights = file.resolveSibling(d.weights());
+    if (!Files.isRegularFile(weights)) {
+      throw new IllegalArgumentException("classifier weights " + weights + " named by " + file + " are missing");
+    }
+    String actual = sha256(weights);
+    if (!actual.equals(d.sha256())) {
+      throw new IllegalArgumentException("classifier weights " + weights + " have SHA-256 " + actual + " but "
+          + file + " records " + d.sha256());
+    }
+    MultiLayerNetwork net = build(c);
+    SafetensorsFile st = SafetensorsFile.open(weights);
+    Map<String, INDArray> params = net.paramTable();
+    if (!st.entries().keySet().equals(params.keySet()) || !d.parameters().keySet().equals(params.keySet())) {
+      throw new IllegalArgumentException("classifier weights " + weights + " hold " + st.entries().keySet()
+          + "; expected " + params.keySet());
+    }
+    for (Map.Entry<String, INDArray> p : params.entrySet()) {
+      long[] expected = p.getValue().shape();
+      long[] stored = java.util.Arrays.stream(st.entries().get(p.getKey()).shape()).asLongStream().toArray();
+      if (!java.util.Arrays.equals(expected, stored) || !java.util.Arrays.equals(expected, d.parameters().get(p.getKey()))) {
+        throw new IllegalArgumentException("classifier weights " + weights + ": parameter " + p.getKey() + " has shape "
+            + java.util.Arrays.toString(stored) + "; expected " + java.util.Arrays.toString(expected));
+      }
+      net.setParam(p.getKey(), st.readArray(p.getKey()).castTo(DataType.FLOAT));
     }
     return new FeatureClassifier(net, c);
+  }
+
+  private static String sha256(Path file) {
+    try {
+      return com.google.common.io.Files.asByteSource(file.toFile()).hash(Hashing.sha256()).toString();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("could not read classifier weights " + file + ": " + e.getMessage(), e);
+    }
   }
 
   public Config config() {

@@ -22,21 +22,37 @@ public final class Params {
   private final boolean initialize;
   /** The parameters a replica shares values with; null for an original. */
   private final Params original;
+  /** The most values (parameters and buffers) a model to be loaded may declare: what its checkpoint holds. */
+  private final long maxValues;
+  /** Values allocated so far. */
+  private long values;
 
-  private Params(long seed, boolean initialize, Params original) {
+  private Params(long seed, boolean initialize, Params original, long maxValues) {
     this.seed = seed;
     this.initialize = initialize;
     this.original = original;
+    this.maxValues = maxValues;
   }
 
   /** Parameters filled by their {@link Init}s, from a generator seeded with {@code seed} and each name. */
   public static Params init(long seed) {
-    return new Params(seed, true, null);
+    return new Params(seed, true, null, Long.MAX_VALUE);
   }
 
   /** Parameters left at zero, to be overwritten from a checkpoint (initializing a large model takes seconds). */
   public static Params forLoading() {
-    return new Params(0, false, null);
+    return new Params(0, false, null, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #forLoading()} for a checkpoint that holds {@code checkpointValues} values: a model
+   * whose configuration declares far more (a corrupt or foreign config: over twice as many plus a
+   * million) is refused before it allocates.
+   */
+  public static Params forLoading(long checkpointValues) {
+    // Room for a checkpoint that lacks some arrays, which the restore then names; not for a model
+    // many times the checkpoint's size.
+    return new Params(0, false, null, 2 * checkpointValues + (1L << 20));
   }
 
   /**
@@ -47,7 +63,7 @@ public final class Params {
     if (byName.isEmpty()) {
       throw new IllegalStateException("build the model on these parameters before making a replica of them");
     }
-    return new Params(seed, false, original == null ? this : original);
+    return new Params(seed, false, original == null ? this : original, Long.MAX_VALUE);
   }
 
   /** Creates a parameter that takes weight decay when it has two or more dimensions. */
@@ -69,6 +85,7 @@ public final class Params {
       }
       p = new Param(name, shared.value(), decay);
     } else {
+      reserve(name, shape);
       Tensor value = Tensor.zeros(shape);
       if (initialize) {
         float[] v = new float[value.length()];
@@ -98,6 +115,7 @@ public final class Params {
             + " does not match the original's " + (t == null ? "(none)" : Arrays.toString(t.shape())));
       }
     } else {
+      reserve(name, shape);
       t = Tensor.zeros(shape);
       // Buffers start from their init even when loading: a checkpoint without them keeps the defaults.
       float[] v = new float[t.length()];
@@ -106,6 +124,53 @@ public final class Params {
     }
     buffers.put(name, t);
     return t;
+  }
+
+  /**
+   * Counts the values of a new array before it is allocated; fails with one line when they pass the
+   * checkpoint's count (loading) or the memory limit (estimate: 4 bytes a value, the limit the
+   * smaller of JavaCPP's native cap and the machine's memory as the JVM sees it).
+   */
+  private void reserve(String name, int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      n = d < 0 ? -1 : n * d; // int dimensions: at most 2^31 each, checked again by Tensor
+      if (n < 0 || n > (1L << 40)) {
+        n = Long.MAX_VALUE;
+        break;
+      }
+    }
+    values = n == Long.MAX_VALUE ? Long.MAX_VALUE : values + n;
+    if (values > maxValues) {
+      throw new IllegalArgumentException("the model's configuration declares far more values than its checkpoint"
+          + " holds (over " + maxValues + " at '" + name + "' " + Arrays.toString(shape) + "): the config and the"
+          + " checkpoint do not belong together");
+    }
+    long limit = memoryLimit();
+    if (values != Long.MAX_VALUE && values * 4 > limit || values == Long.MAX_VALUE) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the model is too large for memory:"
+          + " its parameters alone need %s (estimate: %,d values x 4 bytes, reached at '%s' %s), above the limit of"
+          + " %s; choose a smaller model", mib(values, 4), values, name, Arrays.toString(shape), mib(limit, 1)));
+    }
+  }
+
+  /** The bytes parameters may take: JavaCPP's native cap (-Dorg.bytedeco.javacpp.maxbytes), else physical memory. */
+  private static long memoryLimit() {
+    long nativeCap = org.bytedeco.javacpp.Pointer.maxBytes();
+    long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+    long limit = Long.MAX_VALUE;
+    if (nativeCap > 0) {
+      limit = nativeCap;
+    }
+    if (physical > 0) {
+      limit = Math.min(limit, physical);
+    }
+    return limit;
+  }
+
+  private static String mib(long count, long unit) {
+    return count == Long.MAX_VALUE ? "more than 4 TiB"
+        : String.format(java.util.Locale.ROOT, "%,d MiB", Math.max(1, count / (1L << 20) * unit));
   }
 
   /** All buffers by name, in creation order. */

@@ -7,14 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.genai4j.common.io.Safetensors;
 import org.genai4j.common.io.SafetensorsFile;
 import org.genai4j.common.util.AtomicFile;
+import org.genai4j.common.util.FileTrees;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -79,6 +78,11 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
     }
   }
 
+  /** The values (parameters and buffers) the checkpoint holds, for {@link org.genai4j.common.ops.Params#forLoading(long)}. */
+  public long modelValues() {
+    return model.values().stream().mapToLong(INDArray::length).sum();
+  }
+
   /** Loads this checkpoint's optimizer state into {@code optimizer}. */
   public void restoreInto(Optimizer opt) {
     opt.loadNamedState(optimizer);
@@ -126,14 +130,14 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
         AtomicFile.write(trainer, "checkpoint metadata", f -> Files.write(f,
             JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta)));
         Path old = parent.resolve(name + ".old");
-        deleteTree(old);
+        FileTrees.delete(old);
         if (Files.exists(abs)) {
           Files.move(abs, old);
         }
         Files.move(tmp, abs);
-        deleteTree(old);
+        FileTrees.delete(old);
       } finally {
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not write checkpoint " + dir + ": " + e.getMessage(), e);
@@ -153,8 +157,12 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
     return Files.isRegularFile(dir.resolve(TRAINER)) || Files.isRegularFile(aside(dir).resolve(TRAINER));
   }
 
-  /** Reads a checkpoint folder written by {@link #write}; a one-line error for a missing or foreign one. */
-  public static Checkpoint read(Path dir) {
+  /** The step of the checkpoint in {@code dir}, read from its {@code trainer.json} only. */
+  public static long readStep(Path dir) {
+    return meta(folder(dir)).get("step").asLong();
+  }
+
+  private static Path folder(Path dir) {
     Path d = dir;
     if (!Files.isRegularFile(d.resolve(TRAINER)) && Files.isRegularFile(aside(dir).resolve(TRAINER))) {
       d = aside(dir); // a save was interrupted during its swap: the previous checkpoint is whole here
@@ -167,17 +175,29 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
       throw new IllegalArgumentException("no checkpoint at " + d.toAbsolutePath() + " (expected " + TRAINER + ", "
           + MODEL + " and " + OPTIMIZER + " there)");
     }
+    return d;
+  }
+
+  private static JsonNode meta(Path d) {
     JsonNode meta;
     try {
       meta = JSON.readTree(d.resolve(TRAINER).toFile());
     } catch (IOException e) {
-      throw new IllegalArgumentException("corrupt checkpoint " + d.resolve(TRAINER) + ": " + e.getMessage());
+      throw new IllegalArgumentException("corrupt checkpoint " + d.resolve(TRAINER) + ": "
+          + e.getMessage().lines().findFirst().orElse(""));
     }
     if (meta == null || !meta.path("format").canConvertToInt() || meta.path("format").asInt() != FORMAT
         || !meta.path("step").canConvertToLong()) {
       throw new IllegalArgumentException("checkpoint " + d.resolve(TRAINER) + " is not of format " + FORMAT
           + " (written by another genai4j version?)");
     }
+    return meta;
+  }
+
+  /** Reads a checkpoint folder written by {@link #write}; a one-line error for a missing or foreign one. */
+  public static Checkpoint read(Path dir) {
+    Path d = folder(dir);
+    JsonNode meta = meta(d);
     Map<String, Double> values = new LinkedHashMap<>();
     meta.path("values").fields().forEachRemaining(f -> values.put(f.getKey(), f.getValue().asDouble()));
     JsonNode config = meta.path("config");
@@ -198,16 +218,5 @@ public record Checkpoint(long step, long seed, String configJson, Map<String, Do
   private static Path aside(Path dir) {
     Path abs = dir.toAbsolutePath();
     return abs.resolveSibling(abs.getFileName() + ".old");
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * The folder a training run owns, the same for every family:
@@ -16,9 +17,9 @@ import java.nio.file.Path;
  *   checkpoints/best/   the checkpoint with the best evaluation so far, when there is one
  * </pre>
  *
- * plus what a family adds (a tokenizer, sample grids). One rule for an existing folder: a new run
- * starts only in a folder that holds no run ({@link #checkNew}); continuing one takes
- * {@code --resume}.
+ * plus what a family adds (a tokenizer, sample grids), {@code history.jsonl} (option changes a
+ * resumed run accepted) and {@code .lock}. A training holds the folder through {@link RunFolder},
+ * which decides what an existing folder allows (a new run, {@code --resume}, {@code --overwrite}).
  */
 public final class RunDir {
   private RunDir() {}
@@ -29,20 +30,13 @@ public final class RunDir {
   public static final String LAST = "checkpoints/last";
   public static final String BEST = "checkpoints/best";
 
-  /** True when {@code dir} holds (the start of) a run: a configuration or a checkpoint. */
-  public static boolean holdsRun(Path dir) {
-    return Files.isRegularFile(dir.resolve(CONFIG)) || Checkpoint.exists(dir.resolve(LAST));
-  }
-
   /**
-   * Fails with a one-line message when a new run would write into {@code dir} that already holds
-   * a run, whose files it would overwrite.
+   * True when {@code dir} holds a run: a checkpoint, or the configuration and options a run writes
+   * first (both, so that a folder with some other {@code config.json} is not taken for a run).
    */
-  public static void checkNew(Path dir) {
-    if (holdsRun(dir)) {
-      throw new IllegalArgumentException("output folder " + dir + " already holds a run; continue it with --resume"
-          + " or choose another --out");
-    }
+  public static boolean holdsRun(Path dir) {
+    return Checkpoint.exists(dir.resolve(LAST))
+        || (Files.isRegularFile(dir.resolve(CONFIG)) && Files.isRegularFile(dir.resolve(TRAIN)));
   }
 
   /** The checkpoint to load a trained model from: the best one if the run has one, else the last. */
@@ -60,6 +54,36 @@ public final class RunDir {
     }
     throw new IllegalArgumentException("no checkpoint in " + dir.toAbsolutePath() + " (expected " + BEST + " or "
         + LAST + "; has the training written one yet?)");
+  }
+
+  /**
+   * Loads a model from the run in {@code dir} with {@code load} (which reads a checkpoint folder and
+   * fails with an {@link IllegalArgumentException} on a corrupt one): the best checkpoint, or, when
+   * it is missing or does not load, the last one, saying so on {@code System.err}. Fails with one
+   * line naming both checkpoints and their errors when neither loads.
+   */
+  public static <M> M loadModel(Path dir, Function<Path, M> load) {
+    Path first = checkpointToLoad(dir);
+    try {
+      return load.apply(first);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      Path last = dir.resolve(LAST);
+      if (first.equals(last) || !Checkpoint.exists(last)) {
+        throw e;
+      }
+      System.err.println("warning: " + first + " does not load (" + firstLine(e) + "); loading " + last
+          + " instead");
+      try {
+        return load.apply(last);
+      } catch (IllegalArgumentException | UncheckedIOException e2) {
+        throw new IllegalArgumentException("no intact checkpoint in " + dir + ": " + BEST + ": " + firstLine(e)
+            + "; " + LAST + ": " + firstLine(e2), e2);
+      }
+    }
+  }
+
+  private static String firstLine(Exception e) {
+    return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
   }
 
   /** Reads {@code dir/name} as text; a one-line error when it is missing. */

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongToDoubleFunction;
+import java.util.function.Supplier;
 import org.genai4j.common.ops.ShardExchange;
 import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.util.Parallel;
@@ -124,6 +126,21 @@ public final class Trainer {
       values.put("best", best);
     }
     return Checkpoint.of(model, optimizers, step, config.seed(), values);
+  }
+
+  /**
+   * Trains as {@link #fit(BatchSource)} and returns what a family's {@code train} reports: the
+   * model ({@code model}, asked after the last step), this call's steps (a resumed run counts only
+   * its own), the wall time and the throughput, {@code units} of the steps run (tokens, images).
+   */
+  public <M> TrainingResult<M> fit(BatchSource source, Supplier<M> model, LongToDoubleFunction units) {
+    long startStep = step;
+    long t0 = System.nanoTime();
+    StepRecord last = fit(source);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long steps = step - startStep;
+    return new TrainingResult<>(model.get(), steps, seconds, units.applyAsDouble(steps) / Math.max(1e-9, seconds),
+        last);
   }
 
   /** Trains from the current step up to {@link TrainerConfig#steps()}; returns the last record. */

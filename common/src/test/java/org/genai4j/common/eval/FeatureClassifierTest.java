@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.genai4j.common.testing.FileFuzzer;
 import org.genai4j.common.train.StepRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,8 +77,9 @@ class FeatureClassifierTest {
     Path cached = FeatureClassifier.cacheFile("shapes", TINY, train, trainLabels, tmp);
     assertTrue(Files.isRegularFile(cached) && cached.getFileName().toString().startsWith("shapes-"));
     try (Stream<Path> s = Files.list(tmp)) {
-      assertEquals(1, s.count(), "no temporary file left behind");
+      assertEquals(2, s.count(), "the description and the weights, no temporary file left behind");
     }
+    assertTrue(Files.readString(cached).contains("\"sha256\""), "the description records the weights' checksum");
     List<StepRecord> again = new ArrayList<>();
     FeatureClassifier loaded = FeatureClassifier.loadOrTrain("shapes", TINY, train, trainLabels, tmp, again::add);
     assertTrue(again.isEmpty(), "second call loads from the cache instead of training");
@@ -106,7 +108,69 @@ class FeatureClassifierTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> FeatureClassifier.train(TINY, Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8), new int[] {0, 3}));
     assertTrue(e.getMessage().contains("label 3 of image 1"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(tmp.resolve("none.zip"), TINY));
-    assertTrue(e.getMessage().contains("none.zip"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(tmp.resolve("none.json"), TINY));
+    assertTrue(e.getMessage().contains("none.json"), e.getMessage());
+  }
+
+  /** Every way a cache can be wrong ends in a one-line error from load and a rebuild from loadOrTrain. */
+  @Test
+  void cacheThatDoesNotMatchIsRebuiltNeverTrusted() throws Exception {
+    int[] trainLabels = labels(120, 1);
+    INDArray train = shapes(trainLabels, 2);
+    FeatureClassifier fc = FeatureClassifier.loadOrTrain("shapes", TINY, train, trainLabels, tmp);
+    Path json = FeatureClassifier.cacheFile("shapes", TINY, train, trainLabels, tmp);
+    Path weights = tmp.resolve(json.getFileName().toString().replace(".json", ".safetensors"));
+    String description = Files.readString(json);
+    byte[] goodWeights = Files.readAllBytes(weights);
+
+    // A changed weight: the checksum no longer matches.
+    byte[] tampered = goodWeights.clone();
+    tampered[tampered.length - 1] ^= 1;
+    Files.write(weights, tampered);
+    var e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, TINY));
+    assertTrue(e.getMessage().contains("have SHA-256") && e.getMessage().contains("records"), e.getMessage());
+    List<StepRecord> retrained = new ArrayList<>();
+    FeatureClassifier rebuilt = FeatureClassifier.loadOrTrain("shapes", TINY, train, trainLabels, tmp, retrained::add);
+    assertTrue(!retrained.isEmpty(), "a cache with a wrong checksum is trained again");
+    assertEquals(fc.features(train), rebuilt.features(train), "the same seed trains the same classifier");
+    FeatureClassifier.load(json, TINY); // and the rebuilt cache is intact
+
+    // A description for another config, one pointing outside its folder, one that is not JSON.
+    FeatureClassifier.Config other = new FeatureClassifier.Config(1, 8, 8, 3, 4, 8, 32, 4, 16, 1e-2, 7);
+    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, other));
+    assertTrue(e.getMessage().contains("was trained with config") && e.getMessage().contains("hid32"), e.getMessage());
+    Files.writeString(json, description.replaceFirst("\"weights\" : \"[^\"]+\"", "\"weights\" : \"../x.safetensors\""));
+    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, TINY));
+    assertTrue(e.getMessage().contains("must name a .safetensors file in its own folder"), e.getMessage());
+    Files.writeString(json, "PK\u0003\u0004 not json");
+    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, TINY));
+    assertTrue(e.getMessage().contains("is not readable JSON") && !e.getMessage().contains("\n"), e.getMessage());
+    List<StepRecord> again = new ArrayList<>();
+    FeatureClassifier.loadOrTrain("shapes", TINY, train, trainLabels, tmp, again::add);
+    assertTrue(!again.isEmpty(), "an unreadable description is trained again");
+
+    // Weights of another shape with a matching checksum: the shapes are checked too.
+    FeatureClassifier otherNet = FeatureClassifier.train(other, train, trainLabels);
+    otherNet.save(json);
+    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, TINY));
+    assertTrue(e.getMessage().contains("was trained with config"), e.getMessage());
+    Files.writeString(json, Files.readString(json).replace(other.key(), TINY.key()));
+    e = assertThrows(IllegalArgumentException.class, () -> FeatureClassifier.load(json, TINY));
+    assertTrue(e.getMessage().contains("has shape") && e.getMessage().contains("expected"), e.getMessage());
+  }
+
+  @Test
+  void fuzzedCacheDescriptionsAreRefusedInOneLineOrLoaded() throws Exception {
+    int[] trainLabels = labels(60, 1);
+    INDArray train = shapes(trainLabels, 2);
+    Path json = FeatureClassifier.cacheFile("shapes", TINY, train, trainLabels, tmp);
+    FeatureClassifier.train(TINY, train, trainLabels).save(json);
+    FeatureClassifier.load(json, TINY); // warm-up: DL4J's one-time start-up allocations are not the reader's
+    FileFuzzer.Report report = FileFuzzer.of(json.getFileName().toString(), Files.readAllBytes(json))
+        // a loaded description builds the network, whose parameters and DL4J's workspaces take about 1 MB
+        .allowance(size -> 2 * size + (16L << 20))
+        .run(tmp, 2_000, 19, f -> FeatureClassifier.load(f, TINY));
+    System.out.println("classifier cache description fuzz: " + report.summary());
+    assertEquals(0, report.failed(), String.join("\n", report.failures()));
   }
 }

@@ -35,7 +35,7 @@ public final class GanCommand {
     @Option(names = "--label-smoothing", defaultValue = "1.0",
         description = "Discriminator target for real images (0.9 = one-sided smoothing; default: ${DEFAULT-VALUE}).")
     double realLabel;
-    @Option(names = "--resume") boolean resume;
+    @Mixin RunStartOptions start;
     @Option(names = "--out", required = true) Path out;
 
     @Override
@@ -49,7 +49,7 @@ public final class GanCommand {
             + train.height() + "x" + train.width());
       }
       TrainingResult<Dcgan> r = GanTraining.train(train.images(), null, config, GanTrainOptions.of(epochs, out)
-          .withBatchSize(batch).withSeed(run.seed).withResume(resume).withThreads(run.shards()));
+          .withBatchSize(batch).withSeed(run.seed).withStart(start.start()).withThreads(run.shards()));
       System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
       System.out.println("model written to " + out);
       return 0;

@@ -64,7 +64,7 @@ public final class LlmCommand {
         description = "MLP hidden width; 0: 4 x width for gelu, 8/3 x width (multiple of 8) for swiglu.") int mlpHidden;
     @Option(names = "--eval-every", defaultValue = "250") int evalEvery;
     @Option(names = "--eval-batches", defaultValue = "20") int evalBatches;
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.") boolean resume;
+    @Mixin RunStartOptions start;
     @Option(names = "--out", required = true, description = "Run directory (model, tokenizer, checkpoints, metrics).") Path out;
 
     @Override
@@ -95,7 +95,7 @@ public final class LlmCommand {
           .withEval(evalEvery, evalBatches)
           .withSeed(run.seed)
           .withThreads(run.shards())
-          .withResume(resume);
+          .withStart(start.start());
       TextCorpus corpus = data.text();
       TrainingResult<LlmModel> r = GptTraining.train(corpus.train(), corpus.validation(), config, opts);
       var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();

@@ -43,7 +43,7 @@ public final class VaeCommand {
     @Option(names = "--epochs", defaultValue = "10") int epochs;
     @Option(names = "--batch", defaultValue = "128") int batch;
     @Option(names = "--lr", defaultValue = "1e-3") double lr;
-    @Option(names = "--resume") boolean resume;
+    @Mixin RunStartOptions start;
     @Option(names = "--out", required = true) Path out;
 
     @Override
@@ -53,7 +53,7 @@ public final class VaeCommand {
       ImageData test = data.images(Split.TEST);
       VaeConfig config = config(train);
       TrainingResult<Vae> r = VaeTraining.train(train.images(), test.images(), config,
-          new VaeTrainOptions(epochs, batch, lr, run.seed, run.shards(), out, resume, true));
+          new VaeTrainOptions(epochs, batch, lr, run.seed, run.shards(), out, start.start(), true));
       System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
           r.seconds());
       Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);

@@ -120,6 +120,40 @@ class CliTest {
   }
 
   @Test
+  void theRunFolderOptionsOfTrain() throws Exception {
+    Path model = tmp.resolve("run-folder");
+    String[] tiny = {"llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
+        "--block", "16", "--batch", "4", "--warmup", "1", "--eval-every", "0", "--eval-batches", "1",
+        "--out", model.toString()};
+    assertEquals(0, run(concat(tiny, "--iters", "2")).exit());
+    Run blank = run("llm", "train", "--data", "synthetic-text", "--out", "");
+    assertEquals(2, blank.exit());
+    assertTrue(blank.err().contains("--out must name a folder") && blank.err().strip().lines().count() == 1,
+        blank.err());
+    Run changed = run(concat(tiny, "--iters", "2", "--resume", "--lr", "0.002"));
+    assertEquals(2, changed.exit());
+    assertTrue(changed.err().contains("--resume: --lr changed from 0.001 to 0.002; pass --allow-change to accept"),
+        changed.err());
+    Run loose = run(concat(tiny, "--iters", "2", "--allow-change"));
+    assertTrue(loose.exit() == 2 && loose.err().contains("--allow-change goes with --resume"), loose.err());
+    Run allowed = run(concat(tiny, "--resume", "--allow-change", "--lr", "0.002", "--iters", "3"));
+    assertEquals(0, allowed.exit(), allowed.err());
+    assertTrue(allowed.out().contains("steps=3 "), allowed.out());
+    String history = Files.readString(model.resolve("history.jsonl"));
+    assertTrue(history.contains("\"option\":\"--lr\"") && history.contains("\"option\":\"--iters\""), history);
+    Run overwritten = run(concat(tiny, "--iters", "2", "--overwrite"));
+    assertEquals(0, overwritten.exit(), overwritten.err());
+    assertTrue(overwritten.out().contains("steps=2 ") && !Files.exists(model.resolve("history.jsonl")),
+        overwritten.out());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void vaeTrainEvalSampleEndToEnd() throws Exception {
     Path model = tmp.resolve("vae");
     Run train = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "32", "--latent", "2", "--epochs", "1",
