@@ -12,6 +12,7 @@ import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.Replicas;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
@@ -48,9 +49,29 @@ public final class ClassificationTraining {
       throw new IllegalArgumentException("--train-layers last-" + options.trainLayers() + " exceeds the model's "
           + layers + " layers");
     }
-    if (options.outDir() != null) {
-      RunDir.checkNew(options.outDir());
+    try (RunFolder run = options.outDir() == null ? null : RunFolder.open(options.outDir(), RunFolder.Start.NEW)) {
+      if (run != null) {
+        run.begin(Map.of(RunDir.TRAIN, optionsJson(options)), Map.of(), java.util.Set.of(), () -> {});
+      }
+      return train(base, data, options, layers);
     }
+  }
+
+  private static String optionsJson(ClassifierOptions o) {
+    var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    n.put("task", "classify");
+    n.put("trainLayers", o.trainLayers());
+    n.put("iters", o.iters());
+    n.put("batch", o.batch());
+    n.put("lr", o.lr());
+    n.put("weightDecay", o.weightDecay());
+    n.put("maxLength", o.maxLength());
+    n.put("seed", o.seed());
+    return n.toPrettyString();
+  }
+
+  private static Result train(LlmModel base, LabeledTexts.Splits data, ClassifierOptions options, int layers) {
+    GptConfig config = base.config();
     int maxLength = Math.min(options.maxLength(), config.blockSize());
     int classes = data.train().classes().size();
     Params params = Params.init(options.seed());
@@ -76,7 +97,7 @@ public final class ClassificationTraining {
     };
     long trainableCount = trainable.parameterCount();
     ClassificationBatches train = new ClassificationBatches(
-        ClassificationBatches.encode(data.train().texts(), base.tokenizer()::encode, maxLength, pad),
+        ClassificationBatches.encode(data.train().texts(), base.tokenizer()::encodeKnown, maxLength, pad),
         data.train().labels(), options.batch(), pad);
     OptimizerConfig optimizer = OptimizerConfig.adamW(LrSchedule.warmupCosine(options.lr(), options.lr(), 0,
         options.iters()), 0.9, 0.999, options.weightDecay());

@@ -51,7 +51,7 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
   /** The predictions of {@code texts}, in batches of 16. */
   public List<Prediction> classify(List<String> texts) {
     List<Prediction> out = new ArrayList<>(texts.size());
-    int[][] seqs = ClassificationBatches.encode(texts, tokenizer::encode, maxLength, pad);
+    int[][] seqs = ClassificationBatches.encode(texts, tokenizer::encodeKnown, maxLength, pad);
     StepContext ctx = StepContext.inference();
     for (int from = 0; from < seqs.length; from += 16) {
       int n = Math.min(16, seqs.length - from);

@@ -70,6 +70,20 @@ public final class CharTokenizer implements Tokenizer {
     return out;
   }
 
+  /** The ids of the characters of {@code text} that the vocabulary has; the others are left out. */
+  @Override
+  public int[] encodeKnown(String text) {
+    int[] out = new int[text.codePointCount(0, text.length())];
+    int n = 0;
+    for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+      Integer id = ids.get(text.codePointAt(i));
+      if (id != null) {
+        out[n++] = id;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
   @Override
   public String decode(int[] tokens) {
     StringBuilder sb = new StringBuilder(tokens.length);

@@ -15,6 +15,15 @@ public interface Tokenizer {
   /** The token ids of {@code text}; a clear error if the text cannot be encoded. */
   int[] encode(String text);
 
+  /**
+   * The ids of {@code text} leaving out what the vocabulary cannot express (a character a char
+   * vocabulary never saw), for reading texts a model must take as they come (a classifier's
+   * input); byte-level tokenizers express every text, so this is {@link #encode}.
+   */
+  default int[] encodeKnown(String text) {
+    return encode(text);
+  }
+
   /** The text of {@code tokens}; byte-level tokenizers replace incomplete UTF-8 with U+FFFD. */
   String decode(int[] tokens);
 

@@ -104,7 +104,7 @@ class ClassificationTest {
     assertEquals(100, cm[0][0] + cm[0][1] + cm[1][0] + cm[1][1]);
     assertEquals(r.totalParameters(), r.trainableParameters() + 0, "all of the (tied) model trains");
     TextClassifier loaded = TextClassifier.load(tmp.resolve("run"));
-    for (String text : List.of("abcxab", "aaaa", "jjj x")) {
+    for (String text : List.of("abcxab", "aaaa", "jjj x", "Ünseen 🤖 characters x")) {
       assertArrayEquals(r.classifier().classify(text).probabilities(), loaded.classify(text).probabilities(), 1e-6);
     }
     assertTrue(Files.readString(tmp.resolve("run/metrics.jsonl")).contains("val_accuracy"));
