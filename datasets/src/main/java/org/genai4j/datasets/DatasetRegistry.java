@@ -101,6 +101,18 @@ public final class DatasetRegistry {
                         "b41e41a68f0398a3154ae69e2e4c0e2694e17fe0d66730536837f1b01935b31f",
                         "computed from the project's shared copy (20,479 bytes)")),
                 List.of(), List.of(), "Edith Wharton, The Verdict (1908, public domain), as used by LLMs-from-scratch."));
+
+        // The canonical download is UCI's zip holding SMSSpamCollection, which genai4j does not
+        // unpack; the sum is the file's, so a download fails its check and says where to place it.
+        add(new DatasetSpec("sms-spam", DatasetSpec.Kind.LABELED_TEXT, "sms-spam", List.of("SMSSpamCollection"),
+                List.of(DatasetFile.of("SMSSpamCollection",
+                        "https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip",
+                        "7d039a24a6083ed9ef0f806ebad56bbb976e3aeb8de05669173bfdc4996c239d",
+                        "computed from the project's shared copy (5,574 lines, 4,827 ham and 747 spam); the URL serves a"
+                                + " zip holding the file")),
+                List.of(), List.of("ham", "spam"),
+                "SMS Spam Collection v.1 (Almeida and Gomez Hidalgo, 2011; CC BY 4.0): label<TAB>text lines. Unzip"
+                        + " SMSSpamCollection from UCI's zip into the data folder's sms-spam/."));
     }
 
     private DatasetRegistry() {

@@ -26,7 +26,9 @@ public record DatasetSpec(String name, Kind kind, String folder, List<String> re
         /** Labelled images, read into {@link ImageData}. */
         IMAGES,
         /** A UTF-8 text corpus, read into {@link TextCorpus}. */
-        TEXT
+        TEXT,
+        /** A UTF-8 file of {@code label<TAB>text} lines, for classification ({@link Datasets#labeledTextFile}). */
+        LABELED_TEXT
     }
 
     public DatasetSpec {

@@ -102,6 +102,20 @@ public final class Datasets {
     }
 
     /**
+     * The file of a labeled-text dataset ({@code sms-spam}: {@code label<TAB>text} lines), found
+     * as any dataset's files are.
+     *
+     * @param name     a labeled-text dataset name
+     * @param resolver where to look
+     * @param explicit the file (or a folder holding it), or {@code null}
+     * @return the file's path
+     */
+    public static Path labeledTextFile(String name, DataResolver resolver, Path explicit) {
+        DatasetSpec spec = spec(name, DatasetSpec.Kind.LABELED_TEXT);
+        return resolver.resolve(spec, explicit).file(spec.requiredFiles().get(0));
+    }
+
+    /**
      * @param name a dataset name
      * @return true when the dataset is synthetic or its files are found locally, so no download is needed
      */

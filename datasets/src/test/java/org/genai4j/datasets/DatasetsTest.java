@@ -12,8 +12,8 @@ class DatasetsTest {
 
     @Test
     void namesIncludeRegistryAndSyntheticDatasets() {
-        assertEquals(List.of("fashion-mnist", "mnist", "cifar10", "tinyshakespeare", "the-verdict", "synthetic-shapes",
-                "synthetic-text"), Datasets.names());
+        assertEquals(List.of("fashion-mnist", "mnist", "cifar10", "tinyshakespeare", "the-verdict", "sms-spam",
+                "synthetic-shapes", "synthetic-text"), Datasets.names());
         assertTrue(Datasets.isAvailableOffline("synthetic-shapes"));
         assertTrue(Datasets.isAvailableOffline("synthetic-text"));
     }

@@ -42,15 +42,25 @@ public final class SpamClassifierExperiment {
     String validation = String.join("\n", split.validation().texts()) + "\n";
     GptConfig config = GptConfig.reference().withShape(4, 4, 128, 128);
     long t0 = System.nanoTime();
-    TrainingResult<LlmModel> base = GptTraining.train(corpus.toString(), validation, config,
-        GptTrainOptions.reference(out.resolve("pretrain")).withIters(pretrainIters).withBatch(16, 1)
-            .withLr(1e-3, 1e-4, 100).withEval(Math.max(1, pretrainIters / 4), 10));
+    Path pretrained = out.resolve("pretrain");
+    LlmModel base;
+    String baseNote;
+    if (org.genai4j.common.train.RunDir.holdsRun(pretrained)) {
+      base = LlmModel.load(pretrained); // an earlier run's base: fine-tune it again
+      baseNote = "reused " + pretrained + " (step " + base.step() + ")";
+    } else {
+      TrainingResult<LlmModel> r = GptTraining.train(corpus.toString(), validation, config,
+          GptTrainOptions.reference(pretrained).withIters(pretrainIters).withBatch(16, 1)
+              .withLr(1e-3, 1e-4, 100).withEval(Math.max(1, pretrainIters / 4), 10));
+      base = r.model();
+      baseNote = String.format(Locale.ROOT, "%d steps, val_loss %.4f", pretrainIters,
+          r.last() == null ? Double.NaN : r.last().evaluation().getOrDefault("val_loss", Double.NaN));
+    }
     double pretrainSeconds = (System.nanoTime() - t0) / 1e9;
-    ClassificationTraining.Result r = ClassificationTraining.train(base.model(), split,
-        ClassifierOptions.defaults(out.resolve("classifier")).withTrainLayers(-1).withIters(finetuneIters)
+    ClassificationTraining.Result r = ClassificationTraining.train(base, split,
+        ClassifierOptions.defaults(out.resolve("classifier-" + finetuneIters)).withTrainLayers(-1).withIters(finetuneIters)
             .withOptimizer(16, 1e-4, 0.1).withRun(123, 0, true, 100, 128));
-    System.out.printf(Locale.ROOT, "pretrain: %d steps, %.0f s, val_loss %.4f%n", pretrainIters, pretrainSeconds,
-        base.last() == null ? Double.NaN : base.last().evaluation().getOrDefault("val_loss", Double.NaN));
+    System.out.printf(Locale.ROOT, "pretrain: %s, %.0f s%n", baseNote, pretrainSeconds);
     System.out.printf(Locale.ROOT, "finetune: %d steps, %.0f s, %,d of %,d parameters trainable%n", finetuneIters,
         r.seconds(), r.trainableParameters(), r.totalParameters());
     System.out.println("accuracy: " + r.accuracy() + "; test confusion [true][predicted] (ham, spam): "
