@@ -1,12 +1,18 @@
 package org.genai4j.samples.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -29,12 +35,65 @@ public final class ConfigFileDefaults implements IDefaultValueProvider {
     }
     try {
       this.root = new ObjectMapper().readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + plain(e.getOriginalMessage()));
     } catch (IOException e) {
-      throw new IllegalArgumentException("config file " + file + " is not valid JSON: " + e.getMessage());
+      throw new IllegalArgumentException(file + ": cannot read the config file: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("config file " + file + " must hold a JSON object");
     }
+  }
+
+  /**
+   * Refuses a key that no option or subcommand has (a typo would otherwise be ignored), naming it,
+   * where it is, and the nearest known key.
+   */
+  public void checkKeys(CommandLine root) {
+    Set<String> everyOption = new TreeSet<>();
+    collectOptions(root, everyOption);
+    checkKeys(this.root, root, "", everyOption, true);
+  }
+
+  private void checkKeys(JsonNode node, CommandLine command, String where, Set<String> everyOption, boolean top) {
+    Set<String> known = new TreeSet<>(top ? everyOption : optionKeys(command));
+    known.addAll(command.getSubcommands().keySet());
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      CommandLine sub = command.getSubcommands().get(key);
+      if (sub != null && e.getValue().isObject()) {
+        checkKeys(e.getValue(), sub, where + key + ".", everyOption, false);
+      } else if (!known.contains(key) || sub != null) {
+        String hint = sub != null ? "; \"" + key + "\" is a command and takes an object of its options"
+            : NearestWord.of(key, known).map(k -> "; did you mean \"" + k + "\"?").orElse("");
+        throw new IllegalArgumentException(file.getFileName() + ": unknown key \"" + where + key + "\""
+            + (where.isEmpty() ? "" : " (not an option of '" + command.getCommandSpec().qualifiedName() + "')") + hint);
+      }
+    }
+  }
+
+  private static void collectOptions(CommandLine command, Set<String> into) {
+    into.addAll(optionKeys(command));
+    command.getSubcommands().values().forEach(c -> collectOptions(c, into));
+  }
+
+  /** The keys a file may give for a command's options: long names without dashes. */
+  private static Set<String> optionKeys(CommandLine command) {
+    Set<String> keys = new TreeSet<>();
+    for (OptionSpec o : command.getCommandSpec().options()) {
+      if (!o.usageHelp() && !o.versionHelp()) {
+        keys.add(o.longestName().replaceFirst("^-+", ""));
+      }
+    }
+    return keys;
+  }
+
+  /** Jackson's description of a syntax error without its "(code 110)" and source excerpts. */
+  private static String plain(String jacksonMessage) {
+    String first = jacksonMessage == null ? "syntax error" : jacksonMessage.lines().findFirst().orElse("syntax error");
+    return first.replaceAll(" \\(code \\d+\\)", "").replaceAll("\\(for [\\w.]+\\) ", "").strip();
   }
 
   @Override
