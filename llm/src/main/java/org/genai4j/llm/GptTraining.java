@@ -11,6 +11,7 @@ import org.genai4j.common.ops.Params;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
+import org.genai4j.common.train.ModelMemory;
 import org.genai4j.common.train.OptimizerConfig;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.RunDir;
@@ -72,6 +73,8 @@ public final class GptTraining {
             options.tokenizer().equals("char") && validationText != null ? trainText + validationText : trainText,
             options.bpeVocabSize());
     GptConfig model = config.withVocabSize(tokenizer.vocabSize());
+    ModelMemory.checkTraining("the GPT (" + model.nLayer() + " layers of width " + model.nEmbd() + ")",
+        model.parameterCount());
     if (resuming) {
       GptConfig saved = GptConfig.fromJson(RunDir.read(out, RunDir.CONFIG));
       if (!saved.equals(model)) {
