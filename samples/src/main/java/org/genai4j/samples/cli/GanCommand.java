@@ -69,7 +69,8 @@ public final class GanCommand {
     @Override
     public Integer call() {
       run.apply();
-      samples.write(Dcgan.load(model).generate(samples.count(), run.seed));
+      int n = samples.count();
+      samples.write(Dcgan.load(model).generate(n, run.seed));
       return 0;
     }
   }

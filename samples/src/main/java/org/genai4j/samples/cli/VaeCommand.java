@@ -116,7 +116,8 @@ public final class VaeCommand {
     @Override
     public Integer call() {
       run.apply();
-      samples.write(Vae.load(model).sample(samples.count(), run.seed));
+      int n = samples.count();
+      samples.write(Vae.load(model).sample(n, run.seed));
       return 0;
     }
   }
