@@ -47,7 +47,8 @@ class CliTest {
 
   @Test
   void missingModelIsAFriendlyError() {
-    Run r = run("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4");
+    Run r = run("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4", "--grid",
+        tmp.resolve("g.png").toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("nothing-here"), r.err());
   }
