@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.genai4j.common.ops.RotaryEmbedding;
+import org.genai4j.common.util.JsonProblem;
 
 /**
  * The shape of a GPT, as nanoGPT's {@code GPTConfig}, plus the choices that turn it into a Llama:
@@ -323,7 +324,7 @@ public record GptConfig(
       if (e.getCause() instanceof IllegalArgumentException bad) {
         throw new IllegalArgumentException("GPT configuration: " + bad.getMessage(), bad);
       }
-      throw new IllegalArgumentException("not a GPT configuration: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("not a GPT configuration: " + JsonProblem.describe(e), e);
     }
   }
 

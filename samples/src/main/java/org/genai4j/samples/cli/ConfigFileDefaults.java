@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.genai4j.common.util.JsonProblem;
 import picocli.CommandLine;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -36,8 +37,7 @@ public final class ConfigFileDefaults implements IDefaultValueProvider {
     try {
       this.root = new ObjectMapper().readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + plain(e.getOriginalMessage()));
+      throw new IllegalArgumentException(file + ": not valid JSON at " + JsonProblem.describe(e));
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read the config file: " + e.getMessage());
     }
@@ -88,12 +88,6 @@ public final class ConfigFileDefaults implements IDefaultValueProvider {
       }
     }
     return keys;
-  }
-
-  /** Jackson's description of a syntax error without its "(code 110)" and source excerpts. */
-  private static String plain(String jacksonMessage) {
-    String first = jacksonMessage == null ? "syntax error" : jacksonMessage.lines().findFirst().orElse("syntax error");
-    return first.replaceAll(" \\(code \\d+\\)", "").replaceAll("\\(for [\\w.]+\\) ", "").strip();
   }
 
   @Override
