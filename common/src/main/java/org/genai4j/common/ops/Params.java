@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.genai4j.common.util.ModelMemory;
 
 /**
  * The parameters of one model, by name, in the order the model created them; what a model's
@@ -69,6 +70,8 @@ public final class Params {
       }
       p = new Param(name, shared.value(), decay);
     } else {
+      // Refused here, before ND4J allocates: a model too large for memory would end in std::bad_alloc.
+      ModelMemory.checkParameter(name, shape, count(), initialize);
       Tensor value = Tensor.zeros(shape);
       if (initialize) {
         float[] v = new float[value.length()];

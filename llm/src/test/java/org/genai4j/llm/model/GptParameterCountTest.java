@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.genai4j.common.ops.Params;
-import org.genai4j.common.train.ModelMemory;
+import org.genai4j.common.util.ModelMemory;
 import org.junit.jupiter.api.Test;
 
 /** The parameter count from the shape alone matches the built model, and refuses a model too large. */

@@ -206,6 +206,25 @@ class CliErrorsTest {
   }
 
   @Test
+  void aVaeTooLargeForMemoryIsRefusedNamingItsLayer() {
+    Run r = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "2000000000", "--out",
+        tmp.resolve("r").toString());
+    r.isShortError();
+    assertTrue(r.err().matches("(?s).*parameter '.*' \\[.*2000000000.*\\] brings the model to .* parameters, which need"
+        + " at least [0-9.]+ [TPE]B .*the memory limit is .*"), r.err());
+  }
+
+  @Test
+  void validationOfVaeAndGenerationOptionsSpeaksInFlags() {
+    Run r = run("vae", "train", "--data", "synthetic-shapes", "--latent", "0", "--out", tmp.resolve("r").toString());
+    r.isShortError();
+    assertTrue(r.err().contains("--latent must be >= 1, got 0"), r.err());
+    IllegalArgumentException topK = assertThrows(IllegalArgumentException.class,
+        () -> org.genai4j.llm.generate.GenerationOptions.defaults().withTopK(-1));
+    assertEquals("--top-k must be >= 0 (0 = off), got -1", FlagNames.translate(topK));
+  }
+
+  @Test
   void anUnknownConfigKeyIsNamedWithTheNearestKey() throws Exception {
     Path flat = tmp.resolve("run.json");
     Files.writeString(flat, "{\"seed\": 3, \"itres\": 10}");

@@ -1,4 +1,4 @@
-package org.genai4j.common.train;
+package org.genai4j.common.util;
 
 import java.util.Locale;
 import org.bytedeco.javacpp.Pointer;
@@ -48,6 +48,29 @@ public final class ModelMemory {
           + " train (%d bytes per parameter: weights, gradients, Adam's two moments); the memory limit is %s"
           + " (JavaCPP maxbytes/maxphysicalbytes or the machine's RAM)", what, parameters, bytes(needed),
           ADAM_FLOATS_PER_PARAMETER * Float.BYTES, bytes(limit)));
+    }
+  }
+
+  /**
+   * Throws a one-line {@link IllegalArgumentException} before parameter {@code name} of {@code
+   * shape} is allocated when it brings the model to more than {@link #limitBytes()}: {@code
+   * earlier} parameters exist already; {@code training} counts the gradient and Adam's moments too.
+   */
+  public static void checkParameter(String name, int[] shape, long earlier, boolean training) {
+    double elements = 1;
+    for (int d : shape) {
+      elements *= d;
+    }
+    double total = earlier + elements;
+    int perParameter = (training ? ADAM_FLOATS_PER_PARAMETER : 1) * Float.BYTES;
+    double needed = total * perParameter;
+    long limit = limitBytes();
+    if (needed > limit) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "parameter '%s' %s brings the model to %,.0f"
+          + " parameters, which need at least %s (%d bytes per parameter%s); the memory limit is %s"
+          + " (JavaCPP maxbytes/maxphysicalbytes or the machine's RAM)", name, java.util.Arrays.toString(shape), total,
+          bytes(needed >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) needed), perParameter,
+          training ? " in training: weights, gradients, Adam's two moments" : "", bytes(limit)));
     }
   }
 
