@@ -22,8 +22,9 @@ class GptParameterCountTest {
     matchesBuiltModel(base.withPositional(PositionalEncoding.SINUSOIDAL));
     matchesBuiltModel(base.withNorm(GptConfig.Norm.RMS).withMlp(GptConfig.Mlp.SWIGLU, 0));
     matchesBuiltModel(base.withMlp(GptConfig.Mlp.SWIGLU, 24));
-    matchesBuiltModel(new GptConfig(11, 1, 2, 8, 4, 0, false, PositionalEncoding.LEARNED, false,
-        GptConfig.Norm.LAYER, GptConfig.Mlp.GELU, 0));
+    matchesBuiltModel(base.withBias(false).withTieWeights(false));
+    matchesBuiltModel(base.withShape(2, 4, 16, 8).withKvHeads(2));
+    matchesBuiltModel(GptConfig.llama(37, 2, 4, 2, 16, 8));
   }
 
   @Test

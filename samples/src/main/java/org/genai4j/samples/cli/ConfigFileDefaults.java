@@ -128,19 +128,6 @@ public final class ConfigFileDefaults implements IDefaultValueProvider {
     return null;
   }
 
-  /** The arguments without {@code --config path}, which the root command consumes itself. */
-  public static String[] withoutConfigArgument(String[] args) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length) {
-        i++;
-      } else if (!args[i].startsWith("--config=")) {
-        out.add(args[i]);
-      }
-    }
-    return out.toArray(String[]::new);
-  }
-
   @Override
   public String toString() {
     return "ConfigFileDefaults[" + file + "]";

@@ -18,7 +18,7 @@ final class FlagNames {
   private static final Map<String, Map<String, String>> FLAGS = Map.of(
       "GptConfig", flags("nLayer", "--layers", "nHead", "--heads", "nEmbd", "--embd", "blockSize", "--block",
           "dropout", "--dropout", "mlpHidden", "--mlp-hidden", "positional", "--positions", "norm", "--norm",
-          "mlp", "--mlp"),
+          "mlp", "--mlp", "nKvHead", "--kv-heads"),
       "GptTrainOptions", flags("tokenizer", "--tokenizer", "bpeVocabSize", "--bpe-vocab", "batchSize", "--batch",
           "accumulation", "--accum", "lrDecayIters", "--iters", "iters", "--iters", "minLr", "--min-lr", "lr", "--lr",
           "warmup", "--warmup", "beta1", "--beta1", "beta2", "--beta2", "weightDecay", "--weight-decay",
