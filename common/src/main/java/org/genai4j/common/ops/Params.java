@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.genai4j.common.util.ModelMemory;
 
 /**
  * The parameters of one model, by name, in the order the model created them; what a model's
@@ -85,7 +86,10 @@ public final class Params {
       }
       p = new Param(name, shared.value(), decay);
     } else {
+      // Refused here, before ND4J allocates: a model too large for memory would end in std::bad_alloc.
+      long earlier = values;
       reserve(name, shape);
+      ModelMemory.checkParameter(name, shape, earlier, initialize);
       Tensor value = Tensor.zeros(shape);
       if (initialize) {
         float[] v = new float[value.length()];
@@ -146,26 +150,12 @@ public final class Params {
           + " holds (over " + maxValues + " at '" + name + "' " + Arrays.toString(shape) + "): the config and the"
           + " checkpoint do not belong together");
     }
-    long limit = memoryLimit();
+    long limit = ModelMemory.limitBytes();
     if (values != Long.MAX_VALUE && values * 4 > limit || values == Long.MAX_VALUE) {
       throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the model is too large for memory:"
           + " its parameters alone need %s (estimate: %,d values x 4 bytes, reached at '%s' %s), above the limit of"
           + " %s; choose a smaller model", mib(values, 4), values, name, Arrays.toString(shape), mib(limit, 1)));
     }
-  }
-
-  /** The bytes parameters may take: JavaCPP's native cap (-Dorg.bytedeco.javacpp.maxbytes), else physical memory. */
-  private static long memoryLimit() {
-    long nativeCap = org.bytedeco.javacpp.Pointer.maxBytes();
-    long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
-    long limit = Long.MAX_VALUE;
-    if (nativeCap > 0) {
-      limit = nativeCap;
-    }
-    if (physical > 0) {
-      limit = Math.min(limit, physical);
-    }
-    return limit;
   }
 
   private static String mib(long count, long unit) {

@@ -19,7 +19,7 @@ record CliRun(int exit, String out, String err) {
     int exit;
     try {
       System.setOut(new PrintStream(bytes, true));
-      exit = cmd.execute(ConfigFileDefaults.withoutConfigArgument(args));
+      exit = cmd.execute(args);
     } finally {
       System.setOut(saved);
     }

@@ -29,7 +29,7 @@ class CliTest {
     int exit;
     try {
       System.setOut(new java.io.PrintStream(bytes, true));
-      exit = cmd.execute(org.genai4j.samples.cli.ConfigFileDefaults.withoutConfigArgument(args));
+      exit = cmd.execute(args);
     } finally {
       System.setOut(saved);
     }
@@ -47,7 +47,8 @@ class CliTest {
 
   @Test
   void missingModelIsAFriendlyError() {
-    Run r = run("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4");
+    Run r = run("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4", "--grid",
+        tmp.resolve("g.png").toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("nothing-here"), r.err());
   }
@@ -66,7 +67,7 @@ class CliTest {
     String[] args = {"--config", config.toString(), "llm", "train", "--data", "synthetic-text", "--heads", "1",
         "--out", "x"};
     CommandLine cmd = Genai4jCli.commandLine(args);
-    CommandLine.ParseResult parsed = cmd.parseArgs(ConfigFileDefaults.withoutConfigArgument(args));
+    CommandLine.ParseResult parsed = cmd.parseArgs(args);
     LlmCommand.Train train = parsed.subcommand().subcommand().commandSpec().commandLine().getCommand();
     assertEquals(2, train.layers, "from the file, nested by command");
     assertEquals(1, train.heads, "the flag wins over the file");
