@@ -132,8 +132,7 @@ public final class Params {
 
   /**
    * Counts the values of a new array before it is allocated; fails with one line when they pass the
-   * checkpoint's count (loading) or the memory limit (estimate: 4 bytes a value, the limit the
-   * smaller of JavaCPP's native cap and the machine's memory as the JVM sees it).
+   * checkpoint's count (loading). The memory limit is {@link ModelMemory}'s check.
    */
   private void reserve(String name, int[] shape) {
     long n = 1;
@@ -150,17 +149,6 @@ public final class Params {
           + " holds (over " + maxValues + " at '" + name + "' " + Arrays.toString(shape) + "): the config and the"
           + " checkpoint do not belong together");
     }
-    long limit = ModelMemory.limitBytes();
-    if (values != Long.MAX_VALUE && values * 4 > limit || values == Long.MAX_VALUE) {
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the model is too large for memory:"
-          + " its parameters alone need %s (estimate: %,d values x 4 bytes, reached at '%s' %s), above the limit of"
-          + " %s; choose a smaller model", mib(values, 4), values, name, Arrays.toString(shape), mib(limit, 1)));
-    }
-  }
-
-  private static String mib(long count, long unit) {
-    return count == Long.MAX_VALUE ? "more than 4 TiB"
-        : String.format(java.util.Locale.ROOT, "%,d MiB", Math.max(1, count / (1L << 20) * unit));
   }
 
   /** All buffers by name, in creation order. */
