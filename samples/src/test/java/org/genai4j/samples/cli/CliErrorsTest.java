@@ -33,32 +33,6 @@ class CliErrorsTest {
 
   @TempDir Path tmp;
 
-  private record Run(int exit, String out, String err) {
-    /** The error as one or two lines (the problem, then where help is), never a page. */
-    void isShortError() {
-      assertEquals(2, exit, "exit code of a usage error; stderr: " + err);
-      assertTrue(err.strip().lines().count() <= 2, "at most two lines: " + err);
-      assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace: " + err);
-      assertFalse(err.contains("Usage:"), "no usage page: " + err);
-    }
-  }
-
-  private static Run run(String... args) {
-    CommandLine cmd = Genai4jCli.commandLine(args);
-    StringWriter err = new StringWriter();
-    cmd.setErr(new PrintWriter(err, true));
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    int exit;
-    try {
-      System.setOut(new PrintStream(bytes, true));
-      exit = cmd.execute(args);
-    } finally {
-      System.setOut(saved);
-    }
-    return new Run(exit, bytes.toString(), err.toString());
-  }
-
   private static <T> T parse(String... args) {
     CommandLine.ParseResult r = Genai4jCli.commandLine(args).parseArgs(args);
     while (r.hasSubcommand()) {
@@ -75,7 +49,7 @@ class CliErrorsTest {
 
   @Test
   void aTypoInAFlagIsOneLineWithTheNearestFlagAndWhereHelpIs() {
-    Run r = run("gan", "train", "--data", "synthetic-shapes", "--out", tmp.resolve("x").toString(), "--epochz", "2");
+    CliRun r = CliRun.of("gan", "train", "--data", "synthetic-shapes", "--out", tmp.resolve("x").toString(), "--epochz", "2");
     r.isShortError();
     assertTrue(r.err().contains("'--epochz'") && r.err().contains("did you mean --epochs"), r.err());
     assertTrue(r.err().contains("see 'genai4j gan train --help'"), r.err());
@@ -83,17 +57,17 @@ class CliErrorsTest {
 
   @Test
   void aBadValueIsOneLineNamingTheFlag() {
-    Run r = run("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("x").toString(), "--layers", "four");
+    CliRun r = CliRun.of("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("x").toString(), "--layers", "four");
     r.isShortError();
     assertTrue(r.err().contains("--layers") && r.err().contains("four"), r.err());
-    Run e = run("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("x").toString(), "--positions", "alibi");
+    CliRun e = CliRun.of("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("x").toString(), "--positions", "alibi");
     e.isShortError();
     assertTrue(e.err().contains("--positions") && e.err().contains("alibi"), e.err());
   }
 
   @Test
   void aMissingRequiredOptionIsOneLine() {
-    Run r = run("vae", "train", "--data", "synthetic-shapes");
+    CliRun r = CliRun.of("vae", "train", "--data", "synthetic-shapes");
     r.isShortError();
     assertTrue(r.err().contains("--out"), r.err());
   }
@@ -144,10 +118,10 @@ class CliErrorsTest {
 
   @Test
   void libraryValidationSpeaksInFlags() {
-    Run heads = run("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("r").toString(), "--heads", "3");
+    CliRun heads = CliRun.of("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("r").toString(), "--heads", "3");
     heads.isShortError();
     assertTrue(heads.err().contains("--embd 128 is not divisible by --heads 3"), heads.err());
-    Run lr = run("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("r").toString(), "--lr", "1e-4",
+    CliRun lr = CliRun.of("llm", "train", "--data", "synthetic-text", "--out", tmp.resolve("r").toString(), "--lr", "1e-4",
         "--min-lr", "1e-3");
     lr.isShortError();
     assertTrue(lr.err().contains("--min-lr must be in [0, --lr]"), lr.err());
@@ -167,7 +141,7 @@ class CliErrorsTest {
 
   @Test
   void aDatasetOfTheWrongKindIsNamed() {
-    Run r = run("llm", "train", "--data", "synthetic-shapes", "--out", tmp.resolve("r").toString());
+    CliRun r = CliRun.of("llm", "train", "--data", "synthetic-shapes", "--out", tmp.resolve("r").toString());
     r.isShortError();
     assertTrue(r.err().contains("--data synthetic-shapes is an image dataset; this command needs a text dataset"),
         r.err());
@@ -177,7 +151,7 @@ class CliErrorsTest {
   @Test
   void vaeEvalWithoutImportanceSamplesIsAnError() {
     for (String iw : new String[] {"0", "-3"}) {
-      Run r = run("vae", "eval", "--model", tmp.resolve("none").toString(), "--data", "synthetic-shapes", "--iw", iw);
+      CliRun r = CliRun.of("vae", "eval", "--model", tmp.resolve("none").toString(), "--data", "synthetic-shapes", "--iw", iw);
       r.isShortError();
       assertTrue(r.err().contains("--iw must be >= 1"), r.err());
     }
@@ -186,7 +160,7 @@ class CliErrorsTest {
   @Test
   void sampleCommandsRefuseToWriteNothing() {
     for (String family : new String[] {"gan", "vae"}) {
-      Run r = run(family, "sample", "--model", tmp.resolve("none").toString(), "--n", "4");
+      CliRun r = CliRun.of(family, "sample", "--model", tmp.resolve("none").toString(), "--n", "4");
       r.isShortError();
       assertTrue(r.err().contains("nothing to write: give --out FILE (IDX images), --grid PNG"), r.err());
     }
@@ -194,14 +168,14 @@ class CliErrorsTest {
 
   @Test
   void aBatchLargerThanTheTrainingSetIsRefused() {
-    Run r = run("vae", "train", "--data", "synthetic-shapes", "--batch", "20000", "--out", tmp.resolve("r").toString());
+    CliRun r = CliRun.of("vae", "train", "--data", "synthetic-shapes", "--batch", "20000", "--out", tmp.resolve("r").toString());
     r.isShortError();
     assertTrue(r.err().contains("--batch 20000 is larger than the 10000 training images of synthetic-shapes"), r.err());
   }
 
   @Test
   void aModelTooLargeForMemoryIsRefusedBeforeAllocation() {
-    Run r = run("llm", "train", "--data", "synthetic-text", "--embd", "1000000", "--out", tmp.resolve("r").toString());
+    CliRun r = CliRun.of("llm", "train", "--data", "synthetic-text", "--embd", "1000000", "--out", tmp.resolve("r").toString());
     r.isShortError();
     assertTrue(r.err().matches("(?s).*parameters and needs at least [0-9.]+ [TPE]B to train .*the memory limit is .*"),
         r.err());
@@ -209,7 +183,7 @@ class CliErrorsTest {
 
   @Test
   void aVaeTooLargeForMemoryIsRefusedNamingItsLayer() {
-    Run r = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "2000000000", "--out",
+    CliRun r = CliRun.of("vae", "train", "--data", "synthetic-shapes", "--hidden", "2000000000", "--out",
         tmp.resolve("r").toString());
     r.isShortError();
     assertTrue(r.err().matches("(?s).*parameter '.*' \\[.*2000000000.*\\] brings the model to .* parameters, which need"
@@ -218,7 +192,7 @@ class CliErrorsTest {
 
   @Test
   void validationOfVaeAndGenerationOptionsSpeaksInFlags() {
-    Run r = run("vae", "train", "--data", "synthetic-shapes", "--latent", "0", "--out", tmp.resolve("r").toString());
+    CliRun r = CliRun.of("vae", "train", "--data", "synthetic-shapes", "--latent", "0", "--out", tmp.resolve("r").toString());
     r.isShortError();
     assertTrue(r.err().contains("--latent must be >= 1, got 0"), r.err());
     IllegalArgumentException topK = assertThrows(IllegalArgumentException.class,
