@@ -18,7 +18,7 @@ public record DataChoice(String name, String note) {
       Datasets.text(preferred);
       return new DataChoice(preferred, "");
     } catch (RuntimeException notAvailable) {
-      return new DataChoice(fallback, fallbackNote(preferred, fallback, "generated text"));
+      return new DataChoice(fallback, fallbackNote(preferred, fallback, "generated text", notAvailable));
     }
   }
 
@@ -27,15 +27,20 @@ public record DataChoice(String name, String note) {
       Datasets.images(preferred, Split.TEST);
       return new DataChoice(preferred, "");
     } catch (RuntimeException notAvailable) {
-      return new DataChoice(fallback, fallbackNote(preferred, fallback, "generated shapes"));
+      return new DataChoice(fallback, fallbackNote(preferred, fallback, "generated shapes", notAvailable));
     }
   }
 
-  /** Says that the synthetic stand-in is used, why, and which files would give the real data. */
-  private static String fallbackNote(String preferred, String fallback, String what) {
+  /**
+   * Says that the synthetic stand-in is used, why (the reader's or the resolver's own one-line
+   * reason: missing, not downloadable, or a local file that is bad), and which files would give the real data.
+   */
+  private static String fallbackNote(String preferred, String fallback, String what, RuntimeException why) {
     DatasetSpec spec = DatasetRegistry.get(preferred);
-    return "training on " + fallback + " (" + what + "), not " + preferred + ": it was not found locally and could"
-        + " not be downloaded. For the real data, set GENAI4J_DATA to a folder holding "
+    String reason = why.getMessage() == null ? why.getClass().getSimpleName()
+        : why.getMessage().lines().findFirst().orElse("");
+    return "training on " + fallback + " (" + what + "), not " + preferred + " (" + reason + ")."
+        + " For the real data, set GENAI4J_DATA to a folder holding "
         + spec.folder() + "/" + String.join(", " + spec.folder() + "/", spec.requiredFiles())
         + ", or allow the download (see 'genai4j datasets' and the README's Data section)";
   }

@@ -14,7 +14,7 @@ class DataChoiceTest {
   @TempDir Path tmp;
 
   @Test
-  void withoutTheCorpusTheNoteSaysSyntheticAndWhereTheFileGoes() {
+  void withoutTheCorpusTheNoteSaysSyntheticAndWhereTheFileGoes() throws Exception {
     Map<String, String> settings = Map.of("genai4j.data", tmp.resolve("empty").toString(),
         "genai4j.cache", tmp.resolve("cache").toString(), "genai4j.offline", "true");
     Map<String, String> saved = new java.util.HashMap<>();
@@ -27,6 +27,14 @@ class DataChoiceTest {
           text.note());
       assertTrue(text.note().contains("set GENAI4J_DATA to a folder holding text/tinyshakespeare.txt"), text.note());
       assertEquals(1, text.note().lines().count(), text.note());
+      // A bad local file is not "not found": the note gives the reader's own reason.
+      java.nio.file.Files.createDirectories(tmp.resolve("bad/text"));
+      java.nio.file.Files.write(tmp.resolve("bad/text/tinyshakespeare.txt"), new byte[] {'a', (byte) 0xFF, (byte) 0xFE});
+      System.setProperty("genai4j.data", tmp.resolve("bad").toString());
+      DataChoice bad = DataChoice.text("tinyshakespeare", "synthetic-text");
+      assertEquals("synthetic-text", bad.name());
+      assertTrue(bad.note().contains("tinyshakespeare.txt") && !bad.note().contains("not found locally"), bad.note());
+      assertEquals(1, bad.note().lines().count(), bad.note());
     } finally {
       saved.forEach((k, v) -> {
         if (v == null) {
