@@ -2,6 +2,7 @@ package org.genai4j.gan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.genai4j.common.util.JsonProblem;
 
 /**
  * The shape and optimization of a DCGAN (Radford et al. 2015), validated on construction.
@@ -115,7 +116,7 @@ public record DcganConfig(
     try {
       return JSON.readValue(json, DcganConfig.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a DcganConfig JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("not a DcganConfig JSON: " + JsonProblem.describe(e), e);
     }
   }
 }

@@ -30,11 +30,11 @@ public record GanTrainOptions(int epochs, int batchSize, long seed, Path outDir,
       throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     }
     if (batchSize < 2) {
-      throw new IllegalArgumentException("batch size must be >= 2 (batch norm needs 2 or more images), got "
+      throw new IllegalArgumentException("batchSize must be >= 2 (batch norm needs 2 or more images), got "
           + batchSize);
     }
     if (outDir == null) {
-      throw new IllegalArgumentException("an output directory is required");
+      throw new IllegalArgumentException("outDir (the run folder) is required");
     }
     if (threads < 0) {
       throw new IllegalArgumentException("threads must be >= 0 (0: the default), got " + threads);

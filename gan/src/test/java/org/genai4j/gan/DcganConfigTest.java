@@ -28,10 +28,10 @@ class DcganConfigTest {
     expect("realLabel", () -> DcganConfig.fashionMnist().withLabelSmoothing(0.2));
     expect("beta", () -> new DcganConfig(28, 1, 100, 64, 2e-4, 1.0, 0.999, 1.0));
     expect("not a DcganConfig", () -> DcganConfig.fromJson("{\"imageSize\": \"x\"}"));
-    expect("batch size", () -> GanTrainOptions.of(1, java.nio.file.Path.of("x")).withBatchSize(1));
+    expect("batchSize", () -> GanTrainOptions.of(1, java.nio.file.Path.of("x")).withBatchSize(1));
     expect("epochs", () -> GanTrainOptions.of(0, java.nio.file.Path.of("x")));
     expect("threads", () -> GanTrainOptions.of(1, java.nio.file.Path.of("x")).withThreads(-1));
-    expect("output directory", () -> GanTrainOptions.of(1, null));
+    expect("outDir", () -> GanTrainOptions.of(1, null));
   }
 
   private static void expect(String word, Runnable r) {

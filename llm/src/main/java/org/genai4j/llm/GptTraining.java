@@ -18,6 +18,7 @@ import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
 import org.genai4j.common.train.TrainingResult;
+import org.genai4j.common.util.ModelMemory;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.GptTrainable;
@@ -92,6 +93,8 @@ public final class GptTraining {
             options.tokenizer().equals("char") && validationText != null ? trainText + validationText : trainText,
             options.bpeVocabSize());
     GptConfig model = config.withVocabSize(tokenizer.vocabSize());
+    ModelMemory.checkTraining("the GPT (" + model.nLayer() + " layers of width " + model.nEmbd() + ")",
+        model.parameterCount());
     int[] train = tokenizer.encode(trainText);
     int[] validation = validationText == null ? null : tokenizer.encode(validationText);
     if (validation != null && validation.length < model.blockSize() + 1) {

@@ -44,7 +44,7 @@ class CheckpointFuzzTest {
     var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> new org.genai4j.llm.model.Gpt(GptConfig.reference().withShape(1, 2, 1_000_000, 16).withVocabSize(50_000),
             org.genai4j.common.ops.Params.forLoading()));
-    assertTrue(e.getMessage().startsWith("the model is too large for memory: its parameters alone need")
-        && e.getMessage().contains("above the limit of"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("parameter 'transformer.wte.weight' [50000, 1000000] brings the model to")
+        && e.getMessage().contains("the memory limit is"), e.getMessage());
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.genai4j.common.util.JsonProblem;
 
 /**
  * The shape of a variational autoencoder.
@@ -118,7 +119,9 @@ public record VaeConfig(
   public static VaeConfig fromJson(String json, String source) {
     try {
       return JSON.readValue(json, VaeConfig.class);
-    } catch (JsonProcessingException | RuntimeException e) {
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(source + " does not hold a VAE configuration: " + JsonProblem.describe(e), e);
+    } catch (RuntimeException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw new IllegalArgumentException(source + " does not hold a VAE configuration: " + why, e);
     }

@@ -26,10 +26,10 @@ public record VaeTrainOptions(int epochs, int batchSize, double learningRate, lo
       throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     }
     if (batchSize < 1) {
-      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-      throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+      throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
     }
     if (threads < 0) {
       throw new IllegalArgumentException("threads must be >= 0 (0: default), got " + threads);

@@ -45,8 +45,8 @@ class ValidationTest {
     fails("no effect with beta=0", () -> new VaeConfig(MLP, 1, 28, 28, List.of(512), 20, B, 0, 0, 100));
     fails("likelihood", () -> new VaeConfig(MLP, 1, 28, 28, List.of(512), 20, null, 0, 1, 0));
     fails("epochs", () -> new VaeTrainOptions(0, 128, 1e-3, 1, 0, null, false, false));
-    fails("batch size", () -> new VaeTrainOptions(1, 0, 1e-3, 1, 0, null, false, false));
-    fails("learning rate", () -> new VaeTrainOptions(1, 128, 0, 1, 0, null, false, false));
+    fails("batchSize", () -> new VaeTrainOptions(1, 0, 1e-3, 1, 0, null, false, false));
+    fails("learningRate", () -> new VaeTrainOptions(1, 128, 0, 1, 0, null, false, false));
     fails("threads", () -> new VaeTrainOptions(1, 128, 1e-3, 1, -1, null, false, false));
     fails("resume needs the output directory", () -> new VaeTrainOptions(1, 128, 1e-3, 1, 0, null, true, false));
     fails("does not hold a VAE configuration", () -> VaeConfig.fromJson("{\"vocab\": 65}", "gpt/config.json"));

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.genai4j.common.util.ModelMemory;
 
 /**
  * The parameters of one model, by name, in the order the model created them; what a model's
@@ -85,7 +86,10 @@ public final class Params {
       }
       p = new Param(name, shared.value(), decay);
     } else {
+      // Refused here, before ND4J allocates: a model too large for memory would end in std::bad_alloc.
+      long earlier = values;
       reserve(name, shape);
+      ModelMemory.checkParameter(name, shape, earlier, initialize);
       Tensor value = Tensor.zeros(shape);
       if (initialize) {
         float[] v = new float[value.length()];
@@ -128,8 +132,7 @@ public final class Params {
 
   /**
    * Counts the values of a new array before it is allocated; fails with one line when they pass the
-   * checkpoint's count (loading) or the memory limit (estimate: 4 bytes a value, the limit the
-   * smaller of JavaCPP's native cap and the machine's memory as the JVM sees it).
+   * checkpoint's count (loading). The memory limit is {@link ModelMemory}'s check.
    */
   private void reserve(String name, int[] shape) {
     long n = 1;
@@ -146,31 +149,6 @@ public final class Params {
           + " holds (over " + maxValues + " at '" + name + "' " + Arrays.toString(shape) + "): the config and the"
           + " checkpoint do not belong together");
     }
-    long limit = memoryLimit();
-    if (values != Long.MAX_VALUE && values * 4 > limit || values == Long.MAX_VALUE) {
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the model is too large for memory:"
-          + " its parameters alone need %s (estimate: %,d values x 4 bytes, reached at '%s' %s), above the limit of"
-          + " %s; choose a smaller model", mib(values, 4), values, name, Arrays.toString(shape), mib(limit, 1)));
-    }
-  }
-
-  /** The bytes parameters may take: JavaCPP's native cap (-Dorg.bytedeco.javacpp.maxbytes), else physical memory. */
-  private static long memoryLimit() {
-    long nativeCap = org.bytedeco.javacpp.Pointer.maxBytes();
-    long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
-    long limit = Long.MAX_VALUE;
-    if (nativeCap > 0) {
-      limit = nativeCap;
-    }
-    if (physical > 0) {
-      limit = Math.min(limit, physical);
-    }
-    return limit;
-  }
-
-  private static String mib(long count, long unit) {
-    return count == Long.MAX_VALUE ? "more than 4 TiB"
-        : String.format(java.util.Locale.ROOT, "%,d MiB", Math.max(1, count / (1L << 20) * unit));
   }
 
   /** All buffers by name, in creation order. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.genai4j.common.ops.RotaryEmbedding;
+import org.genai4j.common.util.JsonProblem;
 
 /**
  * The shape of a GPT, as nanoGPT's {@code GPTConfig}, plus the choices that turn it into a Llama:
@@ -158,6 +159,23 @@ public record GptConfig(
     return mlp == Mlp.GELU ? 4 * nEmbd : (8 * nEmbd / 3 + 7) / 8 * 8;
   }
 
+  /**
+   * The model's parameter count, computed from the shape without building it (so that a model too
+   * large for memory can be refused first); equals {@code Gpt.params().count()}.
+   */
+  public long parameterCount() {
+    // In doubles, exact below 2^53, so that an absurd width saturates instead of overflowing.
+    double c = nEmbd;
+    double hidden = mlpHidden > 0 ? mlpHidden : mlp == Mlp.GELU ? 4 * c : (8L * nEmbd / 3 + 7) / 8 * 8;
+    double mlpIn = mlp == Mlp.SWIGLU ? 2 * hidden : hidden;
+    double qkv = c + 2.0 * kvHeads() * (nHead == 0 ? 0 : nEmbd / nHead);
+    double normSize = norm == Norm.LAYER && bias ? 2 * c : c;
+    double biases = bias ? qkv + c + mlpIn + c : 0;
+    double block = 2 * normSize + c * qkv + c * c + c * mlpIn + hidden * c + biases;
+    double embeddings = vocabSize * c + (positional == PositionalEncoding.LEARNED ? blockSize * c : 0);
+    return (long) (embeddings + nLayer * block + normSize + (tieWeights ? 0 : c * vocabSize));
+  }
+
   /** Key/value heads: {@code nKvHead}, or {@code nHead} when 0. */
   public int kvHeads() {
     return nKvHead == 0 ? nHead : nKvHead;
@@ -306,7 +324,7 @@ public record GptConfig(
       if (e.getCause() instanceof IllegalArgumentException bad) {
         throw new IllegalArgumentException("GPT configuration: " + bad.getMessage(), bad);
       }
-      throw new IllegalArgumentException("not a GPT configuration: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("not a GPT configuration: " + JsonProblem.describe(e), e);
     }
   }
 

@@ -54,12 +54,19 @@ public final class CompareCommand {
     @Option(names = "--budget-minutes", defaultValue = "10", description = "Training minutes per model.") double minutes;
     @Option(names = "--score-images", defaultValue = "10000", description = "Generated and held-out images for FID.") int n;
     @Option(names = "--iw", defaultValue = "100", description = "Importance samples for the VAEs' NLL bound.") int iw;
-    @Option(names = "--out", defaultValue = "runs/compare-images") Path out;
+    @Option(names = "--out", defaultValue = "runs/compare-images",
+        description = "Output folder (report.html, report.json, one run folder per model).") Path out;
 
     @Override
     public Integer call() {
       run.apply();
       Duration budget = budget(minutes);
+      if (iw < 1) {
+        throw new IllegalArgumentException("--iw must be >= 1 (importance samples per image), got " + iw);
+      }
+      if (n < 1) {
+        throw new IllegalArgumentException("--score-images must be >= 1, got " + n);
+      }
       ImageData train = data.images(Split.TRAIN);
       ImageData test = data.images(Split.TEST);
       ImageQuality q = new ImageQuality(data.name, train, test);
@@ -84,13 +91,18 @@ public final class CompareCommand {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
     @Option(names = "--budget-minutes", defaultValue = "10", description = "Training minutes per configuration.") double minutes;
-    @Option(names = "--eval-batches", defaultValue = "200") int evalBatches;
-    @Option(names = "--out", defaultValue = "runs/compare-llm") Path out;
+    @Option(names = "--eval-batches", defaultValue = "200", description = "Validation batches per result.")
+    int evalBatches;
+    @Option(names = "--out", defaultValue = "runs/compare-llm",
+        description = "Output folder (report.html, report.json, one run folder per configuration).") Path out;
 
     @Override
     public Integer call() {
       run.apply();
       Duration budget = budget(minutes);
+      if (evalBatches < 1) {
+        throw new IllegalArgumentException("--eval-batches must be >= 1, got " + evalBatches);
+      }
       TextCorpus corpus = data.text();
       GptConfig model = GptConfig.reference();
       GptTrainOptions base = GptTrainOptions.reference().withSeed(run.seed).withThreads(run.shards());

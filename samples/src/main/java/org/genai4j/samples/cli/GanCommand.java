@@ -27,16 +27,18 @@ public final class GanCommand {
   static final class Train implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--epochs", defaultValue = "2") int epochs;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--latent", defaultValue = "100") int latent;
+    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training images.") int epochs;
+    @Option(names = "--batch", defaultValue = "64",
+        description = "Images per step, 2 to the training set's size (batch norm needs 2).") int batch;
+    @Option(names = "--latent", defaultValue = "100", description = "Size of the noise vector z.") int latent;
     @Option(names = "--features", defaultValue = "64", description = "Base feature maps.") int features;
-    @Option(names = "--lr", defaultValue = "2e-4") double lr;
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Adam learning rate of both networks.") double lr;
     @Option(names = "--label-smoothing", defaultValue = "1.0",
         description = "Discriminator target for real images (0.9 = one-sided smoothing; default: ${DEFAULT-VALUE}).")
     double realLabel;
     @Mixin RunStartOptions start;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--out", required = true,
+        description = "Run directory (config, checkpoints, metrics, sample grids).") Path out;
 
     @Override
     public Integer call() {
@@ -49,7 +51,8 @@ public final class GanCommand {
             + train.height() + "x" + train.width());
       }
       TrainingResult<Dcgan> r = GanTraining.train(train.images(), null, config, GanTrainOptions.of(epochs, out)
-          .withBatchSize(batch).withSeed(run.seed).withStart(start.start()).withThreads(run.shards()));
+          .withBatchSize(data.batchAtMost(batch, train)).withSeed(run.seed).withStart(start.start())
+          .withThreads(run.shards()));
       System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
       System.out.println("model written to " + out);
       return 0;
@@ -61,16 +64,14 @@ public final class GanCommand {
       description = "Generate images: an IDX ubyte file (N x H x W, the dataset's layout) and a PNG grid.")
   static final class Sample implements Callable<Integer> {
     @Mixin RunOptions run;
-    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--model", required = true, description = "Run directory written by 'gan train'.") Path model;
     @Mixin SampleFiles samples;
 
     @Override
     public Integer call() {
       run.apply();
-      if (samples.idx == null && samples.grid == null) {
-        throw new IllegalArgumentException("gan sample writes nothing without --out FILE (IDX images) or --grid PNG");
-      }
-      samples.write(Dcgan.load(model).generate(samples.count(), run.seed));
+      int n = samples.count();
+      samples.write(Dcgan.load(model).generate(n, run.seed));
       return 0;
     }
   }
@@ -81,7 +82,7 @@ public final class GanCommand {
   static final class Eval implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--model", required = true, description = "Run directory written by 'gan train'.") Path model;
     @Option(names = "--n", defaultValue = "10000", description = "Generated images to score.") int n;
 
     @Override

@@ -37,33 +37,37 @@ public final class LlmCommand {
   static final class Train implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--tokenizer", defaultValue = "char", description = "char, bpe or gpt2.") String tokenizer;
+    @Option(names = "--tokenizer", defaultValue = "char", converter = LowerCase.class,
+        description = "char (one token per character), bpe (trained on the corpus) or gpt2 (GPT-2's 50257 tokens).") String tokenizer;
     @Option(names = "--bpe-vocab", defaultValue = "512", description = "Vocabulary size of a trained BPE.") int bpeVocab;
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--heads", defaultValue = "4") int heads;
+    @Option(names = "--layers", defaultValue = "4", description = "Transformer blocks.") int layers;
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads per block; must divide --embd.") int heads;
     @Option(names = "--embd", defaultValue = "128", description = "Model width.") int embd;
     @Option(names = "--block", defaultValue = "64", description = "Context length in tokens.") int block;
-    @Option(names = "--batch", defaultValue = "12") int batch;
+    @Option(names = "--batch", defaultValue = "12", description = "Sequences per micro-batch.") int batch;
     @Option(names = "--accum", defaultValue = "1", description = "Gradient accumulation micro-batches.") int accum;
-    @Option(names = "--iters", defaultValue = "2000") int iters;
-    @Option(names = "--lr", defaultValue = "1e-3") double lr;
-    @Option(names = "--min-lr", defaultValue = "1e-4") double minLr;
-    @Option(names = "--warmup", defaultValue = "100") int warmup;
-    @Option(names = "--beta1", defaultValue = "0.9") double beta1;
-    @Option(names = "--beta2", defaultValue = "0.99") double beta2;
-    @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
-    @Option(names = "--dropout", defaultValue = "0") double dropout;
+    @Option(names = "--iters", defaultValue = "2000",
+        description = "Optimizer steps; the cosine learning-rate decay ends at the last one.") int iters;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (AdamW).") double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay.") double minLr;
+    @Option(names = "--warmup", defaultValue = "100", description = "Steps of linear learning-rate warmup.") int warmup;
+    @Option(names = "--beta1", defaultValue = "0.9", description = "AdamW beta1.") double beta1;
+    @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW beta2.") double beta2;
+    @Option(names = "--weight-decay", defaultValue = "0.1",
+        description = "AdamW decoupled weight decay (matrices and embeddings).") double weightDecay;
+    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability in [0, 1).") double dropout;
     @Option(names = "--arch", defaultValue = "gpt", description = "gpt (GPT-2's block, shaped by --positions, --norm,"
         + " --mlp) or llama (rotary positions, RMS norm, SwiGLU, no biases, untied head; --kv-heads).") String arch;
     @Option(names = "--kv-heads", defaultValue = "0",
         description = "Key/value heads of grouped-query attention, a divisor of --heads; 0: one per head.") int kvHeads;
-    @Option(names = "--positions", defaultValue = "LEARNED", description = "LEARNED, SINUSOIDAL or ROTARY.") PositionalEncoding positions;
+    @Option(names = "--positions", defaultValue = "LEARNED", description = "learned, sinusoidal or rotary (any case).") PositionalEncoding positions;
     @Option(names = "--norm", defaultValue = "layer", description = "layer (GPT-2) or rms (Llama).") String norm;
     @Option(names = "--mlp", defaultValue = "gelu", description = "gelu (GPT-2) or swiglu (Llama).") String mlp;
     @Option(names = "--mlp-hidden", defaultValue = "0",
         description = "MLP hidden width; 0: 4 x width for gelu, 8/3 x width (multiple of 8) for swiglu.") int mlpHidden;
-    @Option(names = "--eval-every", defaultValue = "250") int evalEvery;
-    @Option(names = "--eval-batches", defaultValue = "20") int evalBatches;
+    @Option(names = "--eval-every", defaultValue = "250",
+        description = "Steps between validation evaluations and checkpoints (0: only at the end).") int evalEvery;
+    @Option(names = "--eval-batches", defaultValue = "20", description = "Validation batches per evaluation.") int evalBatches;
     @Mixin RunStartOptions start;
     @Option(names = "--out", required = true, description = "Run directory (model, tokenizer, checkpoints, metrics).") Path out;
 
@@ -114,8 +118,8 @@ public final class LlmCommand {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
     @Option(names = "--model", required = true, description = MODEL) Path model;
-    @Option(names = "--split", defaultValue = "val", description = "train or val.") String split;
-    @Option(names = "--batches", defaultValue = "200") int batches;
+    @Option(names = "--split", defaultValue = "val", converter = LowerCase.class, description = "train or val.") String split;
+    @Option(names = "--batches", defaultValue = "200", description = "Batches of the split to evaluate.") int batches;
 
     @Override
     public Integer call() {
@@ -143,7 +147,7 @@ public final class LlmCommand {
             + " implementation, or for a model without a tokenizer).") int[] promptIds;
     @Option(names = "--print-ids", description = "Print the generated token ids (comma-separated) instead of text.")
     boolean printIds;
-    @Option(names = "--tokens", defaultValue = "300") int tokens;
+    @Option(names = "--tokens", defaultValue = "300", description = "Tokens to generate.") int tokens;
     @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy.") double temperature;
     @Option(names = "--top-k", defaultValue = "0", description = "0 = off.") int topK;
     @Option(names = "--top-p", defaultValue = "1.0", description = "1 = off.") double topP;
@@ -192,7 +196,7 @@ public final class LlmCommand {
       description = "Write a model as a Hugging Face folder that transformers' from_pretrained loads.")
   static final class Export implements Callable<Integer> {
     @Option(names = "--model", required = true, description = MODEL) Path model;
-    @Option(names = "--format", defaultValue = "hf", description = "hf (Hugging Face: config.json, model.safetensors"
+    @Option(names = "--format", defaultValue = "hf", converter = LowerCase.class, description = "hf (Hugging Face: config.json, model.safetensors"
         + " and GPT-2's vocab.json and merges.txt); the only format so far.") String format;
     @Option(names = "--out", required = true, description = "A new or empty folder.") Path out;
 

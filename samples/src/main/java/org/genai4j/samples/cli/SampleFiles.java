@@ -19,8 +19,11 @@ public final class SampleFiles {
   @Option(names = "--grid", paramLabel = "PNG", description = "PNG grid of the first 100 images.")
   Path grid;
 
-  /** The number of images to generate, checked. */
+  /** The number of images to generate, checked, and that they go somewhere (call before generating). */
   int count() {
+    if (idx == null && grid == null) {
+      throw new IllegalArgumentException("nothing to write: give --out FILE (IDX images), --grid PNG, or both");
+    }
     if (n < 1) {
       throw new IllegalArgumentException("--n must be >= 1, got " + n);
     }

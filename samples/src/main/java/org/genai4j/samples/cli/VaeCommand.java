@@ -30,21 +30,24 @@ public final class VaeCommand {
   static final class Train implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv.") String arch;
+    @Option(names = "--arch", defaultValue = "mlp", converter = LowerCase.class,
+        description = "mlp (fully connected) or conv (convolutional).") String arch;
     @Option(names = "--hidden", split = ",", description = "Hidden sizes (mlp, default 512) or conv channels (conv, default 32,64).")
     List<Integer> hidden;
-    @Option(names = "--latent", defaultValue = "20") int latent;
+    @Option(names = "--latent", defaultValue = "20", description = "Size of the latent vector z.") int latent;
     @Option(names = "--likelihood", defaultValue = "BERNOULLI",
-        description = "BERNOULLI, GAUSSIAN_FIXED or GAUSSIAN_LEARNED.")
+        description = "bernoulli, gaussian_fixed or gaussian_learned: the decoder's distribution of a pixel.")
     VaeConfig.Likelihood likelihood;
     @Option(names = "--gaussian-std", defaultValue = "0", description = "Fixed std of GAUSSIAN_FIXED.") double gaussianStd;
-    @Option(names = "--beta", defaultValue = "1") double beta;
+    @Option(names = "--beta", defaultValue = "1", description = "Weight of the KL term (1: the ELBO; beta-VAE above).") double beta;
     @Option(names = "--kl-warmup", defaultValue = "0", description = "Steps over which the KL weight rises to beta.") long klWarmup;
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
-    @Option(names = "--batch", defaultValue = "128") int batch;
-    @Option(names = "--lr", defaultValue = "1e-3") double lr;
+    @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images.") int epochs;
+    @Option(names = "--batch", defaultValue = "128", description = "Images per step, at most the training set's size.")
+    int batch;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate.") double lr;
     @Mixin RunStartOptions start;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--out", required = true,
+        description = "Run directory (config, checkpoints, metrics, pictures).") Path out;
 
     @Override
     public Integer call() {
@@ -53,7 +56,8 @@ public final class VaeCommand {
       ImageData test = data.images(Split.TEST);
       VaeConfig config = config(train);
       TrainingResult<Vae> r = VaeTraining.train(train.images(), test.images(), config,
-          new VaeTrainOptions(epochs, batch, lr, run.seed, run.shards(), out, start.start(), true));
+          new VaeTrainOptions(epochs, data.batchAtMost(batch, train), lr, run.seed, run.shards(), out,
+              start.start(), true));
       System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
           r.seconds());
       Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);
@@ -80,7 +84,7 @@ public final class VaeCommand {
   static final class Eval implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin DataOptions data;
-    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--model", required = true, description = "Run directory written by 'vae train'.") Path model;
     @Option(names = "--iw", defaultValue = "100", description = "Importance samples per image (>= 1).") int iw;
 
     @Override
@@ -107,13 +111,14 @@ public final class VaeCommand {
       description = "Sample the prior: an IDX ubyte file (N x H x W) and a PNG grid.")
   static final class Sample implements Callable<Integer> {
     @Mixin RunOptions run;
-    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--model", required = true, description = "Run directory written by 'vae train'.") Path model;
     @Mixin SampleFiles samples;
 
     @Override
     public Integer call() {
       run.apply();
-      samples.write(Vae.load(model).sample(samples.count(), run.seed));
+      int n = samples.count();
+      samples.write(Vae.load(model).sample(n, run.seed));
       return 0;
     }
   }
@@ -130,7 +135,7 @@ public final class VaeCommand {
     int convSteps;
     @Option(names = "--warmup", defaultValue = "60", description = "Untimed steps before each row (the JIT's warm-up).")
     int warmup;
-    @Option(names = "--batch", defaultValue = "128") int batch;
+    @Option(names = "--batch", defaultValue = "128", description = "Images per timed step.") int batch;
 
     @Override
     public Integer call() {

@@ -18,27 +18,9 @@ class CliTest {
 
   @TempDir Path tmp;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cmd = Genai4jCli.commandLine(args);
-    StringWriter err = new StringWriter();
-    cmd.setErr(new PrintWriter(err));
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream saved = System.out;
-    int exit;
-    try {
-      System.setOut(new java.io.PrintStream(bytes, true));
-      exit = cmd.execute(org.genai4j.samples.cli.ConfigFileDefaults.withoutConfigArgument(args));
-    } finally {
-      System.setOut(saved);
-    }
-    return new Run(exit, bytes.toString(), err.toString());
-  }
-
   @Test
   void unknownDatasetIsAFriendlyError() {
-    Run r = run("llm", "train", "--data", "no-such-data", "--out", tmp.resolve("x").toString());
+    CliRun r = CliRun.of("llm", "train", "--data", "no-such-data", "--out", tmp.resolve("x").toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("unknown dataset 'no-such-data'"), r.err());
     assertTrue(r.err().contains("tinyshakespeare"), "lists the known names: " + r.err());
@@ -47,14 +29,15 @@ class CliTest {
 
   @Test
   void missingModelIsAFriendlyError() {
-    Run r = run("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4");
+    CliRun r = CliRun.of("vae", "sample", "--model", tmp.resolve("nothing-here").toString(), "--n", "4", "--grid",
+        tmp.resolve("g.png").toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("nothing-here"), r.err());
   }
 
   @Test
   void badFlagIsReported() {
-    Run r = run("gan", "train", "--data", "synthetic-shapes", "--out", "x", "--epochz", "2");
+    CliRun r = CliRun.of("gan", "train", "--data", "synthetic-shapes", "--out", "x", "--epochz", "2");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("--epochz"), r.err());
   }
@@ -66,7 +49,7 @@ class CliTest {
     String[] args = {"--config", config.toString(), "llm", "train", "--data", "synthetic-text", "--heads", "1",
         "--out", "x"};
     CommandLine cmd = Genai4jCli.commandLine(args);
-    CommandLine.ParseResult parsed = cmd.parseArgs(ConfigFileDefaults.withoutConfigArgument(args));
+    CommandLine.ParseResult parsed = cmd.parseArgs(args);
     LlmCommand.Train train = parsed.subcommand().subcommand().commandSpec().commandLine().getCommand();
     assertEquals(2, train.layers, "from the file, nested by command");
     assertEquals(1, train.heads, "the flag wins over the file");
@@ -85,19 +68,19 @@ class CliTest {
   @Test
   void llmTrainEvalGenerateEndToEnd() {
     Path model = tmp.resolve("gpt");
-    Run train = run("llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
+    CliRun train = CliRun.of("llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
         "--block", "16", "--batch", "4", "--iters", "30", "--warmup", "5", "--eval-every", "15", "--eval-batches", "2",
         "--out", model.toString());
     assertEquals(0, train.exit(), train.err());
-    Run eval = run("llm", "eval", "--model", model.toString(), "--data", "synthetic-text", "--batches", "3");
+    CliRun eval = CliRun.of("llm", "eval", "--model", model.toString(), "--data", "synthetic-text", "--batches", "3");
     assertEquals(0, eval.exit(), eval.err());
     String[] lines = eval.out().strip().split("\n");
     assertTrue(Pattern.matches("val_loss=[0-9.]+ ppl=[0-9.]+ bpc=[0-9.]+", lines[lines.length - 1].strip()),
         "last line: " + lines[lines.length - 1]);
-    Run gen = run("llm", "generate", "--model", model.toString(), "--prompt", "ab", "--tokens", "20", "--seed", "3");
+    CliRun gen = CliRun.of("llm", "generate", "--model", model.toString(), "--prompt", "ab", "--tokens", "20", "--seed", "3");
     assertEquals(0, gen.exit(), gen.err());
     assertTrue(gen.out().startsWith("ab") && gen.out().strip().length() >= 2, gen.out());
-    Run bad = run("llm", "generate", "--model", model.toString(), "--prompt", "XYZ", "--tokens", "5");
+    CliRun bad = CliRun.of("llm", "generate", "--model", model.toString(), "--prompt", "XYZ", "--tokens", "5");
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("X"), "names the character outside the vocabulary: " + bad.err());
   }
@@ -105,16 +88,16 @@ class CliTest {
   @Test
   void llmTrainsALlamaStyleBlockAndNamesABadFlag() {
     Path model = tmp.resolve("llama-style");
-    Run train = run("llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
+    CliRun train = CliRun.of("llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
         "--block", "16", "--batch", "4", "--iters", "6", "--warmup", "2", "--eval-every", "3", "--eval-batches", "2",
         "--norm", "rms", "--mlp", "swiglu", "--shards", "2", "--dropout", "0.1", "--out", model.toString());
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("steps=6 "), train.out());
-    Run again = run("llm", "train", "--data", "synthetic-text", "--out", model.toString(), "--iters", "3",
+    CliRun again = CliRun.of("llm", "train", "--data", "synthetic-text", "--out", model.toString(), "--iters", "3",
         "--warmup", "1");
     assertEquals(2, again.exit());
     assertTrue(again.err().contains("already holds a run"), again.err());
-    Run bad = run("llm", "train", "--data", "synthetic-text", "--mlp", "relu", "--out", tmp.resolve("x").toString());
+    CliRun bad = CliRun.of("llm", "train", "--data", "synthetic-text", "--mlp", "relu", "--out", tmp.resolve("x").toString());
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("--mlp must be gelu or swiglu, got 'relu'"), bad.err());
   }
@@ -125,23 +108,23 @@ class CliTest {
     String[] tiny = {"llm", "train", "--data", "synthetic-text", "--layers", "1", "--heads", "2", "--embd", "16",
         "--block", "16", "--batch", "4", "--warmup", "1", "--eval-every", "0", "--eval-batches", "1",
         "--out", model.toString()};
-    assertEquals(0, run(concat(tiny, "--iters", "2")).exit());
-    Run blank = run("llm", "train", "--data", "synthetic-text", "--out", "");
+    assertEquals(0, CliRun.of(concat(tiny, "--iters", "2")).exit());
+    CliRun blank = CliRun.of("llm", "train", "--data", "synthetic-text", "--out", "");
     assertEquals(2, blank.exit());
     assertTrue(blank.err().contains("--out must name a folder") && blank.err().strip().lines().count() == 1,
         blank.err());
-    Run changed = run(concat(tiny, "--iters", "2", "--resume", "--lr", "0.002"));
+    CliRun changed = CliRun.of(concat(tiny, "--iters", "2", "--resume", "--lr", "0.002"));
     assertEquals(2, changed.exit());
     assertTrue(changed.err().contains("--resume: --lr changed from 0.001 to 0.002; pass --allow-change to accept"),
         changed.err());
-    Run loose = run(concat(tiny, "--iters", "2", "--allow-change"));
+    CliRun loose = CliRun.of(concat(tiny, "--iters", "2", "--allow-change"));
     assertTrue(loose.exit() == 2 && loose.err().contains("--allow-change goes with --resume"), loose.err());
-    Run allowed = run(concat(tiny, "--resume", "--allow-change", "--lr", "0.002", "--iters", "3"));
+    CliRun allowed = CliRun.of(concat(tiny, "--resume", "--allow-change", "--lr", "0.002", "--iters", "3"));
     assertEquals(0, allowed.exit(), allowed.err());
     assertTrue(allowed.out().contains("steps=3 "), allowed.out());
     String history = Files.readString(model.resolve("history.jsonl"));
     assertTrue(history.contains("\"option\":\"--lr\"") && history.contains("\"option\":\"--iters\""), history);
-    Run overwritten = run(concat(tiny, "--iters", "2", "--overwrite"));
+    CliRun overwritten = CliRun.of(concat(tiny, "--iters", "2", "--overwrite"));
     assertEquals(0, overwritten.exit(), overwritten.err());
     assertTrue(overwritten.out().contains("steps=2 ") && !Files.exists(model.resolve("history.jsonl")),
         overwritten.out());
@@ -156,22 +139,22 @@ class CliTest {
   @Test
   void vaeTrainEvalSampleEndToEnd() throws Exception {
     Path model = tmp.resolve("vae");
-    Run train = run("vae", "train", "--data", "synthetic-shapes", "--hidden", "32", "--latent", "2", "--epochs", "1",
+    CliRun train = CliRun.of("vae", "train", "--data", "synthetic-shapes", "--hidden", "32", "--latent", "2", "--epochs", "1",
         "--batch", "256", "--shards", "2", "--out", model.toString());
     assertEquals(0, train.exit(), train.err());
     assertTrue(train.out().contains("test: neg_elbo="), train.out());
-    Run again = run("vae", "train", "--data", "synthetic-shapes", "--epochs", "1", "--out", model.toString());
+    CliRun again = CliRun.of("vae", "train", "--data", "synthetic-shapes", "--epochs", "1", "--out", model.toString());
     assertEquals(2, again.exit());
     assertTrue(again.err().contains("already holds a run") && !again.err().contains("\tat "), again.err());
-    Run eval = run("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "3");
+    CliRun eval = CliRun.of("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "3");
     assertEquals(0, eval.exit(), eval.err());
     assertTrue(Pattern.compile("neg_elbo=[0-9.]+ nll_iw=[0-9.]+\\s*$").matcher(eval.out()).find(), eval.out());
-    Run noSamples = run("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "0");
+    CliRun noSamples = CliRun.of("vae", "eval", "--model", model.toString(), "--data", "synthetic-shapes", "--iw", "0");
     assertEquals(2, noSamples.exit());
     assertTrue(noSamples.err().contains("--iw must be >= 1") && noSamples.err().strip().lines().count() == 1,
         "one line naming the flag: " + noSamples.err());
     Path idx = tmp.resolve("s.idx");
-    Run sample = run("vae", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString(), "--grid",
+    CliRun sample = CliRun.of("vae", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString(), "--grid",
         tmp.resolve("g.png").toString());
     assertEquals(0, sample.exit(), sample.err());
     assertEquals(16 + 10 * 28 * 28, Files.size(idx), "IDX header + N x 28 x 28 bytes");
@@ -183,18 +166,18 @@ class CliTest {
     Path model = tmp.resolve("gan");
     String[] train = {"gan", "train", "--data", "synthetic-shapes", "--features", "4", "--latent", "8", "--epochs", "1",
         "--batch", "256", "--shards", "2", "--out", model.toString()};
-    Run trained = run(train);
+    CliRun trained = CliRun.of(train);
     assertEquals(0, trained.exit(), trained.err());
     assertTrue(Pattern.compile("steps=40 images_per_s=[0-9.]+").matcher(trained.out()).find(), trained.out());
     assertTrue(Files.isRegularFile(model.resolve("grid-epoch-001.png")) && Files.isRegularFile(model.resolve("grid.png")));
     Path idx = tmp.resolve("gan.idx");
-    Run sample = run("gan", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString());
+    CliRun sample = CliRun.of("gan", "sample", "--model", model.toString(), "--n", "10", "--out", idx.toString());
     assertEquals(0, sample.exit(), sample.err());
     assertEquals(16 + 10 * 28 * 28, Files.size(idx), "IDX header + N x 28 x 28 bytes");
-    Run nowhere = run("gan", "sample", "--model", model.toString(), "--n", "10");
+    CliRun nowhere = CliRun.of("gan", "sample", "--model", model.toString(), "--n", "10");
     assertEquals(2, nowhere.exit());
     assertTrue(nowhere.err().contains("--out") && nowhere.err().strip().lines().count() == 1, nowhere.err());
-    Run again = run(train);
+    CliRun again = CliRun.of(train);
     assertEquals(2, again.exit());
     assertTrue(again.err().contains("already holds a run"), again.err());
   }
