@@ -37,12 +37,29 @@ public record DataChoice(String name, String note) {
    */
   private static String fallbackNote(String preferred, String fallback, String what, RuntimeException why) {
     DatasetSpec spec = DatasetRegistry.get(preferred);
-    String reason = why.getMessage() == null ? why.getClass().getSimpleName()
-        : why.getMessage().lines().findFirst().orElse("");
+    String reason = firstItem(why);
     return "training on " + fallback + " (" + what + "), not " + preferred + " (" + reason + ")."
         + " For the real data, set GENAI4J_DATA to a folder holding "
         + spec.folder() + "/" + String.join(", " + spec.folder() + "/", spec.requiredFiles())
         + ", or allow the download (see 'genai4j datasets' and the README's Data section)";
+  }
+
+  /**
+   * The first line of a reason, with the list that follows it when it ends in a colon (the
+   * resolver's "Looked in:" and its places), as one line.
+   */
+  private static String firstItem(RuntimeException why) {
+    if (why.getMessage() == null) {
+      return why.getClass().getSimpleName();
+    }
+    java.util.List<String> lines = why.getMessage().lines().toList();
+    StringBuilder s = new StringBuilder(lines.get(0).strip());
+    if (s.toString().endsWith(":")) {
+      for (int i = 1; i < lines.size() && lines.get(i).startsWith("  - "); i++) {
+        s.append(i == 1 ? " " : ", ").append(lines.get(i).substring(4).strip());
+      }
+    }
+    return s.toString();
   }
 
   public TextCorpus corpus() {

@@ -27,6 +27,8 @@ class DataChoiceTest {
           text.note());
       assertTrue(text.note().contains("set GENAI4J_DATA to a folder holding text/tinyshakespeare.txt"), text.note());
       assertEquals(1, text.note().lines().count(), text.note());
+      assertTrue(text.note().contains("Looked in: ") && text.note().contains(tmp.resolve("empty") + "/text: no such folder"),
+          "the places looked in: " + text.note());
       // A bad local file is not "not found": the note gives the reader's own reason.
       java.nio.file.Files.createDirectories(tmp.resolve("bad/text"));
       java.nio.file.Files.write(tmp.resolve("bad/text/tinyshakespeare.txt"), new byte[] {'a', (byte) 0xFF, (byte) 0xFE});
