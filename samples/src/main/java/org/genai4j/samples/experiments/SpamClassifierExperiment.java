@@ -18,8 +18,8 @@ import org.genai4j.llm.model.GptConfig;
  * Pretraining then fine-tuning, the lesson of LLMs-from-scratch chapter 6 without GPT-2's weights:
  * a small char GPT is pretrained as a language model on the SMS messages outside the validation
  * and test splits, then fine-tuned into a spam classifier on the balanced training split.
- * Arguments: {@code SMSSpamCollection OUT [pretrainIters] [finetuneIters]}; prints each phase's
- * time and the accuracies.
+ * Arguments: {@code SMSSpamCollection OUT [pretrainIters] [finetuneIters]} (pretrainIters 0: the
+ * same model from random initialization, the baseline); prints each phase's time and the accuracies.
  */
 public final class SpamClassifierExperiment {
   private SpamClassifierExperiment() {}
@@ -45,7 +45,13 @@ public final class SpamClassifierExperiment {
     Path pretrained = out.resolve("pretrain");
     LlmModel base;
     String baseNote;
-    if (org.genai4j.common.train.RunDir.holdsRun(pretrained)) {
+    if (pretrainIters == 0) {
+      // The baseline of the lesson: the same model from random initialization.
+      var tok = org.genai4j.llm.tokenizer.CharTokenizer.fromCorpus(corpus + validation);
+      base = new LlmModel(new org.genai4j.llm.model.Gpt(config.withVocabSize(tok.vocabSize()),
+          org.genai4j.common.ops.Params.init(1)), tok, 0);
+      baseNote = "none: random initialization";
+    } else if (org.genai4j.common.train.RunDir.holdsRun(pretrained)) {
       base = LlmModel.load(pretrained); // an earlier run's base: fine-tune it again
       baseNote = "reused " + pretrained + " (step " + base.step() + ")";
     } else {
