@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The one training loop of genai4j. Each step, for each parameter group in order: compute
  * gradients on {@code accumulation} micro-batches and average them, clip by global norm, update
  * with the group's optimizer. Listeners see a record every {@code logEvery} steps; the evaluator
- * runs every {@code evalEvery} steps; checkpoints go to {@code outDir/last.ckpt} and, when the
- * evaluation metric improves, {@code outDir/best.ckpt}.
+ * runs every {@code evalEvery} steps; checkpoints go to {@code outDir/checkpoints/last} and, when the
+ * evaluation metric improves, {@code outDir/checkpoints/best} ({@link RunDir}).
  *
  * <p>Randomness is a pure function of (seed, step): the batch generator and ND4J's random
  * generator are reseeded at every step, and each step's {@link StepContext} derives its random

@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * @param logEvery steps between records sent to the listeners
  * @param evalEvery steps between evaluations (0: only at the end)
  * @param checkpointEvery steps between checkpoints (0: only at the end)
- * @param outDir where checkpoints go ({@code last.ckpt}, {@code best.ckpt}); null for none
- * @param bestMetric the evaluation metric (lower is better) that selects {@code best.ckpt}
+ * @param outDir the run folder whose {@code checkpoints/last} and {@code checkpoints/best} hold the checkpoints; null for none
+ * @param bestMetric the evaluation metric (lower is better) that selects {@code checkpoints/best}
  * @param threads threads a step splits its batch over ({@link org.genai4j.common.util.Parallel}); 0
  *     for the default ({@link org.genai4j.common.util.Parallel#defaultThreads()})
  */
