@@ -8,6 +8,11 @@ import java.util.List;
  * output has the same leading dimensions). Three BLAS products: {@code x W^T} forward,
  * {@code dW += dy^T x} and {@code dx = dy W} backward; the bias is a rank-1 product with a column
  * of ones, which BLAS writes at memory speed.
+ *
+ * <p>Low-rank adaptation ({@link #withLowRank}, LoRA, Hu et al. 2021): {@code y = x W^T + b +
+ * (alpha / r) (x A^T) B^T} with {@code A [r, in]} ({@code <name>.lora_A}, uniform on
+ * {@code +-1/sqrt(in)}) and {@code B [out, r]} ({@code <name>.lora_B}, zeros, so the layer starts
+ * as it was). Fine-tuning trains A and B with W frozen; {@link #mergeLowRank} folds them into W.
  */
 public final class Linear implements Layer {
   private final Param weight;
@@ -15,6 +20,12 @@ public final class Linear implements Layer {
   private final int in;
   private final int out;
   private boolean inputGradient = true;
+  /** The low-rank adapter's matrices and scale, or null. */
+  private Param loraA;
+  private Param loraB;
+  private float loraScale;
+  private Tensor h;
+  private Tensor dh;
   private Tensor x;
   private Tensor y;
   private Tensor dx;
@@ -52,6 +63,49 @@ public final class Linear implements Layer {
     return this;
   }
 
+  /**
+   * Adds a low-rank adapter of rank {@code rank} and scale {@code alpha / rank}, its matrices
+   * created in {@code params} as {@code <name>.lora_A} and {@code <name>.lora_B} ({@code <name>}:
+   * the weight's name without {@code .weight}).
+   */
+  public Linear withLowRank(Params params, int rank, double alpha) {
+    if (rank < 1 || rank > Math.min(in, out)) {
+      throw new IllegalArgumentException("LoRA rank must be in 1.." + Math.min(in, out) + " for linear '"
+          + weight.name() + "' [" + out + ", " + in + "], got " + rank);
+    }
+    if (!(alpha > 0)) {
+      throw new IllegalArgumentException("LoRA alpha must be > 0, got " + alpha);
+    }
+    if (loraA != null) {
+      throw new IllegalStateException("linear '" + weight.name() + "' already has a low-rank adapter");
+    }
+    String name = weight.name().endsWith(".weight")
+        ? weight.name().substring(0, weight.name().length() - ".weight".length()) : weight.name();
+    loraA = params.create(name + ".lora_A", Init.fanInUniform(in), false, rank, in);
+    loraB = params.create(name + ".lora_B", Init.zeros(), false, out, rank);
+    loraScale = (float) (alpha / rank);
+    return this;
+  }
+
+  /** The adapter's A {@code [r, in]}, or null without one. */
+  public Param loraA() {
+    return loraA;
+  }
+
+  /** The adapter's B {@code [out, r]}, or null without one. */
+  public Param loraB() {
+    return loraB;
+  }
+
+  /** {@code W += (alpha / r) B A}: the adapted layer's function in its weight alone (the adapter stays, and adds again). */
+  public void mergeLowRank() {
+    if (loraA == null) {
+      throw new IllegalStateException("linear '" + weight.name() + "' has no low-rank adapter to merge");
+    }
+    int r = loraA.shape()[0];
+    Blas.gemm(false, false, out, in, r, loraScale, loraB.value(), 0, r, loraA.value(), 0, in, 1f, weight.value(), 0, in);
+  }
+
   public Param weight() {
     return weight;
   }
@@ -73,6 +127,13 @@ public final class Linear implements Layer {
       beta = 1f;
     }
     Blas.gemm(false, true, rows, out, in, 1f, x, 0, in, weight.value(), 0, in, beta, y, 0, out);
+    if (loraA != null) {
+      // y += scale (x A^T) B^T, through the rank-r bottleneck h.
+      int r = loraA.shape()[0];
+      h = Tensor.ensure(h, rows, r);
+      Blas.gemm(false, true, rows, r, in, 1f, x, 0, in, loraA.value(), 0, in, 0f, h, 0, r);
+      Blas.gemm(false, true, rows, out, r, loraScale, h, 0, r, loraB.value(), 0, r, 1f, y, 0, out);
+    }
     return y;
   }
 
@@ -89,17 +150,33 @@ public final class Linear implements Layer {
     if (bias != null && bias.requiresGrad()) {
       Blas.gemm(false, false, 1, out, rows, 1f, ones(rows), 0, rows, dy, 0, out, 1f, bias.grad(), 0, out);
     }
+    int r = loraA == null ? 0 : loraA.shape()[0];
+    if (loraA != null) {
+      if (loraB.requiresGrad()) {
+        // dB += scale dy^T h
+        Blas.gemm(true, false, out, r, rows, loraScale, dy, 0, out, h, 0, r, 1f, loraB.grad(), 0, r);
+      }
+      // dh = scale dy B; dA += dh^T x
+      dh = Tensor.ensure(dh, rows, r);
+      Blas.gemm(false, false, rows, r, out, loraScale, dy, 0, out, loraB.value(), 0, r, 0f, dh, 0, r);
+      if (loraA.requiresGrad()) {
+        Blas.gemm(true, false, r, in, rows, 1f, dh, 0, r, x, 0, in, 1f, loraA.grad(), 0, in);
+      }
+    }
     if (!inputGradient) {
       return null;
     }
     dx = Tensor.ensure(dx, x.shape());
     Blas.gemm(false, false, rows, in, out, 1f, dy, 0, out, weight.value(), 0, in, 0f, dx, 0, in);
+    if (loraA != null) {
+      Blas.gemm(false, false, rows, in, r, 1f, dh, 0, r, loraA.value(), 0, in, 1f, dx, 0, in);
+    }
     return dx;
   }
 
   @Override
   public List<Param> params() {
-    return Param.list(weight, bias);
+    return loraA == null ? Param.list(weight, bias) : Param.list(weight, bias, loraA, loraB);
   }
 
   private int rowsOf(Tensor t) {

@@ -1,6 +1,8 @@
 package org.genai4j.common.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
@@ -92,5 +94,48 @@ class LinearTest {
     Linear l = new Linear(Params.init(1), "fc", 3, 2, true);
     var e = assertThrows(IllegalArgumentException.class, () -> l.forward(StepContext.inference(), random(1, 2, 4)));
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("fc.weight"), e.getMessage());
+  }
+
+  /** y = x W^T + b + (alpha / r) (x A^T) B^T in double. */
+  static double[] lowRankReference(double[] x, java.util.Map<String, double[]> ps, String name, int in, int out,
+      int r, double alpha) {
+    double[] y = reference(x, ps.get(name + ".weight"), ps.get(name + ".bias"), in, out);
+    double[] a = ps.get(name + ".lora_A");
+    double[] b = ps.get(name + ".lora_B");
+    int rows = x.length / in;
+    for (int n = 0; n < rows; n++) {
+      for (int k = 0; k < r; k++) {
+        double hk = 0;
+        for (int i = 0; i < in; i++) {
+          hk += x[n * in + i] * a[k * in + i];
+        }
+        for (int o = 0; o < out; o++) {
+          y[n * out + o] += alpha / r * hk * b[o * r + k];
+        }
+      }
+    }
+    return y;
+  }
+
+  @Test
+  void aLowRankAdapterMatchesReferenceAndFiniteDifferencesAndMerges() {
+    Params p = Params.init(1);
+    Linear l = new Linear(p, "fc", 6, 5, true).withLowRank(p, 2, 4.0);
+    assertEquals(4, l.params().size());
+    // B starts at zero (the layer is unchanged); give it values so that A's gradient is not zero.
+    l.loraB().value().copyFrom(random(9, 5, 2));
+    OpCheck.of(l, random(2, 3, 6), (x, ps) -> lowRankReference(x, ps, "fc", 6, 5, 2, 4.0)).assertCorrect();
+    // A frozen base: its gradients are not computed, the adapter's are.
+    l.weight().setRequiresGrad(false);
+    l.weight().zeroGrad();
+    Tensor x = random(3, 4, 6);
+    float[] before = l.forward(StepContext.inference(), x).toArray();
+    l.mergeLowRank();
+    Linear plain = new Linear(l.weight(), l.bias());
+    float[] merged = plain.forward(StepContext.inference(), x).toArray();
+    assertArrayEquals(before, merged, 1e-5f, "the merged weight computes what the adapter did");
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new Linear(p, "g", 3, 3, false).withLowRank(p, 4, 8));
+    assertTrue(e.getMessage().contains("LoRA rank must be in 1..3"), e.getMessage());
   }
 }

@@ -75,13 +75,17 @@ public final class ClassificationTraining {
     int maxLength = Math.min(options.maxLength(), config.blockSize());
     int classes = data.train().classes().size();
     Params params = Params.init(options.seed());
-    GptClassifier model = new GptClassifier(config, classes, params);
+    GptClassifier model = new GptClassifier(config, classes, params, options.lora());
     TextClassifier.copyShared(base.weights(), params);
     int pad = 0;
-    TextClassifier classifier = new TextClassifier(model, base.tokenizer(), data.train().classes(), maxLength, pad);
+    TextClassifier classifier = new TextClassifier(model, base.tokenizer(), data.train().classes(), maxLength, pad,
+        options.lora());
 
-    Predicate<String> trains = trainable(options.trainLayers(), layers);
-    Replicas<GptClassifier> replicas = new Replicas<>(model, params, p -> new GptClassifier(config, classes, p));
+    // With LoRA only the adapters and the new head train; the base stays frozen and is never copied.
+    Predicate<String> trains = options.lora() != null ? name -> name.contains(".lora_") || name.startsWith("score.")
+        : trainable(options.trainLayers(), layers);
+    Replicas<GptClassifier> replicas = new Replicas<>(model, params,
+        p -> new GptClassifier(config, classes, p, options.lora()));
     ModuleGroup<GptClassifier> group = new ModuleGroup<>("classifier", replicas, trains,
         (m, batch, ctx) -> m.trainStep(batch, ctx));
     Trainable trainable = new Trainable() {
@@ -105,8 +109,8 @@ public final class ClassificationTraining {
         .withLogEvery(10).withEvalEvery(options.evalEvery() == 0 ? options.iters() : options.evalEvery());
     Trainer trainer = new Trainer(trainable, optimizer, tc);
     // The evaluation copy shares the weights and has buffers of its own.
-    TextClassifier evaluated = new TextClassifier(new GptClassifier(config, classes, params.replica()),
-        base.tokenizer(), data.train().classes(), maxLength, pad);
+    TextClassifier evaluated = new TextClassifier(new GptClassifier(config, classes, params.replica(),
+        options.lora()), base.tokenizer(), data.train().classes(), maxLength, pad, options.lora());
     trainer.setEvaluator(() -> Map.of("val_accuracy", accuracy(evaluated, data.validation(), null)));
     if (options.progressBar()) {
       trainer.addListener(new ProgressBarListener("classify", "ex"));

@@ -35,6 +35,17 @@ public final class GptClassifier {
   private int batch;
   private int time;
 
+  /**
+   * A classifier with LoRA adapters on its GPT ({@code lora} null: none), as a fine-tuning run and
+   * its saved form build it.
+   */
+  public GptClassifier(GptConfig config, int classes, Params params, ClassifierOptions.Lora lora) {
+    this(config, classes, params);
+    if (lora != null) {
+      gpt.addLowRank(lora.rank(), lora.alpha(), lora.targets());
+    }
+  }
+
   /** A classifier of {@code classes} classes on a GPT of {@code config}, built on {@code params}. */
   public GptClassifier(GptConfig config, int classes, Params params) {
     if (classes < 2) {

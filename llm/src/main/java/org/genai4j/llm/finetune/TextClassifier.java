@@ -34,8 +34,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param classes the class names in index order
  * @param maxLength texts are cut to their first {@code maxLength} tokens
  * @param pad the id that pads a batch (never read: the head reads the last real token)
+ * @param lora the model's LoRA adapters, or null
  */
-public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<String> classes, int maxLength, int pad) {
+public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<String> classes, int maxLength, int pad,
+    ClassifierOptions.Lora lora) {
   public static final String FILE = "classifier.json";
   public static final String WEIGHTS = "model.safetensors";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,6 +101,12 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
     o.putArray("classes").addAll(classes.stream().map(JSON.getNodeFactory()::textNode).toList());
     o.put("maxLength", maxLength);
     o.put("pad", pad);
+    if (lora != null) {
+      ObjectNode l = o.putObject("lora");
+      l.put("rank", lora.rank());
+      l.put("alpha", lora.alpha());
+      l.put("targets", String.join(",", lora.targets().stream().map(t -> t.name().toLowerCase()).sorted().toList()));
+    }
     AtomicFile.write(dir.resolve(FILE), "classifier", f -> JSON.writerWithDefaultPrettyPrinter().writeValue(f.toFile(), o));
     tokenizer.save(dir);
     Map<String, INDArray> weights = new LinkedHashMap<>();
@@ -129,12 +137,15 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
       throw new IllegalArgumentException(file + " needs \"classes\" (two or more) and \"maxLength\" (>= 1)");
     }
     GptConfig config = GptConfig.fromJson(RunDir.read(dir, RunDir.CONFIG));
-    GptClassifier model = new GptClassifier(config, classes.size(), Params.forLoading());
+    JsonNode l = o.get("lora");
+    ClassifierOptions.Lora lora = l == null || l.isNull() ? null : new ClassifierOptions.Lora(l.path("rank").asInt(0),
+        l.path("alpha").asDouble(0), ClassifierOptions.Lora.parseTargets(l.path("targets").asText("")));
+    GptClassifier model = new GptClassifier(config, classes.size(), Params.forLoading(), lora);
     SafetensorsFile weights = SafetensorsFile.open(dir.resolve(WEIGHTS));
     for (Param p : model.params().list()) {
       weights.readInto(p.name(), p.value());
     }
-    return new TextClassifier(model, Tokenizers.load(dir), classes, maxLength, o.path("pad").asInt(0));
+    return new TextClassifier(model, Tokenizers.load(dir), classes, maxLength, o.path("pad").asInt(0), lora);
   }
 
   /** Copies every weight of {@code from} whose name {@code to} also has (a pretrained GPT into a classifier). */

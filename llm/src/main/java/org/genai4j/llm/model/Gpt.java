@@ -91,6 +91,37 @@ public final class Gpt {
     return config;
   }
 
+  /** Which linear layers of each block take a low-rank adapter ({@link #addLowRank}). */
+  public enum LoraTarget {
+    /** {@code attn.c_attn} and {@code attn.c_proj}. */
+    ATTN,
+    /** {@code mlp.c_fc} and {@code mlp.c_proj}. */
+    MLP
+  }
+
+  /**
+   * Adds a LoRA adapter of rank {@code rank} and scale {@code alpha / rank} to the chosen linear
+   * layers of every block ({@link Linear#withLowRank}), its matrices created in this model's
+   * parameters ({@code transformer.h.N.attn.c_attn.lora_A}, ...); returns how many values they add.
+   */
+  public long addLowRank(int rank, double alpha, java.util.Set<LoraTarget> targets) {
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("--lora-targets must name attn, mlp or both");
+    }
+    long before = params.count();
+    for (Block b : h) {
+      if (targets.contains(LoraTarget.ATTN)) {
+        b.cAttn.withLowRank(params, rank, alpha);
+        b.attnProj.withLowRank(params, rank, alpha);
+      }
+      if (targets.contains(LoraTarget.MLP)) {
+        b.cFc.withLowRank(params, rank, alpha);
+        b.mlpProj.withLowRank(params, rank, alpha);
+      }
+    }
+    return params.count() - before;
+  }
+
   /** The parameters this model was built on. */
   public Params params() {
     return params;

@@ -115,6 +115,30 @@ class ClassificationTest {
   }
 
   @Test
+  void loraTrainsOnlyTheAdaptersAndTheHeadAndLearnsTheTask() {
+    CharTokenizer tok = CharTokenizer.fromCorpus(CHARS);
+    LlmModel base = new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 2, 2, 32, 16), Params.init(5)), tok, 0);
+    float[] baseWeight = base.weights().get("transformer.h.1.mlp.c_fc.weight").value().toArray();
+    LabeledTexts.Splits data = new LabeledTexts.Splits(task(1, 400), task(2, 100), task(3, 100));
+    ClassifierOptions opts = ClassifierOptions.defaults(tmp.resolve("lora")).withIters(300)
+        .withOptimizer(16, 1e-2, 0.0).withRun(7, 1, false, 100, 16)
+        .withLora(new ClassifierOptions.Lora(4, 8, ClassifierOptions.Lora.parseTargets("attn,MLP")));
+    ClassificationTraining.Result r = ClassificationTraining.train(base, data, opts);
+    // Per block: c_attn 4x32 + 96x4, c_proj 4x32 + 32x4, c_fc 4x32 + 128x4, mlp.c_proj 4x128 + 32x4; the head 2x32 + 2.
+    long adapters = 2 * ((4 * 32 + 96 * 4) + (4 * 32 + 32 * 4) + (4 * 32 + 128 * 4) + (4 * 128 + 32 * 4));
+    assertEquals(adapters + 2 * 32 + 2, r.trainableParameters());
+    assertTrue(r.trainableParameters() < 0.2 * r.totalParameters(), r.trainableParameters() + " of " + r.totalParameters());
+    assertArrayEquals(baseWeight, r.classifier().model().params().get("transformer.h.1.mlp.c_fc.weight").value()
+        .toArray(), "the base stays frozen");
+    assertTrue(r.accuracy().get("train") > 0.9, "accuracy " + r.accuracy());
+    TextClassifier loaded = TextClassifier.load(tmp.resolve("lora"));
+    assertEquals(r.classifier().lora(), loaded.lora());
+    assertArrayEquals(r.classifier().classify("abxab").probabilities(), loaded.classify("abxab").probabilities(), 1e-6);
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassifierOptions.Lora.parseTargets("ffn"))
+        .getMessage().contains("--lora-targets"));
+  }
+
+  @Test
   void aRunFolderIsNotOverwrittenAndBadSettingsAreNamed() {
     CharTokenizer tok = CharTokenizer.fromCorpus(CHARS);
     LlmModel base = new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 1, 2, 8, 16), Params.init(5)), tok, 0);

@@ -41,6 +41,12 @@ public final class FinetuneCommand {
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW's weight decay.") double weightDecay;
     @Option(names = "--max-length", defaultValue = "120",
         description = "Texts are cut to their first N tokens (at most the model's context).") int maxLength;
+    @Option(names = "--lora-rank", defaultValue = "0",
+        description = "LoRA: train rank-R adapters (and the head) with the base frozen; 0: no adapters.") int loraRank;
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA: the adapters' scale is alpha / rank.")
+    double loraAlpha;
+    @Option(names = "--lora-targets", defaultValue = "attn,mlp",
+        description = "LoRA: the blocks' layers adapted: attn, mlp or attn,mlp.") String loraTargets;
     @Option(names = "--eval-every", defaultValue = "50",
         description = "Steps between validation accuracies in metrics.jsonl (0: at the end).") int evalEvery;
 
@@ -48,7 +54,11 @@ public final class FinetuneCommand {
     public Integer call() {
       run.apply();
       ClassifierOptions opts = new ClassifierOptions(out, ClassifierOptions.parseTrainLayers(trainLayers), iters,
-          batch, lr, weightDecay, maxLength, evalEvery, run.seed, run.shards(), true);
+          batch, lr, weightDecay, maxLength, evalEvery, run.seed, run.shards(), true, loraRank == 0 ? null
+          : new ClassifierOptions.Lora(loraRank, loraAlpha, ClassifierOptions.Lora.parseTargets(loraTargets)));
+      if (loraRank < 0) {
+        throw new IllegalArgumentException("--lora-rank must be >= 0 (0: no adapters), got " + loraRank);
+      }
       if (!Datasets.names().contains(data)) {
         throw new IllegalArgumentException("unknown dataset '" + data + "'; known: " + String.join(", ",
             Datasets.names()));

@@ -35,6 +35,12 @@ class FinetuneCommandsTest {
     Files.writeString(texts, "See you at lunch\nURGENT! You have won a prize\n\n");
     CliRun many = CliRun.of("llm", "classify", "--model", cls.toString(), "--file", texts.toString());
     assertEquals(3, many.out().lines().count(), many.out());
+    CliRun lora = CliRun.of("llm", "finetune", "classify", "--model", base.toString(), "--data", "sms-spam",
+        "--iters", "2", "--batch", "4", "--eval-every", "0", "--lora-rank", "2", "--lora-targets", "attn", "--out",
+        tmp.resolve("lora").toString());
+    assertEquals(0, lora.exit(), lora.err());
+    // c_attn: A 2x16 + B 48x2, c_proj: A 2x16 + B 16x2, the head 2x16 + 2.
+    assertTrue(lora.out().contains("trainable parameters: 226 of "), lora.out());
     CliRun bad = CliRun.of("llm", "finetune", "classify", "--model", base.toString(), "--train-layers", "top-2",
         "--out", tmp.resolve("x").toString());
     bad.isShortError();
