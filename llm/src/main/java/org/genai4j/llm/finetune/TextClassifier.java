@@ -148,6 +148,21 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
     return new TextClassifier(model, Tokenizers.load(dir), classes, maxLength, o.path("pad").asInt(0), lora);
   }
 
+  /**
+   * The same classifier without adapters: each LoRA adapter folded into its weight ({@code W +=
+   * (alpha / r) B A}), as {@code llm merge-lora} writes it. This classifier's weights are changed
+   * in the process: use the returned one.
+   */
+  public TextClassifier withLoraMerged() {
+    if (lora == null) {
+      throw new IllegalArgumentException("this classifier has no LoRA adapters to merge");
+    }
+    model.gpt().mergeLowRank();
+    GptClassifier plain = new GptClassifier(model.gpt().config(), classes.size(), Params.forLoading(), null);
+    copyShared(model.params(), plain.params());
+    return new TextClassifier(plain, tokenizer, classes, maxLength, pad, null);
+  }
+
   /** Copies every weight of {@code from} whose name {@code to} also has (a pretrained GPT into a classifier). */
   static int copyShared(Params from, Params to) {
     int n = 0;

@@ -122,6 +122,24 @@ public final class Gpt {
     return params.count() - before;
   }
 
+  /**
+   * Folds every block's low-rank adapters into their weights ({@link Linear#mergeLowRank}); the
+   * adapters stay and would add again, so a model without them is built on the merged weights
+   * afterwards. Returns how many layers were merged.
+   */
+  public int mergeLowRank() {
+    int n = 0;
+    for (Block b : h) {
+      for (Linear l : new Linear[] {b.cAttn, b.attnProj, b.cFc, b.mlpProj}) {
+        if (l.loraA() != null) {
+          l.mergeLowRank();
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   /** The parameters this model was built on. */
   public Params params() {
     return params;

@@ -134,6 +134,11 @@ class ClassificationTest {
     TextClassifier loaded = TextClassifier.load(tmp.resolve("lora"));
     assertEquals(r.classifier().lora(), loaded.lora());
     assertArrayEquals(r.classifier().classify("abxab").probabilities(), loaded.classify("abxab").probabilities(), 1e-6);
+    double[] adapted = loaded.classify("jjjxaab").probabilities();
+    TextClassifier merged = loaded.withLoraMerged();
+    assertEquals(null, merged.lora());
+    assertEquals(r.totalParameters() - adapters, merged.model().params().count(), "no adapters left");
+    assertArrayEquals(adapted, merged.classify("jjjxaab").probabilities(), 1e-5, "the merged model computes the same");
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassifierOptions.Lora.parseTargets("ffn"))
         .getMessage().contains("--lora-targets"));
   }

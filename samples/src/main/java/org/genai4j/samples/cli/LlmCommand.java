@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "llm", mixinStandardHelpOptions = true,
     description = "A GPT (or Llama) written once from genai4j's ops: train, eval, generate, inspect, export, bench.",
     subcommands = {LlmCommand.Train.class, LlmCommand.Eval.class, LlmCommand.Generate.class, LlmCommand.Inspect.class,
-        LlmCommand.Export.class, FinetuneCommand.class, ClassifyCommand.class, LlmCommand.Bench.class,
+        LlmCommand.Export.class, FinetuneCommand.class, ClassifyCommand.class, MergeLoraCommand.class, LlmCommand.Bench.class,
         LlmCommand.DecodeBenchCommand.class})
 public final class LlmCommand {
 

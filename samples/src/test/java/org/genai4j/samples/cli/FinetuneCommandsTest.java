@@ -41,6 +41,15 @@ class FinetuneCommandsTest {
     assertEquals(0, lora.exit(), lora.err());
     // c_attn: A 2x16 + B 48x2, c_proj: A 2x16 + B 16x2, the head 2x16 + 2.
     assertTrue(lora.out().contains("trainable parameters: 226 of "), lora.out());
+    CliRun merge = CliRun.of("llm", "merge-lora", "--model", tmp.resolve("lora").toString(), "--out",
+        tmp.resolve("merged").toString());
+    assertEquals(0, merge.exit(), merge.err());
+    String text = "Call now to claim";
+    assertEquals(CliRun.of("llm", "classify", "--model", tmp.resolve("lora").toString(), text).out(),
+        CliRun.of("llm", "classify", "--model", tmp.resolve("merged").toString(), text).out());
+    CliRun noAdapters = CliRun.of("llm", "merge-lora", "--model", cls.toString(), "--out", tmp.resolve("m2").toString());
+    noAdapters.isShortError();
+    assertTrue(noAdapters.err().contains("no LoRA adapters"), noAdapters.err());
     CliRun bad = CliRun.of("llm", "finetune", "classify", "--model", base.toString(), "--train-layers", "top-2",
         "--out", tmp.resolve("x").toString());
     bad.isShortError();
