@@ -52,17 +52,22 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
    * saying what was expected otherwise.
    */
   public static LlmModel open(Path path) {
-    if (java.nio.file.Files.isRegularFile(path) && Llama2cCheckpoint.isIn(path)) {
+    if (Llama2cCheckpoint.isIn(path)) {
       return Llama2cCheckpoint.load(path);
     }
-    if (java.nio.file.Files.isDirectory(path) && java.nio.file.Files.isRegularFile(path.resolve(RunDir.CONFIG))
-        && !HuggingFaceCheckpoint.isIn(path)) {
-      return load(path);
-    }
-    if (java.nio.file.Files.isDirectory(path) && HuggingFaceCheckpoint.isIn(path)) {
+    // A Hugging Face folder has its weights beside config.json; a run keeps them under checkpoints/.
+    if (HuggingFaceCheckpoint.isIn(path)) {
       return HuggingFaceCheckpoint.load(path);
     }
-    throw new IllegalArgumentException(path + " is not a model: expected a genai4j run folder (from 'llm train'), a"
+    if (java.nio.file.Files.isRegularFile(path.resolve(RunDir.CONFIG))) {
+      return load(path);
+    }
+    throw notAModel(path);
+  }
+
+  /** The one-line error for a path that is none of the models {@link #open} takes. */
+  public static IllegalArgumentException notAModel(Path path) {
+    return new IllegalArgumentException(path + " is not a model: expected a genai4j run folder (from 'llm train'), a"
         + " Hugging Face folder (config.json and model.safetensors) or a llama2.c .bin file");
   }
 

@@ -117,6 +117,11 @@ public final class SafetensorsFolder {
     return file(name).read(name);
   }
 
+  /** Reads tensor {@code name} into {@code target}, whose shape it must have, without an intermediate tensor. */
+  public void readInto(String name, Tensor target) {
+    file(name).readInto(name, target);
+  }
+
   private SafetensorsFile file(String name) {
     SafetensorsFile f = fileOf.get(name);
     if (f == null) {

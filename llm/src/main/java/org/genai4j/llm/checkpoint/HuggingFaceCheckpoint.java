@@ -57,11 +57,32 @@ public final class HuggingFaceCheckpoint {
     return Files.isRegularFile(dir.resolve(CONFIG)) && SafetensorsFolder.isIn(dir);
   }
 
-  /** Loads the model in Hugging Face folder {@code dir}, with its tokenizer files when it has them. */
-  public static LlmModel load(Path dir) {
+  /** The configuration the folder's {@code config.json} declares (nothing else is read). */
+  public static GptConfig config(Path dir) {
     JsonNode hf = readConfig(dir.resolve(CONFIG));
     Family family = family(hf, dir.resolve(CONFIG));
-    GptConfig config = family == Family.GPT2 ? gpt2Config(hf, dir.resolve(CONFIG)) : llamaConfig(hf, dir.resolve(CONFIG));
+    return family == Family.GPT2 ? gpt2Config(hf, dir.resolve(CONFIG)) : llamaConfig(hf, dir.resolve(CONFIG));
+  }
+
+  /**
+   * The tokenizer of the folder: GPT-2's {@code vocab.json} and {@code merges.txt}, else the
+   * {@code tokenizer.json} genai4j exports beside a char or own-BPE model, else ids only; it must
+   * have {@code config}'s vocabulary size.
+   */
+  public static Tokenizer tokenizer(Path dir, GptConfig config) {
+    Tokenizer tokenizer = VocabMergesTokenizer.isIn(dir) ? VocabMergesTokenizer.load(dir)
+        : Files.isRegularFile(dir.resolve(Tokenizers.FILE)) ? Tokenizers.load(dir) : new IdTokenizer(config.vocabSize());
+    if (tokenizer.vocabSize() != config.vocabSize()) {
+      throw new IllegalArgumentException(dir + ": the tokenizer has " + tokenizer.vocabSize()
+          + " tokens but config.json's vocab_size is " + config.vocabSize());
+    }
+    return tokenizer;
+  }
+
+  /** Loads the model in Hugging Face folder {@code dir}, with its tokenizer files when it has them. */
+  public static LlmModel load(Path dir) {
+    GptConfig config = config(dir);
+    Family family = config.positional() == PositionalEncoding.ROTARY ? Family.LLAMA : Family.GPT2;
     SafetensorsFolder weights = SafetensorsFolder.open(dir);
     String prefix = family == Family.GPT2 && !weights.contains("transformer.wte.weight") ? "transformer." : "";
     checkShapesBeforeAllocating(family, config, weights, prefix);
@@ -73,9 +94,17 @@ public final class HuggingFaceCheckpoint {
     }
     for (Param p : gpt.params().list()) {
       List<Part> parts = HuggingFaceNames.parts(family, config, p.name());
+      int cols = p.shape().length == 2 ? p.shape()[1] : p.shape()[0];
+      if (parts.size() == 1 && !parts.get(0).transposed()) {
+        // Stored as the parameter is: straight from the mapped file into it.
+        String name = fileName(parts.get(0).name(), prefix);
+        checkShape(weights, name, parts.get(0), p, cols);
+        weights.readInto(name, p.value());
+        unused.remove(name);
+        continue;
+      }
       float[] value = new float[p.value().length()];
       int at = 0;
-      int cols = p.shape().length == 2 ? p.shape()[1] : p.shape()[0];
       for (Part part : parts) {
         String name = fileName(part.name(), prefix);
         Tensor t = readChecked(weights, name, part, p, cols);
@@ -94,14 +123,7 @@ public final class HuggingFaceCheckpoint {
           + unused.stream().sorted().limit(5).toList() + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more"
           : ""));
     }
-    // GPT-2's files, else the tokenizer.json genai4j exports beside a char or own-BPE model, else ids only.
-    Tokenizer tokenizer = VocabMergesTokenizer.isIn(dir) ? VocabMergesTokenizer.load(dir)
-        : Files.isRegularFile(dir.resolve(Tokenizers.FILE)) ? Tokenizers.load(dir) : new IdTokenizer(config.vocabSize());
-    if (tokenizer.vocabSize() != config.vocabSize()) {
-      throw new IllegalArgumentException(dir + ": the tokenizer has " + tokenizer.vocabSize()
-          + " tokens but config.json's vocab_size is " + config.vocabSize());
-    }
-    return new LlmModel(gpt, tokenizer, 0);
+    return new LlmModel(gpt, tokenizer(dir, config), 0);
   }
 
   /** The name under which a GPT-2 file stores {@code name}: with or without {@code transformer.}. */
@@ -110,6 +132,12 @@ public final class HuggingFaceCheckpoint {
   }
 
   private static Tensor readChecked(SafetensorsFolder weights, String name, Part part, Param p, int cols) {
+    checkShape(weights, name, part, p, cols);
+    return weights.read(name);
+  }
+
+  /** Tensor {@code name} is in the folder with the shape {@code part} of parameter {@code p} needs; a named error otherwise. */
+  private static void checkShape(SafetensorsFolder weights, String name, Part part, Param p, int cols) {
     if (!weights.contains(name)) {
       throw new IllegalArgumentException(weights.folder() + " has no tensor '" + name + "' (for " + p.name() + ")");
     }
@@ -120,7 +148,6 @@ public final class HuggingFaceCheckpoint {
       throw new IllegalArgumentException("tensor '" + name + "' in " + weights.folder() + " has shape "
           + Arrays.toString(got) + ", expected " + Arrays.toString(want) + " from config.json");
     }
-    return weights.read(name);
   }
 
   /**

@@ -5,8 +5,14 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.genai4j.common.io.SafetensorsFolder;
+import org.genai4j.common.train.Checkpoint;
+import org.genai4j.common.train.RunDir;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.model.GptConfig;
+import org.genai4j.llm.model.PositionalEncoding;
+import org.genai4j.llm.tokenizer.IdTokenizer;
+import org.genai4j.llm.tokenizer.Tokenizer;
+import org.genai4j.llm.tokenizer.Tokenizers;
 
 /**
  * What {@code llm inspect} prints about a model: where it comes from, its configuration, parameter
@@ -22,27 +28,34 @@ import org.genai4j.llm.model.GptConfig;
 public record ModelDescription(String format, GptConfig config, long parameters, String storedTypes, String tokenizer,
     long step) {
 
-  /** Opens the model at {@code path} ({@link LlmModel#open}) and describes it. */
+  /**
+   * Describes the model at {@code path} (anything {@link LlmModel#open} takes) from its
+   * configuration, tokenizer and file headers, without reading its weights.
+   */
   public static ModelDescription of(Path path) {
-    LlmModel m = LlmModel.open(path);
-    String format;
-    String types;
-    if (Files.isRegularFile(path)) {
-      format = "llama2.c checkpoint (" + path.getFileName() + ")";
-      types = "F32";
-    } else if (HuggingFaceCheckpoint.isIn(path)) {
-      SafetensorsFolder w = SafetensorsFolder.open(path);
-      TreeSet<String> t = new TreeSet<>();
-      w.names().forEach(n -> t.add(w.entry(n).dtype()));
-      format = "Hugging Face folder (" + (m.config().positional() == org.genai4j.llm.model.PositionalEncoding.ROTARY
-          ? "LlamaForCausalLM" : "GPT2LMHeadModel") + ")";
-      types = String.join(", ", t);
-    } else {
-      format = "genai4j run";
-      types = "F32";
+    if (Llama2cCheckpoint.isIn(path)) {
+      GptConfig c = Llama2cCheckpoint.config(path);
+      return describe("llama2.c checkpoint (" + path.getFileName() + ")", c, "F32", new IdTokenizer(c.vocabSize()), 0);
     }
-    return new ModelDescription(format, m.config(), m.parameterCount(), types,
-        m.tokenizer().kind() + ", " + m.tokenizer().vocabSize() + " tokens", m.step());
+    if (HuggingFaceCheckpoint.isIn(path)) {
+      GptConfig c = HuggingFaceCheckpoint.config(path);
+      SafetensorsFolder w = SafetensorsFolder.open(path);
+      TreeSet<String> types = new TreeSet<>();
+      w.names().forEach(n -> types.add(w.entry(n).dtype()));
+      String architecture = c.positional() == PositionalEncoding.ROTARY ? "LlamaForCausalLM" : "GPT2LMHeadModel";
+      return describe("Hugging Face folder (" + architecture + ")", c, String.join(", ", types),
+          HuggingFaceCheckpoint.tokenizer(path, c), 0);
+    }
+    if (Files.isRegularFile(path.resolve(RunDir.CONFIG))) {
+      GptConfig c = GptConfig.fromJson(RunDir.read(path, RunDir.CONFIG));
+      return describe("genai4j run", c, "F32", Tokenizers.load(path),
+          Checkpoint.readStep(RunDir.checkpointToLoad(path)));
+    }
+    throw LlmModel.notAModel(path);
+  }
+
+  private static ModelDescription describe(String format, GptConfig c, String types, Tokenizer t, long step) {
+    return new ModelDescription(format, c, c.parameterCount(), types, t.kind() + ", " + t.vocabSize() + " tokens", step);
   }
 
   /** The description as {@code key: value} lines. */
@@ -57,7 +70,7 @@ public record ModelDescription(String format, GptConfig config, long parameters,
         c.nLayer(), c.nHead(), c.kvHeads(), c.nEmbd(), c.headSize()));
     s.append(String.format(Locale.ROOT, "context: %d tokens, vocabulary: %d%n", c.blockSize(), c.vocabSize()));
     String positions = c.positional().name().toLowerCase(Locale.ROOT)
-        + (c.positional() == org.genai4j.llm.model.PositionalEncoding.ROTARY
+        + (c.positional() == PositionalEncoding.ROTARY
             ? " (theta " + c.ropeTheta() + ", " + c.ropeLayout().name().toLowerCase(Locale.ROOT) + ")" : "");
     s.append(String.format(Locale.ROOT, "positions: %s, norm: %s (eps %s), mlp: %s (hidden %d), bias: %s,"
             + " tied head: %s%n", positions, c.norm().name().toLowerCase(Locale.ROOT), c.normEps(),

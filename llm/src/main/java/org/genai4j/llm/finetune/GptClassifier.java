@@ -32,6 +32,8 @@ public final class GptClassifier {
   private int[] last = new int[0];
   private int[] ids = new int[0];
   private int[] labels = new int[0];
+  /** One hidden row, copied between the hidden states and the gathered rows. */
+  private float[] row = new float[0];
   private int batch;
   private int time;
 
@@ -76,7 +78,7 @@ public final class GptClassifier {
     Tensor h = gpt.hidden(ctx, ids, batch, time);
     int c = gpt.config().nEmbd();
     gathered = Tensor.ensure(gathered, batch, c);
-    float[] row = new float[c];
+    row = row.length == c ? row : new float[c];
     for (int b = 0; b < batch; b++) {
       if (last[b] < 0 || last[b] >= time) {
         throw new IllegalArgumentException("last real position " + last[b] + " of sequence " + b + " is outside 0.."
@@ -105,7 +107,7 @@ public final class GptClassifier {
     int c = gpt.config().nEmbd();
     dHidden = Tensor.ensure(dHidden, batch, time, c);
     dHidden.zero();
-    float[] row = new float[c];
+    row = row.length == c ? row : new float[c];
     for (int b = 0; b < batch; b++) {
       dGathered.read(b * c, row, 0, c);
       dHidden.write((b * time + last[b]) * c, row, 0, c);
@@ -120,7 +122,7 @@ public final class GptClassifier {
     ids = TokenBatches.ids(b, "x", ids);
     last = TokenBatches.ids(b, "last", last);
     labels = TokenBatches.ids(b, "y", labels);
-    Tensor logits = forward(ctx, ids, java.util.Arrays.copyOf(last, n), n, t);
+    Tensor logits = forward(ctx, ids, last, n, t);
     double loss = loss(ctx, logits, labels);
     backward(ctx);
     return StepLoss.of(loss);

@@ -156,6 +156,24 @@ class FixtureCheckpointsTest {
     }
   }
 
+  @Test
+  void inspectingCountsWhatLoadingBuildsWithoutReadingTheWeights() {
+    for (String k : new String[] {"gpt2-tiny", "llama-tiny", "llama2c-stories260K/stories260K.bin"}) {
+      Path p = fixture(k);
+      if (!Files.exists(p)) {
+        continue;
+      }
+      ModelDescription d = ModelDescription.of(p);
+      LlmModel m = LlmModel.open(p);
+      assertEquals(m.parameterCount(), d.parameters(), k);
+      assertEquals(m.config(), d.config(), k);
+      assertTrue(d.tokenizer().startsWith(m.tokenizer().kind() + ", " + m.tokenizer().vocabSize()), d.tokenizer());
+    }
+    if (Files.isDirectory(fixture("gpt2-tiny"))) {
+      assertEquals("F16", ModelDescription.of(fixture("gpt2-tiny")).storedTypes());
+    }
+  }
+
   /** The model's logits for the reference's input ids against {@code reference.safetensors}; the largest difference. */
   static double matchLogits(LlmModel model, Path dir) throws Exception {
     ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("reference.safetensors")))
