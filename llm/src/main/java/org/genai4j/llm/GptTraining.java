@@ -21,6 +21,9 @@ import org.genai4j.common.train.TrainingResult;
 import org.genai4j.common.util.ModelMemory;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
+import org.genai4j.llm.finetune.BaseReference;
+import org.genai4j.llm.finetune.LoraGpt;
+import org.genai4j.llm.finetune.LoraRun;
 import org.genai4j.llm.model.GptTrainable;
 import org.genai4j.llm.tokenizer.Tokenizer;
 import org.genai4j.llm.tokenizer.Tokenizers;
@@ -46,7 +49,9 @@ public final class GptTraining {
       Map.entry("nlayer", "--layers"), Map.entry("nHead", "--heads"), Map.entry("nhead", "--heads"),
       Map.entry("nEmbd", "--embd"), Map.entry("nembd", "--embd"), Map.entry("blockSize", "--block"),
       Map.entry("dropout", "--dropout"), Map.entry("positional", "--positions"), Map.entry("norm", "--norm"),
-      Map.entry("mlp", "--mlp"), Map.entry("mlpHidden", "--mlp-hidden"), Map.entry("vocabSize", "vocabulary size"));
+      Map.entry("mlp", "--mlp"), Map.entry("mlpHidden", "--mlp-hidden"), Map.entry("vocabSize", "vocabulary size"),
+      Map.entry("initFrom", "--init-from"), Map.entry("rank", "--lora-rank"), Map.entry("alpha", "--lora-alpha"),
+      Map.entry("targets", "--lora-targets"), Map.entry("base", "the base model (--init-from)"));
   /**
    * Options a resumed run may change freely: where and how fast it runs, and how often it logs and
    * evaluates (evaluation and logging read the model, they do not change its steps).
@@ -76,23 +81,42 @@ public final class GptTraining {
    */
   public static TrainingResult<LlmModel> train(String trainText, String validationText, GptConfig config,
       GptTrainOptions options, List<TrainingListener> extraListeners) {
+    return train(trainText, validationText, config, null, options, extraListeners);
+  }
+
+  /**
+   * As {@link #train(String, String, GptConfig, GptTrainOptions, List)}, starting from the model
+   * {@code init} names (nanoGPT's {@code init_from}) instead of random weights: its configuration
+   * (with {@code config}'s dropout) and tokenizer are the run's. With LoRA ({@code init.lora()})
+   * only the adapters train, the base stays bit-identical, and the run folder holds the adapters
+   * and {@code lora.json} (the base's path and SHA-256), never the base's weights; {@link
+   * LlmModel#load} opens the base and adds them. Resuming such a run checks the base is unchanged.
+   */
+  public static TrainingResult<LlmModel> train(String trainText, String validationText, GptConfig config,
+      InitFrom init, GptTrainOptions options, List<TrainingListener> extraListeners) {
     Path out = options.outDir();
     try (RunFolder run = out == null ? null : RunFolder.open(out, options.start())) {
-      return train(run, trainText, validationText, config, options, extraListeners);
+      return train(run, trainText, validationText, config, init, options, extraListeners);
     }
   }
 
   private static TrainingResult<LlmModel> train(RunFolder run, String trainText, String validationText,
-      GptConfig config, GptTrainOptions options, List<TrainingListener> extraListeners) {
+      GptConfig config, InitFrom init, GptTrainOptions options, List<TrainingListener> extraListeners) {
     Path out = options.outDir();
     boolean resuming = run != null && run.resuming();
+    LoraRun lora = init == null || init.lora() == null ? null : loraRun(init, out, resuming);
+    // A resumed LoRA run checks its base against the stored SHA-256; a new one has just hashed it.
+    LlmModel base = init == null ? null : lora != null && resuming ? lora.base().open(out)
+        : LlmModel.open(init.model());
     Tokenizer tokenizer = resuming
         ? Tokenizers.load(out)
+        : base != null ? base.tokenizer()
         // The char vocabulary covers the validation text too, as nanoGPT's prepare.py does.
         : Tokenizers.create(options.tokenizer(),
             options.tokenizer().equals("char") && validationText != null ? trainText + validationText : trainText,
             options.bpeVocabSize());
-    GptConfig model = config.withVocabSize(tokenizer.vocabSize());
+    GptConfig model = base != null ? base.config().withDropout(config.dropout())
+        : config.withVocabSize(tokenizer.vocabSize());
     ModelMemory.checkTraining("the GPT (" + model.nLayer() + " layers of width " + model.nEmbd() + ")",
         model.parameterCount());
     int[] train = tokenizer.encode(trainText);
@@ -104,7 +128,12 @@ public final class GptTraining {
     TokenBatches batches = new TokenBatches(train, options.batchSize(), model.blockSize());
 
     Params params = Params.init(options.seed());
-    Gpt gpt = new Gpt(model, params);
+    Gpt gpt = lora != null ? LoraGpt.build(model, params, lora.config()) : new Gpt(model, params);
+    if (base != null) {
+      LoraRun.copyBase(base.weights(), params, out == null ? init.model() : out);
+      base = null; // its weights are copied: let them go
+    }
+    GptTrainable trainable = lora != null ? LoraGpt.trainable(gpt, lora.config()) : new GptTrainable(gpt);
     OptimizerConfig optimizer = OptimizerConfig.adamW(
         LrSchedule.warmupCosine(options.lr(), options.minLr(), options.warmup(), options.lrDecayIters()),
         options.beta1(), options.beta2(), options.weightDecay());
@@ -117,12 +146,17 @@ public final class GptTraining {
     if (out != null) {
       tc = tc.withCheckpoints(out, options.evalEvery(), validation == null ? null : "val_loss");
     }
-    Trainer trainer = new Trainer(new GptTrainable(gpt), optimizer, tc);
+    Trainer trainer = new Trainer(trainable, optimizer, tc);
     if (run != null) {
       if (!resuming) {
         tokenizer.save(out); // the folder is this run's and empty: nothing of another run is replaced
       }
-      run.begin(Map.of(RunDir.CONFIG, model.toJson(), RunDir.TRAIN, optionsJson(options)), FLAGS, HARMLESS,
+      Map<String, String> files = new java.util.HashMap<>(Map.of(RunDir.CONFIG, model.toJson(), RunDir.TRAIN,
+          optionsJson(options, init)));
+      if (lora != null) {
+        files.put(LoraRun.FILE, lora.toJson());
+      }
+      run.begin(files, FLAGS, HARMLESS,
           () -> {
             if (resuming) {
               trainer.resume(out.resolve(RunDir.LAST));
@@ -132,7 +166,8 @@ public final class GptTraining {
     if (validation != null) {
       // A copy of the model that shares the weights and has buffers of its own (an evaluation batch
       // has another shape than a shard's), in an inference context.
-      LlmModel evaluated = new LlmModel(new Gpt(model, params.replica()), tokenizer, 0);
+      LlmModel evaluated = new LlmModel(lora != null ? LoraGpt.build(model, params.replica(), lora.config())
+          : new Gpt(model, params.replica()), tokenizer, 0);
       double[] best = {trainer.checkpoint().values().getOrDefault("best", Double.POSITIVE_INFINITY)};
       trainer.setEvaluator(() -> {
         double loss = LlmEvaluation.evaluate(evaluated, validation, options.evalBatches(), options.batchSize(),
@@ -152,12 +187,30 @@ public final class GptTraining {
         steps -> steps * options.batchSize() * options.accumulation() * (double) model.blockSize());
   }
 
-  private static String optionsJson(GptTrainOptions options) {
+  /**
+   * The LoRA run's {@code lora.json}: a resumed run keeps the reference it stored when {@code
+   * --init-from} names the same base (which {@link BaseReference#open} then checks), so the base is
+   * hashed once; a new run hashes it.
+   */
+  private static LoraRun loraRun(InitFrom init, Path out, boolean resuming) {
+    if (resuming && LoraRun.isIn(out)) {
+      LoraRun stored = LoraRun.read(out);
+      if (stored.base().path().equals(init.model().toAbsolutePath().normalize())) {
+        return new LoraRun(init.lora(), stored.base());
+      }
+    }
+    return new LoraRun(init.lora(), BaseReference.of(init.model()));
+  }
+
+  private static String optionsJson(GptTrainOptions options, InitFrom init) {
     try {
       ObjectMapper json = new ObjectMapper();
       ObjectNode node = json.valueToTree(options);
       // The folder as the user gave it, not as a file: URI.
       node.put("outDir", options.outDir() == null ? null : options.outDir().toString());
+      if (init != null) {
+        node.put("initFrom", init.model().toString());
+      }
       return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the training options: " + e.getMessage(), e);

@@ -65,6 +65,21 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
     throw notAModel(path);
   }
 
+  /**
+   * Writes this model as a run folder {@code dir} that {@link #open} reads: {@code config.json},
+   * {@code tokenizer.json} and the weights as the checkpoint {@code checkpoints/last} (no optimizer
+   * state). The folder's files are replaced atomically.
+   */
+  public void save(Path dir) {
+    if (weights().byName().keySet().stream().anyMatch(org.genai4j.llm.finetune.LoraConfig::isAdapter)) {
+      throw new IllegalArgumentException("this model has LoRA adapters; merge them first (LoraGpt.merged, 'llm"
+          + " merge-lora') to save it whole");
+    }
+    RunDir.write(dir, RunDir.CONFIG, config().toJson());
+    tokenizer.save(dir);
+    Checkpoint.of(new GptTrainable(gpt), null, step, 0, java.util.Map.of()).write(dir.resolve(RunDir.LAST));
+  }
+
   /** The one-line error for a path that is none of the models {@link #open} takes. */
   public static IllegalArgumentException notAModel(Path path) {
     return new IllegalArgumentException(path + " is not a model: expected a genai4j run folder (from 'llm train'), a"
@@ -87,6 +102,10 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
   public static LlmModel load(Path runDir, Path checkpoint) {
     if (!java.nio.file.Files.isDirectory(runDir)) {
       throw new IllegalArgumentException("run folder not found: " + runDir.toAbsolutePath());
+    }
+    if (org.genai4j.llm.finetune.LoraRun.isIn(runDir)) {
+      // A LoRA run's checkpoints hold the adapters only; the base comes from its reference.
+      return org.genai4j.llm.finetune.LoraGpt.load(runDir, checkpoint);
     }
     GptConfig config = GptConfig.fromJson(RunDir.read(runDir, RunDir.CONFIG));
     Tokenizer tokenizer = Tokenizers.load(runDir);

@@ -41,8 +41,25 @@ public final class ClassificationTraining {
   public record Result(TextClassifier classifier, Map<String, Double> accuracy, int[][] confusion,
       long trainableParameters, long totalParameters, double seconds) {}
 
-  /** Fine-tunes {@code base} on {@code data} with {@code options}; writes the run when {@code options.outDir()} is set. */
+  /**
+   * Fine-tunes {@code base} on {@code data} with {@code options}; writes the run when {@code
+   * options.outDir()} is set. A LoRA run that writes a folder needs the base's {@link
+   * BaseReference}: use {@link #train(LlmModel, BaseReference, LabeledTexts.Splits, ClassifierOptions)}.
+   */
   public static Result train(LlmModel base, LabeledTexts.Splits data, ClassifierOptions options) {
+    return train(base, null, data, options);
+  }
+
+  /**
+   * Fine-tunes {@code base}, opened from {@code reference} (null: a model in memory), on {@code
+   * data}. A LoRA run's folder holds the adapters, the head and the reference, not the base.
+   */
+  public static Result train(LlmModel base, BaseReference reference, LabeledTexts.Splits data,
+      ClassifierOptions options) {
+    if (options.lora() != null && options.outDir() != null && reference == null) {
+      throw new IllegalArgumentException("a LoRA run saves only its adapters, so it needs its base model as a folder"
+          + " or file (--model), not a model in memory");
+    }
     GptConfig config = base.config();
     int layers = config.nLayer();
     if (options.trainLayers() > layers) {
@@ -53,7 +70,7 @@ public final class ClassificationTraining {
       if (run != null) {
         run.begin(Map.of(RunDir.TRAIN, optionsJson(options)), Map.of(), java.util.Set.of(), () -> {});
       }
-      return train(base, data, options, layers);
+      return train(base, reference, data, options, layers);
     }
   }
 
@@ -67,10 +84,16 @@ public final class ClassificationTraining {
     n.put("weightDecay", o.weightDecay());
     n.put("maxLength", o.maxLength());
     n.put("seed", o.seed());
+    if (o.lora() != null) {
+      n.put("loraRank", o.lora().rank());
+      n.put("loraAlpha", o.lora().alpha());
+      n.put("loraTargets", o.lora().targetsText());
+    }
     return n.toPrettyString();
   }
 
-  private static Result train(LlmModel base, LabeledTexts.Splits data, ClassifierOptions options, int layers) {
+  private static Result train(LlmModel base, BaseReference reference, LabeledTexts.Splits data,
+      ClassifierOptions options, int layers) {
     GptConfig config = base.config();
     int maxLength = Math.min(options.maxLength(), config.blockSize());
     int classes = data.train().classes().size();
@@ -78,11 +101,12 @@ public final class ClassificationTraining {
     GptClassifier model = new GptClassifier(config, classes, params, options.lora());
     TextClassifier.copyShared(base.weights(), params);
     int pad = 0;
+    LoraRun lora = options.lora() == null ? null : new LoraRun(options.lora(), reference);
     TextClassifier classifier = new TextClassifier(model, base.tokenizer(), data.train().classes(), maxLength, pad,
-        options.lora());
+        lora);
 
     // With LoRA only the adapters and the new head train; the base stays frozen and is never copied.
-    Predicate<String> trains = options.lora() != null ? name -> name.contains(".lora_") || name.startsWith("score.")
+    Predicate<String> trains = options.lora() != null ? TextClassifier::loraTrained
         : trainable(options.trainLayers(), layers);
     Replicas<GptClassifier> replicas = new Replicas<>(model, params,
         p -> new GptClassifier(config, classes, p, options.lora()));
@@ -110,7 +134,7 @@ public final class ClassificationTraining {
     Trainer trainer = new Trainer(trainable, optimizer, tc);
     // The evaluation copy shares the weights and has buffers of its own.
     TextClassifier evaluated = new TextClassifier(new GptClassifier(config, classes, params.replica(),
-        options.lora()), base.tokenizer(), data.train().classes(), maxLength, pad, options.lora());
+        options.lora()), base.tokenizer(), data.train().classes(), maxLength, pad, lora);
     trainer.setEvaluator(() -> Map.of("val_accuracy", accuracy(evaluated, data.validation(), null)));
     if (options.progressBar()) {
       trainer.addListener(new ProgressBarListener("classify", "ex"));

@@ -18,39 +18,11 @@ import java.nio.file.Path;
  * @param seed the split's and the head's seed, and the batches'
  * @param threads threads the batch is split over (0: the trainer's default)
  * @param progressBar whether to show a progress bar
- * @param lora the low-rank adapters to train instead of the chosen layers (null: none)
+ * @param lora the low-rank adapters to train instead of the chosen layers (null: none); with them the
+ *     base stays frozen whatever {@code trainLayers} says, and only the adapters and the head train
  */
 public record ClassifierOptions(Path outDir, int trainLayers, int iters, int batch, double lr, double weightDecay,
-    int maxLength, int evalEvery, long seed, int threads, boolean progressBar, Lora lora) {
-
-  /**
-   * LoRA settings: rank, alpha and the blocks' layers adapted. With them the base model stays
-   * frozen (whatever {@code trainLayers} says) and only the adapters and the class head train.
-   */
-  public record Lora(int rank, double alpha, java.util.Set<org.genai4j.llm.model.Gpt.LoraTarget> targets) {
-    public Lora {
-      if (rank < 1) throw new IllegalArgumentException("--lora-rank must be >= 1, got " + rank);
-      if (!(alpha > 0)) throw new IllegalArgumentException("--lora-alpha must be > 0, got " + alpha);
-      if (targets == null || targets.isEmpty()) {
-        throw new IllegalArgumentException("--lora-targets must name attn, mlp or both");
-      }
-      targets = java.util.Set.copyOf(targets);
-    }
-
-    /** {@code attn}, {@code mlp} or {@code attn,mlp}, any case. */
-    public static java.util.Set<org.genai4j.llm.model.Gpt.LoraTarget> parseTargets(String s) {
-      java.util.Set<org.genai4j.llm.model.Gpt.LoraTarget> t = java.util.EnumSet.noneOf(
-          org.genai4j.llm.model.Gpt.LoraTarget.class);
-      for (String part : (s == null ? "" : s).split(",")) {
-        switch (part.trim().toLowerCase(java.util.Locale.ROOT)) {
-          case "attn" -> t.add(org.genai4j.llm.model.Gpt.LoraTarget.ATTN);
-          case "mlp" -> t.add(org.genai4j.llm.model.Gpt.LoraTarget.MLP);
-          default -> throw new IllegalArgumentException("--lora-targets must be attn, mlp or attn,mlp, got '" + s + "'");
-        }
-      }
-      return t;
-    }
-  }
+    int maxLength, int evalEvery, long seed, int threads, boolean progressBar, LoraConfig lora) {
 
   /** The same without LoRA (the constructor before adapters existed). */
   public ClassifierOptions(Path outDir, int trainLayers, int iters, int batch, double lr, double weightDecay,
@@ -58,7 +30,7 @@ public record ClassifierOptions(Path outDir, int trainLayers, int iters, int bat
     this(outDir, trainLayers, iters, batch, lr, weightDecay, maxLength, evalEvery, seed, threads, progressBar, null);
   }
 
-  public ClassifierOptions withLora(Lora l) {
+  public ClassifierOptions withLora(LoraConfig l) {
     return new ClassifierOptions(outDir, trainLayers, iters, batch, lr, weightDecay, maxLength, evalEvery, seed, threads,
         progressBar, l);
   }

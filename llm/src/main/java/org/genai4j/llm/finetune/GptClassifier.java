@@ -41,7 +41,7 @@ public final class GptClassifier {
    * A classifier with LoRA adapters on its GPT ({@code lora} null: none), as a fine-tuning run and
    * its saved form build it.
    */
-  public GptClassifier(GptConfig config, int classes, Params params, ClassifierOptions.Lora lora) {
+  public GptClassifier(GptConfig config, int classes, Params params, LoraConfig lora) {
     this(config, classes, params);
     if (lora != null) {
       gpt.addLowRank(lora.rank(), lora.alpha(), lora.targets());

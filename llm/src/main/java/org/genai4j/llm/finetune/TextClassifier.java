@@ -7,11 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.genai4j.common.io.Safetensors;
-import org.genai4j.common.io.SafetensorsFile;
 import org.genai4j.common.ops.Param;
 import org.genai4j.common.ops.Params;
 import org.genai4j.common.ops.StepContext;
@@ -21,23 +17,25 @@ import org.genai4j.common.util.AtomicFile;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.tokenizer.Tokenizer;
 import org.genai4j.llm.tokenizer.Tokenizers;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A fine-tuned text classifier ready to use: the model, its tokenizer, the class names and how
  * texts are cut. Saved in a run folder as {@code config.json} (the GPT), {@code classifier.json}
  * (classes, maximum length, padding id), {@code tokenizer.json} and {@code model.safetensors} (every
- * weight, the head as {@code score.*}). Not thread-safe.
+ * weight, the head as {@code score.*}); a LoRA classifier saves instead {@code lora.json} (the
+ * adapters' settings and the base model's path and SHA-256, {@link LoraRun}) and {@code
+ * adapter_model.safetensors} (the adapters and the head only), and loads by opening its base.
+ * Not thread-safe.
  *
  * @param model the classifier
  * @param tokenizer the tokenizer of its base model
  * @param classes the class names in index order
  * @param maxLength texts are cut to their first {@code maxLength} tokens
  * @param pad the id that pads a batch (never read: the head reads the last real token)
- * @param lora the model's LoRA adapters, or null
+ * @param lora the model's LoRA adapters and the base they adapt, or null
  */
 public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<String> classes, int maxLength, int pad,
-    ClassifierOptions.Lora lora) {
+    LoraRun lora) {
   public static final String FILE = "classifier.json";
   public static final String WEIGHTS = "model.safetensors";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,29 +92,39 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
     return out;
   }
 
-  /** Writes the classifier into run folder {@code dir} (its files replaced atomically). */
+  /**
+   * Writes the classifier into run folder {@code dir} (its files replaced atomically): every weight,
+   * or with LoRA only the adapters and the head, beside the base's reference.
+   */
   public void save(Path dir) {
+    if (lora != null && lora.base() == null) {
+      throw new IllegalArgumentException("a LoRA classifier saves only its adapters and needs its base model's"
+          + " reference (train it from a model folder or file); merge it first with withLoraMerged() to save it whole");
+    }
     RunDir.write(dir, RunDir.CONFIG, model.gpt().config().toJson());
     ObjectNode o = JSON.createObjectNode();
     o.putArray("classes").addAll(classes.stream().map(JSON.getNodeFactory()::textNode).toList());
     o.put("maxLength", maxLength);
     o.put("pad", pad);
-    if (lora != null) {
-      ObjectNode l = o.putObject("lora");
-      l.put("rank", lora.rank());
-      l.put("alpha", lora.alpha());
-      l.put("targets", String.join(",", lora.targets().stream().map(t -> t.name().toLowerCase()).sorted().toList()));
-    }
     AtomicFile.write(dir.resolve(FILE), "classifier", f -> JSON.writerWithDefaultPrettyPrinter().writeValue(f.toFile(), o));
     tokenizer.save(dir);
-    Map<String, INDArray> weights = new LinkedHashMap<>();
-    for (Param p : model.params().list()) {
-      weights.put(p.name(), p.value().array());
+    if (lora != null) {
+      RunDir.write(dir, LoraRun.FILE, lora.toJson());
+      LoraRun.writeTrained(dir.resolve(LoraRun.ADAPTERS), model.params(), TextClassifier::loraTrained);
+    } else {
+      LoraRun.writeTrained(dir.resolve(WEIGHTS), model.params(), name -> true);
     }
-    Safetensors.write(dir.resolve(WEIGHTS), weights, Map.of("format", "pt"));
   }
 
-  /** Reads the classifier saved in {@code dir}; a one-line error naming a missing or bad file. */
+  /** What a LoRA classifier trains and saves: the adapters and the new head. */
+  static boolean loraTrained(String name) {
+    return LoraConfig.isAdapter(name) || name.startsWith("score.");
+  }
+
+  /**
+   * Reads the classifier saved in {@code dir} (for a LoRA classifier: its base, checked against the
+   * SHA-256 it was trained on, then the adapters); a one-line error naming a missing or bad file.
+   */
   public static TextClassifier load(Path dir) {
     Path file = dir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
@@ -136,14 +144,19 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
     if (classes.size() < 2 || maxLength < 1) {
       throw new IllegalArgumentException(file + " needs \"classes\" (two or more) and \"maxLength\" (>= 1)");
     }
+    if (o.has("lora")) {
+      throw new IllegalArgumentException(file + " was written by an earlier genai4j (LoRA settings in it, not in "
+          + LoraRun.FILE + "); train the classifier again");
+    }
     GptConfig config = GptConfig.fromJson(RunDir.read(dir, RunDir.CONFIG));
-    JsonNode l = o.get("lora");
-    ClassifierOptions.Lora lora = l == null || l.isNull() ? null : new ClassifierOptions.Lora(l.path("rank").asInt(0),
-        l.path("alpha").asDouble(0), ClassifierOptions.Lora.parseTargets(l.path("targets").asText("")));
-    GptClassifier model = new GptClassifier(config, classes.size(), Params.forLoading(), lora);
-    SafetensorsFile weights = SafetensorsFile.open(dir.resolve(WEIGHTS));
-    for (Param p : model.params().list()) {
-      weights.readInto(p.name(), p.value());
+    LoraRun lora = LoraRun.isIn(dir) ? LoraRun.read(dir) : null;
+    GptClassifier model = new GptClassifier(config, classes.size(), Params.forLoading(),
+        lora == null ? null : lora.config());
+    if (lora == null) {
+      LoraRun.readTrained(dir.resolve(WEIGHTS), model.params(), name -> true);
+    } else {
+      LoraRun.copyBase(lora.base().open(dir).weights(), model.params(), dir);
+      LoraRun.readTrained(dir.resolve(LoraRun.ADAPTERS), model.params(), TextClassifier::loraTrained);
     }
     return new TextClassifier(model, Tokenizers.load(dir), classes, maxLength, o.path("pad").asInt(0), lora);
   }
@@ -158,7 +171,7 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
       throw new IllegalArgumentException("this classifier has no LoRA adapters to merge");
     }
     model.gpt().mergeLowRank();
-    GptClassifier plain = new GptClassifier(model.gpt().config(), classes.size(), Params.forLoading(), null);
+    GptClassifier plain = new GptClassifier(model.gpt().config(), classes.size(), Params.forLoading());
     copyShared(model.params(), plain.params());
     return new TextClassifier(plain, tokenizer, classes, maxLength, pad, null);
   }

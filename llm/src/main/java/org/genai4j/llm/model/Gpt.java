@@ -91,35 +91,53 @@ public final class Gpt {
     return config;
   }
 
-  /** Which linear layers of each block take a low-rank adapter ({@link #addLowRank}). */
-  public enum LoraTarget {
-    /** {@code attn.c_attn} and {@code attn.c_proj}. */
-    ATTN,
-    /** {@code mlp.c_fc} and {@code mlp.c_proj}. */
-    MLP
-  }
+  /** The linear layers of a block that can take a low-rank adapter, by their names inside the block. */
+  public static final java.util.List<String> ADAPTABLE = java.util.List.of("attn.c_attn", "attn.c_proj", "mlp.c_fc",
+      "mlp.c_proj");
 
   /**
-   * Adds a LoRA adapter of rank {@code rank} and scale {@code alpha / rank} to the chosen linear
-   * layers of every block ({@link Linear#withLowRank}), its matrices created in this model's
-   * parameters ({@code transformer.h.N.attn.c_attn.lora_A}, ...); returns how many values they add.
+   * Adds a LoRA adapter of rank {@code rank} and scale {@code alpha / rank} to the linear layers of
+   * every block that {@code targets} select ({@link Linear#withLowRank}), its matrices created in
+   * this model's parameters ({@code transformer.h.N.attn.c_attn.lora_A}, ...); returns how many
+   * values they add. A target is {@code attn} (both attention layers), {@code mlp} (both MLP layers),
+   * a layer's name in the block ({@code attn.c_attn}) or its last part ({@code c_fc}; {@code c_proj}
+   * is both projections). A target that selects no layer, or a rank above a selected layer's width,
+   * is refused with a one-line error naming the flag, before any adapter is added.
    */
-  public long addLowRank(int rank, double alpha, java.util.Set<LoraTarget> targets) {
+  public long addLowRank(int rank, double alpha, java.util.Set<String> targets) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("--lora-targets must name attn, mlp or both");
     }
+    java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+    for (String t : new java.util.TreeSet<>(targets)) {
+      java.util.List<String> layers = ADAPTABLE.stream().filter(n -> selects(t, n)).toList();
+      if (layers.isEmpty()) {
+        throw new IllegalArgumentException("--lora-targets '" + t + "' selects no linear layer of this model; its"
+            + " blocks have " + String.join(", ", ADAPTABLE) + " (or attn, mlp for both of a kind)");
+      }
+      chosen.addAll(layers);
+    }
+    for (String n : chosen) {
+      Linear l = h[0].linear(n);
+      int[] s = l.weight().shape();
+      if (rank > Math.min(s[0], s[1])) {
+        throw new IllegalArgumentException("--lora-rank " + rank + " exceeds the width of " + l.weight().name()
+            + " [" + s[0] + ", " + s[1] + "]: at most " + Math.min(s[0], s[1]));
+      }
+    }
     long before = params.count();
     for (Block b : h) {
-      if (targets.contains(LoraTarget.ATTN)) {
-        b.cAttn.withLowRank(params, rank, alpha);
-        b.attnProj.withLowRank(params, rank, alpha);
-      }
-      if (targets.contains(LoraTarget.MLP)) {
-        b.cFc.withLowRank(params, rank, alpha);
-        b.mlpProj.withLowRank(params, rank, alpha);
+      for (String n : ADAPTABLE) {
+        if (chosen.contains(n)) {
+          b.linear(n).withLowRank(params, rank, alpha);
+        }
       }
     }
     return params.count() - before;
+  }
+
+  private static boolean selects(String target, String layer) {
+    return layer.equals(target) || layer.startsWith(target + ".") || layer.endsWith("." + target);
   }
 
   /**
@@ -322,6 +340,17 @@ public final class Gpt {
       Tensor x2 = mlpDrop.forward(ctx, mlpProj.forward(ctx, act.forward(ctx, cFc.forward(ctx, ln2.forward(ctx, x1)))));
       x2.add(x1);
       return x2;
+    }
+
+    /** The block's linear layer named {@code name} (one of {@link #ADAPTABLE}). */
+    Linear linear(String name) {
+      return switch (name) {
+        case "attn.c_attn" -> cAttn;
+        case "attn.c_proj" -> attnProj;
+        case "mlp.c_fc" -> cFc;
+        case "mlp.c_proj" -> mlpProj;
+        default -> throw new IllegalArgumentException("no linear layer '" + name + "' in a block");
+      };
     }
 
     Tensor backward(StepContext ctx, Tensor dx2) {

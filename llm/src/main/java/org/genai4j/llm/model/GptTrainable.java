@@ -16,9 +16,19 @@ public final class GptTrainable implements Trainable {
   private final ModuleGroup<Gpt> group;
 
   public GptTrainable(Gpt model) {
+    this(model, p -> new Gpt(model.config(), p), name -> true);
+  }
+
+  /**
+   * A model of which only the parameters {@code trains} selects train, and are saved in
+   * checkpoints (LoRA: the adapters); {@code build} makes the shards' copies (the model's
+   * constructor, adapters included).
+   */
+  public GptTrainable(Gpt model, java.util.function.Function<org.genai4j.common.ops.Params, Gpt> build,
+      java.util.function.Predicate<String> trains) {
     this.model = model;
-    Replicas<Gpt> replicas = new Replicas<>(model, model.params(), p -> new Gpt(model.config(), p));
-    group = ModuleGroup.all("gpt", replicas, (gpt, batch, ctx) -> gpt.trainStep(batch, ctx));
+    Replicas<Gpt> replicas = new Replicas<>(model, model.params(), build);
+    group = new ModuleGroup<>("gpt", replicas, trains, (gpt, batch, ctx) -> gpt.trainStep(batch, ctx));
   }
 
   /** The model itself (the copy the first shard runs). */

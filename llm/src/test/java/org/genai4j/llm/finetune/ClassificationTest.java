@@ -122,7 +122,7 @@ class ClassificationTest {
     LabeledTexts.Splits data = new LabeledTexts.Splits(task(1, 400), task(2, 100), task(3, 100));
     ClassifierOptions opts = ClassifierOptions.defaults(tmp.resolve("lora")).withIters(300)
         .withOptimizer(16, 1e-2, 0.0).withRun(7, 1, false, 100, 16)
-        .withLora(new ClassifierOptions.Lora(4, 8, ClassifierOptions.Lora.parseTargets("attn,MLP")));
+        .withLora(new LoraConfig(4, 8, LoraConfig.parseTargets("attn,MLP")));
     ClassificationTraining.Result r = ClassificationTraining.train(base, data, opts);
     // Per block: c_attn 4x32 + 96x4, c_proj 4x32 + 32x4, c_fc 4x32 + 128x4, mlp.c_proj 4x128 + 32x4; the head 2x32 + 2.
     long adapters = 2 * ((4 * 32 + 96 * 4) + (4 * 32 + 32 * 4) + (4 * 32 + 128 * 4) + (4 * 128 + 32 * 4));
@@ -139,7 +139,7 @@ class ClassificationTest {
     assertEquals(null, merged.lora());
     assertEquals(r.totalParameters() - adapters, merged.model().params().count(), "no adapters left");
     assertArrayEquals(adapted, merged.classify("jjjxaab").probabilities(), 1e-5, "the merged model computes the same");
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassifierOptions.Lora.parseTargets("ffn"))
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> LoraConfig.parseTargets("ff-n"))
         .getMessage().contains("--lora-targets"));
   }
 

@@ -55,7 +55,8 @@ public final class FinetuneCommand {
       run.apply();
       ClassifierOptions opts = new ClassifierOptions(out, ClassifierOptions.parseTrainLayers(trainLayers), iters,
           batch, lr, weightDecay, maxLength, evalEvery, run.seed, run.shards(), true, loraRank == 0 ? null
-          : new ClassifierOptions.Lora(loraRank, loraAlpha, ClassifierOptions.Lora.parseTargets(loraTargets)));
+          : new org.genai4j.llm.finetune.LoraConfig(loraRank, loraAlpha,
+              org.genai4j.llm.finetune.LoraConfig.parseTargets(loraTargets)));
       if (loraRank < 0) {
         throw new IllegalArgumentException("--lora-rank must be >= 0 (0: no adapters), got " + loraRank);
       }
