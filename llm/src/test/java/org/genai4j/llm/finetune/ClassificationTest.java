@@ -115,32 +115,85 @@ class ClassificationTest {
   }
 
   @Test
-  void loraTrainsOnlyTheAdaptersAndTheHeadAndLearnsTheTask() {
+  void loraTrainsOnlyTheAdaptersAndTheHeadSavesOnlyThemAndLearnsTheTask() throws Exception {
     CharTokenizer tok = CharTokenizer.fromCorpus(CHARS);
-    LlmModel base = new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 2, 2, 32, 16), Params.init(5)), tok, 0);
-    float[] baseWeight = base.weights().get("transformer.h.1.mlp.c_fc.weight").value().toArray();
+    Path basePath = tmp.resolve("base");
+    new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 2, 2, 32, 16), Params.init(5)), tok, 0).save(basePath);
+    LlmModel base = LlmModel.open(basePath);
+    java.util.Map<String, float[]> baseWeights = new java.util.HashMap<>();
+    base.weights().list().forEach(p -> baseWeights.put(p.name(), p.value().toArray()));
     LabeledTexts.Splits data = new LabeledTexts.Splits(task(1, 400), task(2, 100), task(3, 100));
     ClassifierOptions opts = ClassifierOptions.defaults(tmp.resolve("lora")).withIters(300)
         .withOptimizer(16, 1e-2, 0.0).withRun(7, 1, false, 100, 16)
         .withLora(new LoraConfig(4, 8, LoraConfig.parseTargets("attn,MLP")));
-    ClassificationTraining.Result r = ClassificationTraining.train(base, data, opts);
+    var inMemory = assertThrows(IllegalArgumentException.class, () -> ClassificationTraining.train(base, data, opts));
+    assertTrue(inMemory.getMessage().contains("needs its base model as a folder"), inMemory.getMessage());
+    ClassificationTraining.Result r = ClassificationTraining.train(base, BaseReference.of(basePath), data, opts);
     // Per block: c_attn 4x32 + 96x4, c_proj 4x32 + 32x4, c_fc 4x32 + 128x4, mlp.c_proj 4x128 + 32x4; the head 2x32 + 2.
     long adapters = 2 * ((4 * 32 + 96 * 4) + (4 * 32 + 32 * 4) + (4 * 32 + 128 * 4) + (4 * 128 + 32 * 4));
     assertEquals(adapters + 2 * 32 + 2, r.trainableParameters());
     assertTrue(r.trainableParameters() < 0.2 * r.totalParameters(), r.trainableParameters() + " of " + r.totalParameters());
-    assertArrayEquals(baseWeight, r.classifier().model().params().get("transformer.h.1.mlp.c_fc.weight").value()
-        .toArray(), "the base stays frozen");
+    for (var p : r.classifier().model().params().list()) {
+      if (baseWeights.containsKey(p.name())) {
+        assertArrayEquals(baseWeights.get(p.name()), p.value().toArray(), p.name() + " of the base stays bit-identical");
+      }
+    }
     assertTrue(r.accuracy().get("train") > 0.9, "accuracy " + r.accuracy());
-    TextClassifier loaded = TextClassifier.load(tmp.resolve("lora"));
+
+    // The run holds the adapters and the head, and no tensor of the base.
+    Path run = tmp.resolve("lora");
+    assertTrue(Files.notExists(run.resolve(TextClassifier.WEIGHTS)), "no full weights file");
+    var saved = org.genai4j.common.io.SafetensorsFile.open(run.resolve(LoraRun.ADAPTERS)).entries().keySet();
+    assertEquals(2 * 4 * 2 + 2, saved.size(), "A and B of 8 layers, the head's weight and bias: "
+        + saved);
+    assertTrue(saved.stream().allMatch(n -> LoraConfig.isAdapter(n) || n.startsWith("score.")), saved.toString());
+    assertTrue(Files.size(run.resolve(LoraRun.ADAPTERS)) < 4 * r.trainableParameters() + 4096);
+
+    TextClassifier loaded = TextClassifier.load(run);
     assertEquals(r.classifier().lora(), loaded.lora());
-    assertArrayEquals(r.classifier().classify("abxab").probabilities(), loaded.classify("abxab").probabilities(), 1e-6);
+    for (String text : List.of("abxab", "jjjj", "x")) {
+      assertArrayEquals(r.classifier().classify(text).probabilities(), loaded.classify(text).probabilities(), 0.0,
+          "the reloaded classifier computes exactly the same");
+    }
     double[] adapted = loaded.classify("jjjxaab").probabilities();
-    TextClassifier merged = loaded.withLoraMerged();
+    TextClassifier merged = TextClassifier.load(run).withLoraMerged();
     assertEquals(null, merged.lora());
     assertEquals(r.totalParameters() - adapters, merged.model().params().count(), "no adapters left");
     assertArrayEquals(adapted, merged.classify("jjjxaab").probabilities(), 1e-5, "the merged model computes the same");
+
+    // A changed base (trained further, replaced) or a missing one is named, in one line.
+    Path saved0 = tmp.resolve("base-copy");
+    Files.move(basePath, saved0);
+    var missing = assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(run));
+    assertTrue(missing.getMessage().contains("the base model " + basePath.toAbsolutePath()) && missing.getMessage()
+        .contains("is missing") && !missing.getMessage().contains("\n"), missing.getMessage());
+    new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 2, 2, 32, 16), Params.init(6)), tok, 0).save(basePath);
+    var changed = assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(run));
+    assertTrue(changed.getMessage().contains("has changed since the run was trained") && changed.getMessage()
+        .contains("sha256"), changed.getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> LoraConfig.parseTargets("ff-n"))
         .getMessage().contains("--lora-targets"));
+  }
+
+  @Test
+  void loraTargetsThatSelectNoLayerAndARankAboveALayersWidthAreNamed() {
+    GptConfig c = GptConfig.of(CHARS.length(), 1, 2, 8, 16);
+    var none = assertThrows(IllegalArgumentException.class, () -> new GptClassifier(c, 2, Params.init(1),
+        new LoraConfig(2, 4, LoraConfig.parseTargets("attn,q_proj"))));
+    assertTrue(none.getMessage().startsWith("--lora-targets 'q_proj' selects no linear layer of this model; its blocks"
+        + " have attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj"), none.getMessage());
+    var wide = assertThrows(IllegalArgumentException.class, () -> new GptClassifier(c, 2, Params.init(1),
+        new LoraConfig(9, 4, LoraConfig.parseTargets("c_proj"))));
+    assertTrue(wide.getMessage().startsWith("--lora-rank 9 exceeds the width of transformer.h.0.attn.c_proj.weight [8, 8]:"
+        + " at most 8"), wide.getMessage());
+    // Layer names select single layers: c_fc alone adds A [2, 8] and B [32, 2] per block.
+    Gpt g = new Gpt(c, Params.init(1));
+    assertEquals(2 * 8 + 32 * 2, g.addLowRank(2, 4, LoraConfig.parseTargets("MLP.C_FC")));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new LoraConfig(0, 4, java.util.Set.of("attn")))
+        .getMessage().contains("--lora-rank"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> LoraConfig.ofFlags(2, 0, "attn"))
+        .getMessage().contains("--lora-alpha"));
+    assertEquals(null, LoraConfig.ofFlags(0, 16, "attn"));
   }
 
   @Test
