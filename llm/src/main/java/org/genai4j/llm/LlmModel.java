@@ -91,6 +91,9 @@ public record LlmModel(Gpt gpt, Tokenizer tokenizer, long step) {
    * does not load) its last ({@link RunDir#loadModel}).
    */
   public static LlmModel load(Path runDir) {
+    if (org.genai4j.llm.finetune.LoraRun.isIn(runDir)) {
+      return org.genai4j.llm.finetune.LoraGpt.load(runDir);
+    }
     return RunDir.loadModel(runDir, checkpoint -> load(runDir, checkpoint));
   }
 

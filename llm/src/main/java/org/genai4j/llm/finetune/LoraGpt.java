@@ -36,8 +36,21 @@ public final class LoraGpt {
    */
   public static LlmModel load(Path runDir, Path checkpoint) {
     LoraRun run = LoraRun.read(runDir);
-    GptConfig config = GptConfig.fromJson(RunDir.read(runDir, RunDir.CONFIG));
+    return load(runDir, run, run.base().open(runDir), checkpoint);
+  }
+
+  /**
+   * Loads LoRA run {@code runDir}'s best checkpoint, else its last ({@link RunDir#loadModel}); the
+   * base is checked and opened once, before either.
+   */
+  public static LlmModel load(Path runDir) {
+    LoraRun run = LoraRun.read(runDir);
     LlmModel base = run.base().open(runDir);
+    return RunDir.loadModel(runDir, checkpoint -> load(runDir, run, base, checkpoint));
+  }
+
+  private static LlmModel load(Path runDir, LoraRun run, LlmModel base, Path checkpoint) {
+    GptConfig config = GptConfig.fromJson(RunDir.read(runDir, RunDir.CONFIG));
     Gpt gpt = build(config, Params.forLoading(), run.config());
     LoraRun.copyBase(base.weights(), gpt.params(), runDir);
     Checkpoint c = Checkpoint.read(checkpoint);
