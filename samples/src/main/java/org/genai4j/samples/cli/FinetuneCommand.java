@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.genai4j.datasets.DataResolver;
 import org.genai4j.datasets.Datasets;
 import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.finetune.BaseReference;
 import org.genai4j.llm.finetune.ClassificationTraining;
 import org.genai4j.llm.finetune.ClassifierOptions;
 import org.genai4j.llm.finetune.LabeledTexts;
@@ -41,12 +42,7 @@ public final class FinetuneCommand {
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW's weight decay.") double weightDecay;
     @Option(names = "--max-length", defaultValue = "120",
         description = "Texts are cut to their first N tokens (at most the model's context).") int maxLength;
-    @Option(names = "--lora-rank", defaultValue = "0",
-        description = "LoRA: train rank-R adapters (and the head) with the base frozen; 0: no adapters.") int loraRank;
-    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA: the adapters' scale is alpha / rank.")
-    double loraAlpha;
-    @Option(names = "--lora-targets", defaultValue = "attn,mlp",
-        description = "LoRA: the blocks' layers adapted: attn, mlp or attn,mlp.") String loraTargets;
+    @Mixin LoraOptions lora;
     @Option(names = "--eval-every", defaultValue = "50",
         description = "Steps between validation accuracies in metrics.jsonl (0: at the end).") int evalEvery;
 
@@ -54,12 +50,7 @@ public final class FinetuneCommand {
     public Integer call() {
       run.apply();
       ClassifierOptions opts = new ClassifierOptions(out, ClassifierOptions.parseTrainLayers(trainLayers), iters,
-          batch, lr, weightDecay, maxLength, evalEvery, run.seed, run.shards(), true, loraRank == 0 ? null
-          : new org.genai4j.llm.finetune.LoraConfig(loraRank, loraAlpha,
-              org.genai4j.llm.finetune.LoraConfig.parseTargets(loraTargets)));
-      if (loraRank < 0) {
-        throw new IllegalArgumentException("--lora-rank must be >= 0 (0: no adapters), got " + loraRank);
-      }
+          batch, lr, weightDecay, maxLength, evalEvery, run.seed, run.shards(), true, lora.config());
       if (!Datasets.names().contains(data)) {
         throw new IllegalArgumentException("unknown dataset '" + data + "'; known: " + String.join(", ",
             Datasets.names()));
@@ -68,9 +59,11 @@ public final class FinetuneCommand {
       LabeledTexts all = LabeledTexts.readTsv(file, List.of());
       LabeledTexts.Splits split = all.balancedSplit(run.seed);
       LlmModel base = LlmModel.open(model);
+      // A LoRA run stores its adapters and this reference to the base, never the base's weights.
+      BaseReference reference = opts.lora() == null ? null : BaseReference.of(model);
       System.out.printf(Locale.ROOT, "data: %s, %d texts; balanced split %d / %d / %d (train / val / test)%n", file,
           all.size(), split.train().size(), split.validation().size(), split.test().size());
-      ClassificationTraining.Result r = ClassificationTraining.train(base, split, opts);
+      ClassificationTraining.Result r = ClassificationTraining.train(base, reference, split, opts);
       System.out.printf(Locale.ROOT, "trainable parameters: %,d of %,d (%.1f %%); %.0f s%n", r.trainableParameters(),
           r.totalParameters(), 100.0 * r.trainableParameters() / r.totalParameters(), r.seconds());
       r.accuracy().forEach((k, v) -> System.out.printf(Locale.ROOT, "%s_accuracy=%.4f%n", k, v));

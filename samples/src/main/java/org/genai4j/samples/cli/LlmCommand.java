@@ -6,11 +6,14 @@ import org.genai4j.datasets.TextCorpus;
 import org.genai4j.common.train.TrainingResult;
 import org.genai4j.llm.GptTrainOptions;
 import org.genai4j.llm.GptTraining;
+import org.genai4j.llm.InitFrom;
 import org.genai4j.llm.LlmEvaluation;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.TextGeneration;
 import org.genai4j.llm.checkpoint.HuggingFaceCheckpoint;
 import org.genai4j.llm.checkpoint.ModelDescription;
+import org.genai4j.llm.finetune.LoraConfig;
+import org.genai4j.llm.finetune.LoraRun;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
@@ -18,7 +21,9 @@ import org.genai4j.samples.bench.DecodeBench;
 import org.genai4j.samples.bench.GptBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code genai4j llm ...}: train, evaluate, sample and benchmark the GPT. */
 @Command(name = "llm", mixinStandardHelpOptions = true,
@@ -70,10 +75,31 @@ public final class LlmCommand {
     @Option(names = "--eval-batches", defaultValue = "20", description = "Validation batches per evaluation.") int evalBatches;
     @Mixin RunStartOptions start;
     @Option(names = "--out", required = true, description = "Run directory (model, tokenizer, checkpoints, metrics).") Path out;
+    @Option(names = "--init-from", paramLabel = "MODEL", description = "Start from this model instead of random"
+        + " weights (nanoGPT's init_from): " + MODEL + " Its shape and tokenizer are the run's.") Path initFrom;
+    @Mixin LoraOptions lora;
+    @Spec CommandSpec spec;
+
+    /** The flags that shape the model or its tokenizer, which --init-from takes from the base. */
+    private static final java.util.List<String> SHAPE = java.util.List.of("--tokenizer", "--bpe-vocab", "--layers",
+        "--heads", "--embd", "--block", "--arch", "--kv-heads", "--positions", "--norm", "--mlp", "--mlp-hidden");
 
     @Override
     public Integer call() {
       run.apply();
+      LoraConfig adapters = lora.config();
+      if (adapters != null && initFrom == null) {
+        throw new IllegalArgumentException("--lora-rank needs a base model to adapt: add --init-from MODEL (a run, a"
+            + " Hugging Face GPT-2 folder or a llama2.c file)");
+      }
+      if (initFrom != null) {
+        for (String flag : SHAPE) {
+          if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+            throw new IllegalArgumentException(flag + " is the base model's with --init-from " + initFrom
+                + "; drop " + flag);
+          }
+        }
+      }
       if (warmup > iters) {
         throw new IllegalArgumentException("--warmup (" + warmup + ") must be <= --iters (" + iters + ")");
       }
@@ -101,12 +127,19 @@ public final class LlmCommand {
           .withThreads(run.shards())
           .withStart(start.start());
       TextCorpus corpus = data.text();
-      TrainingResult<LlmModel> r = GptTraining.train(corpus.train(), corpus.validation(), config, opts);
+      TrainingResult<LlmModel> r = GptTraining.train(corpus.train(), corpus.validation(), config,
+          initFrom == null ? null : new InitFrom(initFrom, adapters), opts, java.util.List.of());
       var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
       System.out.printf(java.util.Locale.ROOT,
           "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
           r.model().step(), r.last() == null ? Double.NaN : r.last().loss(), eval.getOrDefault("val_loss", Double.NaN),
           eval.getOrDefault("best_val_loss", Double.NaN), r.unitsPerSecond(), r.seconds(), r.model().parameterCount());
+      long total = r.model().parameterCount();
+      long trained = adapters == null ? total : r.model().weights().list().stream()
+          .filter(p -> LoraConfig.isAdapter(p.name())).mapToLong(p -> p.value().length()).sum();
+      System.out.printf(java.util.Locale.ROOT, "trainable parameters: %,d of %,d (%.1f %%)%s%n", trained, total,
+          100.0 * trained / total, adapters == null ? "" : "; the run holds the adapters and the base's path and"
+          + " SHA-256 (" + LoraRun.FILE + "), not the base");
       System.out.println("model written to " + out);
       return 0;
     }
