@@ -61,7 +61,8 @@ public final class FinetuneComparison {
       ClassifierOptions full = ClassifierOptions.defaults(null).withTrainLayers(-1).withIters(finetuneIters)
           .withOptimizer(16, 1e-4, 0.1).withRun(seed, threads, true, 100, 128);
       return new Setup(GptConfig.reference().withShape(4, 4, 128, 128),
-          GptTrainOptions.reference().withIters(pretrainIters).withBatch(16, 1).withLr(1e-3, 1e-4, 100)
+          GptTrainOptions.reference().withIters(pretrainIters).withBatch(16, 1)
+              .withLr(1e-3, 1e-4, Math.min(100, pretrainIters))
               .withEval(Math.max(1, pretrainIters / 4), 10).withSeed(seed).withThreads(threads),
           full, full.withOptimizer(16, 1e-3, 0.1).withLora(lora), BagOfWordsClassifier.Options.defaults());
     }
