@@ -108,6 +108,9 @@ public final class GptTraining {
     // A resumed LoRA run checks its base against the stored SHA-256; a new one has just hashed it.
     LlmModel base = init == null ? null : lora != null && resuming ? lora.base().open(out)
         : LlmModel.open(init.model());
+    if (base != null && LoraGpt.hasAdapters(base)) {
+      base = LoraGpt.merged(base); // a LoRA run to continue whole: its adapters folded in first
+    }
     Tokenizer tokenizer = resuming
         ? Tokenizers.load(out)
         : base != null ? base.tokenizer()

@@ -60,6 +60,10 @@ public final class ClassificationTraining {
       throw new IllegalArgumentException("a LoRA run saves only its adapters, so it needs its base model as a folder"
           + " or file (--model), not a model in memory");
     }
+    if (LoraGpt.hasAdapters(base)) {
+      throw new IllegalArgumentException("the base model has LoRA adapters; fold them in first ('llm merge-lora',"
+          + " LoraGpt.merged) and fine-tune the merged model");
+    }
     GptConfig config = base.config();
     int layers = config.nLayer();
     if (options.trainLayers() > layers) {

@@ -62,6 +62,11 @@ public final class LoraGpt {
     return new LlmModel(gpt, Tokenizers.load(runDir), c.step());
   }
 
+  /** Whether {@code model} has LoRA adapters (it was loaded from a LoRA run). */
+  public static boolean hasAdapters(LlmModel model) {
+    return model.weights().byName().keySet().stream().anyMatch(LoraConfig::isAdapter);
+  }
+
   /**
    * The same model without adapters: each folded into its weight ({@code W += (alpha / r) B A}).
    * {@code adapted}'s weights are changed in the process: use the returned model.

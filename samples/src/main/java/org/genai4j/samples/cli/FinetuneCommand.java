@@ -11,6 +11,7 @@ import org.genai4j.llm.finetune.BaseReference;
 import org.genai4j.llm.finetune.ClassificationTraining;
 import org.genai4j.llm.finetune.ClassifierOptions;
 import org.genai4j.llm.finetune.LabeledTexts;
+import org.genai4j.llm.finetune.LoraGpt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,6 +60,13 @@ public final class FinetuneCommand {
       LabeledTexts all = LabeledTexts.readTsv(file, List.of());
       LabeledTexts.Splits split = all.balancedSplit(run.seed);
       LlmModel base = LlmModel.open(model);
+      if (LoraGpt.hasAdapters(base)) {
+        if (opts.lora() != null) {
+          throw new IllegalArgumentException("--model " + model + " is itself a LoRA run; fold its adapters in first"
+              + " with 'llm merge-lora --model " + model + " --out MERGED' and use --lora-rank on MERGED");
+        }
+        base = LoraGpt.merged(base); // the classifier starts from the adapted model, its adapters folded in
+      }
       // A LoRA run stores its adapters and this reference to the base, never the base's weights.
       BaseReference reference = opts.lora() == null ? null : BaseReference.of(model);
       System.out.printf(Locale.ROOT, "data: %s, %d texts; balanced split %d / %d / %d (train / val / test)%n", file,

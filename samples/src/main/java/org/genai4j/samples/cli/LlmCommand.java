@@ -13,6 +13,7 @@ import org.genai4j.llm.TextGeneration;
 import org.genai4j.llm.checkpoint.HuggingFaceCheckpoint;
 import org.genai4j.llm.checkpoint.ModelDescription;
 import org.genai4j.llm.finetune.LoraConfig;
+import org.genai4j.llm.finetune.LoraGpt;
 import org.genai4j.llm.finetune.LoraRun;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
@@ -238,7 +239,10 @@ public final class LlmCommand {
       if (!format.equalsIgnoreCase("hf")) {
         throw new IllegalArgumentException("--format must be hf, got '" + format + "'");
       }
-      HuggingFaceCheckpoint.Exported e = HuggingFaceCheckpoint.export(LlmModel.open(model), out);
+      LlmModel m = LlmModel.open(model);
+      // A LoRA run goes out as one model: its adapters folded into the base's weights.
+      HuggingFaceCheckpoint.Exported e = HuggingFaceCheckpoint.export(LoraGpt.hasAdapters(m) ? LoraGpt.merged(m) : m,
+          out);
       System.out.println("wrote " + e.architecture() + " to " + e.folder() + ": " + String.join(", ", e.files()));
       System.out.println("tokenizer: " + e.tokenizerNote());
       return 0;

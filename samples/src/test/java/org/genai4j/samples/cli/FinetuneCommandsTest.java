@@ -101,6 +101,12 @@ class FinetuneCommandsTest {
     assertTrue(merge.out().contains("standalone"), merge.out());
     assertEquals(adaptedText, CliRun.of(concat(new String[] {"llm", "generate", "--model",
         tmp.resolve("merged").toString()}, generate)).out(), "the merged model generates what the adapted one did");
+    CliRun export = CliRun.of("llm", "export", "--model", lora.toString(), "--out", tmp.resolve("hf").toString());
+    assertEquals(0, export.exit(), export.err());
+    assertEquals(adaptedText, CliRun.of(concat(new String[] {"llm", "generate", "--model",
+        tmp.resolve("hf").toString()}, generate)).out(), "a LoRA run exports with its adapters folded in");
+    CliRun inspect = CliRun.of("llm", "inspect", "--model", lora.toString());
+    assertEquals(0, inspect.exit(), inspect.err());
 
     CliRun noBase = CliRun.of(concat(new String[] {"llm", "train", "--lora-rank", "2", "--out",
         tmp.resolve("x").toString()}, data));
