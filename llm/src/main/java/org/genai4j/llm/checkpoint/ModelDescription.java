@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import org.genai4j.common.io.SafetensorsFolder;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.RunDir;
+import org.genai4j.llm.finetune.LoraRun;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
@@ -48,8 +49,20 @@ public record ModelDescription(String format, GptConfig config, long parameters,
     }
     if (Files.isRegularFile(path.resolve(RunDir.CONFIG))) {
       GptConfig c = GptConfig.fromJson(RunDir.read(path, RunDir.CONFIG));
-      return describe("genai4j run", c, "F32", Tokenizers.load(path),
-          Checkpoint.readStep(RunDir.checkpointToLoad(path)));
+      Path checkpoint = RunDir.checkpointToLoad(path);
+      if (LoraRun.isIn(path)) {
+        // The checkpoint holds the adapters only; the base's weights are the base's.
+        LoraRun lora = LoraRun.read(path);
+        var adapters = org.genai4j.common.io.SafetensorsFile.open(checkpoint.resolve(Checkpoint.MODEL)).entries();
+        long n = adapters.values().stream().mapToLong(e -> java.util.Arrays.stream(e.shape()).asLongStream()
+            .reduce(1, (a, b) -> a * b)).sum();
+        ModelDescription d = describe(String.format(Locale.ROOT, "genai4j LoRA run (rank %d, alpha %s on %s: %,d"
+            + " adapter values in %d tensors; base %s)", lora.config().rank(), lora.config().alpha(),
+            lora.config().targetsText(), n, adapters.size(), lora.base().path()), c, "F32", Tokenizers.load(path),
+            Checkpoint.readStep(checkpoint));
+        return new ModelDescription(d.format(), c, d.parameters() + n, d.storedTypes(), d.tokenizer(), d.step());
+      }
+      return describe("genai4j run", c, "F32", Tokenizers.load(path), Checkpoint.readStep(checkpoint));
     }
     throw LlmModel.notAModel(path);
   }

@@ -107,6 +107,7 @@ class FinetuneCommandsTest {
         tmp.resolve("hf").toString()}, generate)).out(), "a LoRA run exports with its adapters folded in");
     CliRun inspect = CliRun.of("llm", "inspect", "--model", lora.toString());
     assertEquals(0, inspect.exit(), inspect.err());
+    assertTrue(inspect.out().startsWith("format: genai4j LoRA run (rank 2, alpha 16.0 on attn: 192 adapter values"), inspect.out());
 
     CliRun noBase = CliRun.of(concat(new String[] {"llm", "train", "--lora-rank", "2", "--out",
         tmp.resolve("x").toString()}, data));
