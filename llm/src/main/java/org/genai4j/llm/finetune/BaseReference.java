@@ -1,6 +1,7 @@
 package org.genai4j.llm.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -10,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.TreeSet;
+import org.genai4j.common.io.SafetensorsFolder;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.RunDir;
 import org.genai4j.llm.LlmModel;
@@ -82,11 +85,21 @@ public record BaseReference(Path path, long bytes, String sha256) {
       return List.of(model);
     }
     if (HuggingFaceCheckpoint.isIn(model)) {
-      try (Stream<Path> s = Files.list(model)) {
-        return s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not list " + model + ": " + e.getMessage(), e);
+      Path index = model.resolve(SafetensorsFolder.INDEX);
+      if (!Files.isRegularFile(index)) {
+        return List.of(model.resolve(SafetensorsFolder.SINGLE));
       }
+      // Sharded: the index and the shards it names, as SafetensorsFolder reads them.
+      List<Path> files = new ArrayList<>(List.of(index));
+      SafetensorsFolder.open(model); // checks the index and its shard names first
+      TreeSet<String> shards = new TreeSet<>();
+      try {
+        new ObjectMapper().readTree(index.toFile()).get("weight_map").forEach(v -> shards.add(v.asText()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read " + index + ": " + e.getMessage(), e);
+      }
+      shards.forEach(shard -> files.add(model.resolve(shard)));
+      return files;
     }
     if (Files.isRegularFile(model.resolve(RunDir.CONFIG))) {
       if (LoraRun.isIn(model)) {

@@ -131,6 +131,20 @@ class LoraTrainingTest {
   }
 
   @Test
+  void aHuggingFaceFolderIsABaseToo() {
+    Path hf = tmp.resolve("hf");
+    org.genai4j.llm.checkpoint.HuggingFaceCheckpoint.export(LlmModel.open(base()), hf);
+    BaseReference ref = BaseReference.of(hf);
+    assertEquals(List.of(hf.toAbsolutePath().normalize().resolve("model.safetensors")),
+        BaseReference.weightFiles(ref.path()));
+    Path run = tmp.resolve("hf-lora");
+    TrainingResult<LlmModel> r = GptTraining.train(OTHER, OTHER, GptConfig.reference(),
+        new InitFrom(hf, new LoraConfig(2, 4, Set.of("c_fc"))), tiny(2, run), List.of());
+    assertEquals(ref, LoraRun.read(run).base());
+    assertArrayEquals(logits(r.model()), logits(LlmModel.open(run)), 0f);
+  }
+
+  @Test
   void loraTargetsTheModelDoesNotHaveAreNamedBeforeTheRunFolderIsWritten() {
     Path base = base();
     InitFrom init = new InitFrom(base, new LoraConfig(2, 4, Set.of("q_proj")));
