@@ -1,10 +1,8 @@
 package org.genai4j.samples.experiments;
 
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.genai4j.common.train.TrainingResult;
 import org.genai4j.llm.GptTrainOptions;
 import org.genai4j.llm.GptTraining;
@@ -20,6 +18,8 @@ import org.genai4j.llm.model.GptConfig;
  * and test splits, then fine-tuned into a spam classifier on the balanced training split.
  * Arguments: {@code SMSSpamCollection OUT [pretrainIters] [finetuneIters]} (pretrainIters 0: the
  * same model from random initialization, the baseline); prints each phase's time and the accuracies.
+ * {@code genai4j compare finetune} ({@link FinetuneComparison}) runs these and LoRA and a
+ * bag-of-words baseline side by side into a report.
  */
 public final class SpamClassifierExperiment {
   private SpamClassifierExperiment() {}
@@ -31,15 +31,8 @@ public final class SpamClassifierExperiment {
     int finetuneIters = args.length > 3 ? Integer.parseInt(args[3]) : 600;
     LabeledTexts all = LabeledTexts.readTsv(file, List.of("ham", "spam"));
     LabeledTexts.Splits split = all.balancedSplit(123);
-    Set<String> heldOut = new HashSet<>(split.validation().texts());
-    heldOut.addAll(split.test().texts());
-    StringBuilder corpus = new StringBuilder();
-    for (String t : all.texts()) {
-      if (!heldOut.contains(t)) {
-        corpus.append(t).append('\n');
-      }
-    }
-    String validation = String.join("\n", split.validation().texts()) + "\n";
+    String corpus = FinetuneComparison.pretrainingText(all, split);
+    String validation = FinetuneComparison.validationText(split);
     GptConfig config = GptConfig.reference().withShape(4, 4, 128, 128);
     long t0 = System.nanoTime();
     Path pretrained = out.resolve("pretrain");
@@ -55,7 +48,7 @@ public final class SpamClassifierExperiment {
       base = LlmModel.load(pretrained); // an earlier run's base: fine-tune it again
       baseNote = "reused " + pretrained + " (step " + base.step() + ")";
     } else {
-      TrainingResult<LlmModel> r = GptTraining.train(corpus.toString(), validation, config,
+      TrainingResult<LlmModel> r = GptTraining.train(corpus, validation, config,
           GptTrainOptions.reference(pretrained).withIters(pretrainIters).withBatch(16, 1)
               .withLr(1e-3, 1e-4, 100).withEval(Math.max(1, pretrainIters / 4), 10));
       base = r.model();
