@@ -1,5 +1,9 @@
 package org.genai4j.llm.model;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.genai4j.common.ops.Activation;
 import org.genai4j.common.ops.CausalSelfAttention;
 import org.genai4j.common.ops.Dropout;
@@ -92,7 +96,7 @@ public final class Gpt {
   }
 
   /** The linear layers of a block that can take a low-rank adapter, by their names inside the block. */
-  public static final java.util.List<String> ADAPTABLE = java.util.List.of("attn.c_attn", "attn.c_proj", "mlp.c_fc",
+  public static final List<String> ADAPTABLE = List.of("attn.c_attn", "attn.c_proj", "mlp.c_fc",
       "mlp.c_proj");
 
   /**
@@ -104,13 +108,13 @@ public final class Gpt {
    * is both projections). A target that selects no layer, or a rank above a selected layer's width,
    * is refused with a one-line error naming the flag, before any adapter is added.
    */
-  public long addLowRank(int rank, double alpha, java.util.Set<String> targets) {
+  public long addLowRank(int rank, double alpha, Set<String> targets) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("--lora-targets must name attn, mlp or both");
     }
-    java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
-    for (String t : new java.util.TreeSet<>(targets)) {
-      java.util.List<String> layers = ADAPTABLE.stream().filter(n -> selects(t, n)).toList();
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String t : new TreeSet<>(targets)) {
+      List<String> layers = ADAPTABLE.stream().filter(n -> selects(t, n)).toList();
       if (layers.isEmpty()) {
         throw new IllegalArgumentException("--lora-targets '" + t + "' selects no linear layer of this model; its"
             + " blocks have " + String.join(", ", ADAPTABLE) + " (or attn, mlp for both of a kind)");
