@@ -113,6 +113,27 @@ public final class DatasetRegistry {
                 List.of(), List.of("ham", "spam"),
                 "SMS Spam Collection v.1 (Almeida and Gomez Hidalgo, 2011; CC BY 4.0): label<TAB>text lines. Unzip"
                         + " SMSSpamCollection from UCI's zip into the data folder's sms-spam/."));
+
+        add(new DatasetSpec("instruct", DatasetSpec.Kind.INSTRUCTIONS, "instruct", List.of("instruction-data.json"),
+                List.of(DatasetFile.of("instruction-data.json",
+                        "https://raw.githubusercontent.com/rasbt/LLMs-from-scratch/main/ch07/01_main-chapter-code/"
+                                + "instruction-data.json",
+                        "7e09a9af353722ca15c18bc580f093f9c39d3178335a75177319cb1e1d163944",
+                        "computed from the project's shared copy (203,524 bytes, 1,100 records)")),
+                List.of(), List.of(),
+                "1,100 Alpaca-style instruction/input/output records, the data of LLMs-from-scratch chapter 7"
+                        + " (Apache-2.0)."));
+
+        add(new DatasetSpec("instruct-preference", DatasetSpec.Kind.INSTRUCTIONS, "instruct",
+                List.of("instruction-data-with-preference.json"),
+                List.of(DatasetFile.of("instruction-data-with-preference.json",
+                        "https://raw.githubusercontent.com/rasbt/LLMs-from-scratch/main/ch07/"
+                                + "04_preference-tuning-with-dpo/instruction-data-with-preference.json",
+                        "305315abf14f65fa42c01a0877572f832606571c2a7d49f152ac1d758b16756e",
+                        "computed from the project's shared copy (386,968 bytes, 1,100 records)")),
+                List.of(), List.of(),
+                "The same 1,100 records with a chosen and a rejected response each, for preference tuning (DPO);"
+                        + " LLMs-from-scratch chapter 7 (Apache-2.0)."));
     }
 
     private DatasetRegistry() {

@@ -28,7 +28,10 @@ public record DatasetSpec(String name, Kind kind, String folder, List<String> re
         /** A UTF-8 text corpus, read into {@link TextCorpus}. */
         TEXT,
         /** A UTF-8 file of {@code label<TAB>text} lines, for classification ({@link Datasets#labeledTextFile}). */
-        LABELED_TEXT
+        LABELED_TEXT,
+        /** A JSON array of instruction records ({@code instruction}, {@code input}, {@code output}, and for
+         *  preference tuning {@code chosen} and {@code rejected}), for {@link Datasets#instructionFile}. */
+        INSTRUCTIONS
     }
 
     public DatasetSpec {

@@ -116,6 +116,20 @@ public final class Datasets {
     }
 
     /**
+     * The file of an instruction dataset ({@code instruct}, {@code instruct-preference}: a JSON array
+     * of records), found as any dataset's files are.
+     *
+     * @param name     an instruction dataset name
+     * @param resolver where to look
+     * @param explicit the file (or a folder holding it), or {@code null}
+     * @return the file's path
+     */
+    public static Path instructionFile(String name, DataResolver resolver, Path explicit) {
+        DatasetSpec spec = spec(name, DatasetSpec.Kind.INSTRUCTIONS);
+        return resolver.resolve(spec, explicit).file(spec.requiredFiles().get(0));
+    }
+
+    /**
      * @param name a dataset name
      * @return true when the dataset is synthetic or its files are found locally, so no download is needed
      */
@@ -142,9 +156,27 @@ public final class Datasets {
         }
         DatasetSpec spec = DatasetRegistry.get(name);
         if (spec.kind() != kind) {
-            throw new DatasetException("'" + name + "' is a " + spec.kind().name().toLowerCase() + " dataset; use Datasets."
-                    + (spec.kind() == DatasetSpec.Kind.IMAGES ? "images(name, split)" : "text(name)"));
+            throw new DatasetException("'" + name + "' is " + kindName(spec.kind()) + " dataset, not "
+                    + kindName(kind) + " one; use Datasets." + reader(spec.kind()));
         }
         return spec;
+    }
+
+    private static String kindName(DatasetSpec.Kind kind) {
+        return switch (kind) {
+            case IMAGES -> "an image";
+            case TEXT -> "a text";
+            case LABELED_TEXT -> "a labeled-text";
+            case INSTRUCTIONS -> "an instruction";
+        };
+    }
+
+    private static String reader(DatasetSpec.Kind kind) {
+        return switch (kind) {
+            case IMAGES -> "images(name, split)";
+            case TEXT -> "text(name)";
+            case LABELED_TEXT -> "labeledTextFile(name, resolver, path)";
+            case INSTRUCTIONS -> "instructionFile(name, resolver, path)";
+        };
     }
 }

@@ -13,7 +13,7 @@ class DatasetsTest {
     @Test
     void namesIncludeRegistryAndSyntheticDatasets() {
         assertEquals(List.of("fashion-mnist", "mnist", "cifar10", "tinyshakespeare", "the-verdict", "sms-spam",
-                "synthetic-shapes", "synthetic-text"), Datasets.names());
+                "instruct", "instruct-preference", "synthetic-shapes", "synthetic-text"), Datasets.names());
         assertTrue(Datasets.isAvailableOffline("synthetic-shapes"));
         assertTrue(Datasets.isAvailableOffline("synthetic-text"));
     }
