@@ -76,8 +76,10 @@ public final class FinetuneComparison {
    * @param trainable the parameters that trained
    * @param total all of the classifier's parameters
    * @param seconds the training time (the fine-tuning's; the pretraining is {@link Result#pretrainSeconds})
+   * @param pretrained whether the row builds on the shared pretraining
    */
-  public record Row(String name, Map<String, Double> accuracy, long trainable, long total, double seconds) {}
+  public record Row(String name, Map<String, Double> accuracy, long trainable, long total, double seconds,
+      boolean pretrained) {}
 
   /** The rows, and the pretraining they share (0 s when an earlier run's base was reused). */
   public record Result(List<Row> rows, double pretrainSeconds, String pretrainNote) {}
@@ -116,15 +118,16 @@ public final class FinetuneComparison {
     }
     double pretrainSeconds = (System.nanoTime() - t0) / 1e9;
     List<Row> rows = new ArrayList<>();
-    rows.add(gptRow("GPT, pretrained, fully fine-tuned", ClassificationTraining.train(base, null, split,
+    rows.add(gptRow("GPT, pretrained, fully fine-tuned", true, ClassificationTraining.train(base, null, split,
         setup.finetune().withOutDir(out.resolve("full")))));
     // The same model and tokenizer from random weights: what the pretraining is worth.
     LlmModel random = new LlmModel(new Gpt(base.config(), Params.init(setup.finetune().seed())), base.tokenizer(), 0);
-    rows.add(gptRow("GPT, random init, fully fine-tuned", ClassificationTraining.train(random, null, split,
+    rows.add(gptRow("GPT, random init, fully fine-tuned", false, ClassificationTraining.train(random, null, split,
         setup.finetune().withOutDir(out.resolve("random")))));
     LoraConfig l = setup.lora().lora();
-    rows.add(gptRow(String.format(Locale.ROOT, "GPT, pretrained, LoRA r%d alpha %s on %s", l.rank(),
-        trim(l.alpha()), l.targetsText()), ClassificationTraining.train(base, BaseReference.of(pretrained), split,
+    String loraName = String.format(Locale.ROOT, "GPT, pretrained, LoRA r%d alpha %s on %s", l.rank(), trim(l.alpha()),
+        l.targetsText());
+    rows.add(gptRow(loraName, true, ClassificationTraining.train(base, BaseReference.of(pretrained), split,
         setup.lora().withOutDir(out.resolve("lora")))));
     long b0 = System.nanoTime();
     BagOfWordsClassifier bow = BagOfWordsClassifier.train(split.train(), setup.bagOfWords());
@@ -134,12 +137,12 @@ public final class FinetuneComparison {
     acc.put("val", bow.accuracy(split.validation()));
     acc.put("test", bow.accuracy(split.test()));
     rows.add(new Row("bag of words, logistic regression", acc, bow.parameterCount(), bow.parameterCount(),
-        bowSeconds));
+        bowSeconds, false));
     return new Result(rows, pretrainSeconds, note);
   }
 
-  private static Row gptRow(String name, ClassificationTraining.Result r) {
-    return new Row(name, r.accuracy(), r.trainableParameters(), r.totalParameters(), r.seconds());
+  private static Row gptRow(String name, boolean pretrained, ClassificationTraining.Result r) {
+    return new Row(name, r.accuracy(), r.trainableParameters(), r.totalParameters(), r.seconds(), pretrained);
   }
 
   /** The texts a GPT pretrains on: every text outside the validation and test splits, one a line. */
@@ -171,13 +174,14 @@ public final class FinetuneComparison {
       rows.add(List.of(r.name(), String.format(Locale.ROOT, "%,d", r.trainable()),
           String.format(Locale.ROOT, "%.1f %%", 100.0 * r.trainable() / r.total()),
           pct(r.accuracy().get("train")), pct(r.accuracy().get("val")), pct(r.accuracy().get("test")),
-          String.format(Locale.ROOT, "%.1f", r.seconds())));
+          String.format(Locale.ROOT, "%.1f", r.seconds()),
+          String.format(Locale.ROOT, "%.1f", r.seconds() + (r.pretrained() ? result.pretrainSeconds() : 0))));
     }
     report.section("Results", String.format(Locale.ROOT, "Accuracy on the balanced split; training time is the"
         + " fine-tuning's (or the regression's fit). The pretrained rows share one pretraining: %s, %.0f s.",
         result.pretrainNote(), result.pretrainSeconds()));
     report.table("classifiers", List.of("model", "trainable parameters", "share trainable", "train accuracy",
-        "val accuracy", "test accuracy", "training time (s)"), rows);
+        "val accuracy", "test accuracy", "training time (s)", "with pretraining (s)"), rows);
   }
 
   private static String pct(Double v) {

@@ -58,6 +58,9 @@ class FinetuneComparisonTest {
     assertTrue(rows.get(3).path("test accuracy").asText().equals("100.00 %"), rows.get(3).toString());
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("share trainable") && html.contains("bag of words"), "the table is in the page");
+    double withPretraining = Double.parseDouble(rows.get(0).path("with pretraining (s)").asText());
+    assertEquals(r.rows().get(0).seconds() + r.pretrainSeconds(), withPretraining, 0.06, "the pretrained rows count the pretraining");
+    assertEquals(rows.get(1).path("training time (s)").asText(), rows.get(1).path("with pretraining (s)").asText());
 
     // A second comparison into the same folder is refused, naming the folder.
     var again = assertThrows(IllegalArgumentException.class, () -> FinetuneComparison.run(all, split, setup, out));
