@@ -157,7 +157,7 @@ public final class GptTraining {
       Map<String, String> files = new java.util.HashMap<>(Map.of(RunDir.CONFIG, model.toJson(), RunDir.TRAIN,
           optionsJson(options, init)));
       if (lora != null) {
-        files.put(LoraRun.FILE, lora.toJson());
+        files.put(LoraRun.FILE, lora.toJson(out));
       }
       run.begin(files, FLAGS, HARMLESS,
           () -> {

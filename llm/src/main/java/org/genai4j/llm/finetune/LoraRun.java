@@ -37,13 +37,23 @@ public record LoraRun(LoraConfig config, BaseReference base) {
     return Files.isRegularFile(dir.resolve(FILE));
   }
 
-  /** {@code lora.json}'s content. */
-  public String toJson() {
+  /**
+   * {@code lora.json}'s content for run folder {@code runDir}: the base's absolute path, and its
+   * path relative to the run, which {@link #read} falls back on when the run and its base were
+   * moved together.
+   */
+  public String toJson(Path runDir) {
     ObjectNode o = JSON.createObjectNode();
     o.put("rank", config.rank());
     o.put("alpha", config.alpha());
     o.put("targets", config.targetsText());
-    o.set("base", base.toJson());
+    ObjectNode b = base.toJson();
+    try {
+      b.put("relativePath", runDir.toAbsolutePath().normalize().relativize(base.path()).toString());
+    } catch (IllegalArgumentException e) {
+      // another root (a Windows drive): no relative path
+    }
+    o.set("base", b);
     return o.toPrettyString();
   }
 
@@ -68,7 +78,19 @@ public record LoraRun(LoraConfig config, BaseReference base) {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage());
     }
-    return new LoraRun(c, BaseReference.fromJson(o.get("base"), file));
+    BaseReference base = BaseReference.fromJson(o.get("base"), file);
+    JsonNode relative = o.get("base").get("relativePath");
+    if (!Files.exists(base.path()) && relative != null && relative.isTextual()) {
+      try {
+        Path moved = dir.toAbsolutePath().normalize().resolve(relative.asText()).normalize();
+        if (Files.exists(moved)) {
+          base = new BaseReference(moved, base.bytes(), base.sha256()); // its SHA-256 is still checked
+        }
+      } catch (java.nio.file.InvalidPathException e) {
+        // not a path: the absolute one is reported missing
+      }
+    }
+    return new LoraRun(c, base);
   }
 
   /**

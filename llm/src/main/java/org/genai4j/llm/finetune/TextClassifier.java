@@ -109,7 +109,7 @@ public record TextClassifier(GptClassifier model, Tokenizer tokenizer, List<Stri
     AtomicFile.write(dir.resolve(FILE), "classifier", f -> JSON.writerWithDefaultPrettyPrinter().writeValue(f.toFile(), o));
     tokenizer.save(dir);
     if (lora != null) {
-      RunDir.write(dir, LoraRun.FILE, lora.toJson());
+      RunDir.write(dir, LoraRun.FILE, lora.toJson(dir));
       LoraRun.writeTrained(dir.resolve(LoraRun.ADAPTERS), model.params(), TextClassifier::loraTrained);
     } else {
       LoraRun.writeTrained(dir.resolve(WEIGHTS), model.params(), name -> true);

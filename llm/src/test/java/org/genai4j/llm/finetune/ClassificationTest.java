@@ -161,6 +161,17 @@ class ClassificationTest {
     assertEquals(r.totalParameters() - adapters, merged.model().params().count(), "no adapters left");
     assertArrayEquals(adapted, merged.classify("jjjxaab").probabilities(), 1e-5, "the merged model computes the same");
 
+    // Moved together with its base, the run finds it by the relative path (and checks its SHA-256).
+    Path moved = tmp.resolve("elsewhere");
+    copyTree(basePath, moved.resolve("base"));
+    copyTree(run, moved.resolve("lora"));
+    Path movedBase = moved.resolve("base");
+    Files.move(basePath, tmp.resolve("base-aside"));
+    TextClassifier found = TextClassifier.load(moved.resolve("lora"));
+    assertEquals(movedBase.toAbsolutePath().normalize(), found.lora().base().path());
+    assertArrayEquals(adapted, found.classify("jjjxaab").probabilities(), 0.0);
+    Files.move(tmp.resolve("base-aside"), basePath);
+
     // A changed base (trained further, replaced) or a missing one is named, in one line.
     Path saved0 = tmp.resolve("base-copy");
     Files.move(basePath, saved0);
@@ -173,6 +184,19 @@ class ClassificationTest {
         .contains("sha256"), changed.getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> LoraConfig.parseTargets("ff-n"))
         .getMessage().contains("--lora-targets"));
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
   }
 
   @Test
