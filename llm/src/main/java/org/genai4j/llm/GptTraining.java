@@ -19,11 +19,11 @@ import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
 import org.genai4j.common.train.TrainingResult;
 import org.genai4j.common.util.ModelMemory;
-import org.genai4j.llm.model.Gpt;
-import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.finetune.BaseReference;
 import org.genai4j.llm.finetune.LoraGpt;
 import org.genai4j.llm.finetune.LoraRun;
+import org.genai4j.llm.model.Gpt;
+import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.GptTrainable;
 import org.genai4j.llm.tokenizer.Tokenizer;
 import org.genai4j.llm.tokenizer.Tokenizers;
@@ -104,6 +104,11 @@ public final class GptTraining {
       GptConfig config, InitFrom init, GptTrainOptions options, List<TrainingListener> extraListeners) {
     Path out = options.outDir();
     boolean resuming = run != null && run.resuming();
+    boolean wantsLora = init != null && init.lora() != null;
+    if (resuming && wantsLora != LoraRun.isIn(out)) {
+      throw new IllegalArgumentException("--resume: the run in " + out + " was trained " + (wantsLora
+          ? "without LoRA; drop --lora-rank" : "with LoRA adapters; give --init-from and --lora-rank as it was"));
+    }
     LoraRun lora = init == null || init.lora() == null ? null : loraRun(init, out, resuming);
     // A resumed LoRA run checks its base against the stored SHA-256; a new one has just hashed it.
     LlmModel base = init == null ? null : lora != null && resuming ? lora.base().open(out)

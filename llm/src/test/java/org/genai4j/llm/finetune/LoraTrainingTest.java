@@ -109,6 +109,11 @@ class LoraTrainingTest {
     var resumeChanged = assertThrows(IllegalArgumentException.class, () -> GptTraining.train(OTHER, OTHER,
         GptConfig.reference(), init, tiny(6, run).withStart(new RunFolder.Start(true, false, true)), List.of()));
     assertTrue(resumeChanged.getMessage().contains("has changed since the run was trained"), resumeChanged.getMessage());
+    var withoutLora = assertThrows(IllegalArgumentException.class, () -> GptTraining.train(OTHER, OTHER,
+        GptConfig.reference(), new InitFrom(base, null), tiny(6, split).withStart(new RunFolder.Start(true, false,
+        true)), List.of()));
+    assertTrue(withoutLora.getMessage().startsWith("--resume: the run in " + split + " was trained with LoRA adapters"),
+        withoutLora.getMessage());
   }
 
   @Test
