@@ -50,7 +50,7 @@ public final class GptTraining {
       Map.entry("nEmbd", "--embd"), Map.entry("nembd", "--embd"), Map.entry("blockSize", "--block"),
       Map.entry("dropout", "--dropout"), Map.entry("positional", "--positions"), Map.entry("norm", "--norm"),
       Map.entry("mlp", "--mlp"), Map.entry("mlpHidden", "--mlp-hidden"), Map.entry("vocabSize", "vocabulary size"),
-      Map.entry("initFrom", "--init-from"), Map.entry("rank", "--lora-rank"), Map.entry("alpha", "--lora-alpha"),
+      Map.entry("initFrom", "--init-from"), Map.entry("window", "--block"), Map.entry("rank", "--lora-rank"), Map.entry("alpha", "--lora-alpha"),
       Map.entry("targets", "--lora-targets"), Map.entry("base", "the base model (--init-from)"));
   /**
    * Options a resumed run may change freely: where and how fast it runs, and how often it logs and
@@ -127,13 +127,19 @@ public final class GptTraining {
         : config.withVocabSize(tokenizer.vocabSize());
     ModelMemory.checkTraining("the GPT (" + model.nLayer() + " layers of width " + model.nEmbd() + ")",
         model.parameterCount());
+    // A run from a model may train on windows shorter than its context (nanoGPT's cropped block_size).
+    int window = init != null && init.window() > 0 ? init.window() : model.blockSize();
+    if (window > model.blockSize()) {
+      throw new IllegalArgumentException("--block " + window + " exceeds the context of the model given with"
+          + " --init-from (" + model.blockSize() + " tokens)");
+    }
     int[] train = tokenizer.encode(trainText);
     int[] validation = validationText == null ? null : tokenizer.encode(validationText);
-    if (validation != null && validation.length < model.blockSize() + 1) {
+    if (validation != null && validation.length < window + 1) {
       throw new IllegalArgumentException("the validation text has " + validation.length + " tokens; at least "
-          + (model.blockSize() + 1) + " are needed for one window of block size " + model.blockSize());
+          + (window + 1) + " are needed for one window of block size " + window);
     }
-    TokenBatches batches = new TokenBatches(train, options.batchSize(), model.blockSize());
+    TokenBatches batches = new TokenBatches(train, options.batchSize(), window);
 
     Params params = Params.init(options.seed());
     Gpt gpt = lora != null ? LoraGpt.build(model, params, lora.config()) : new Gpt(model, params);
@@ -179,7 +185,7 @@ public final class GptTraining {
       double[] best = {trainer.checkpoint().values().getOrDefault("best", Double.POSITIVE_INFINITY)};
       trainer.setEvaluator(() -> {
         double loss = LlmEvaluation.evaluate(evaluated, validation, options.evalBatches(), options.batchSize(),
-            EVAL_SEED).loss();
+            window, EVAL_SEED).loss();
         best[0] = Math.min(best[0], loss);
         return Map.of("val_loss", loss, "best_val_loss", best[0]);
       });
@@ -192,7 +198,7 @@ public final class GptTraining {
     }
     extraListeners.forEach(trainer::addListener);
     return trainer.fit(batches, () -> new LlmModel(gpt, tokenizer, trainer.step()),
-        steps -> steps * options.batchSize() * options.accumulation() * (double) model.blockSize());
+        steps -> steps * options.batchSize() * options.accumulation() * (double) window);
   }
 
   /**
@@ -218,6 +224,7 @@ public final class GptTraining {
       node.put("outDir", options.outDir() == null ? null : options.outDir().toString());
       if (init != null) {
         node.put("initFrom", init.model().toString());
+        node.put("window", init.window());
       }
       return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     } catch (IOException e) {

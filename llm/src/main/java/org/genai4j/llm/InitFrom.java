@@ -11,11 +11,21 @@ import org.genai4j.llm.finetune.LoraConfig;
  *
  * @param model the base model ({@code --init-from})
  * @param lora the adapters to train on the frozen base, or null to train the whole model
+ * @param window the training windows' length in tokens, at most the model's context (nanoGPT's
+ *     cropped {@code block_size}: shorter windows train faster); 0 for the model's context
  */
-public record InitFrom(Path model, LoraConfig lora) {
+public record InitFrom(Path model, LoraConfig lora, int window) {
   public InitFrom {
     if (model == null) {
       throw new IllegalArgumentException("--init-from must name a model");
     }
+    if (window < 0) {
+      throw new IllegalArgumentException("--block must be >= 1, got " + window);
+    }
+  }
+
+  /** Training on windows of the model's full context. */
+  public InitFrom(Path model, LoraConfig lora) {
+    this(model, lora, 0);
   }
 }

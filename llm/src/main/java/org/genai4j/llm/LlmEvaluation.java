@@ -51,11 +51,19 @@ public final class LlmEvaluation {
 
   /** Evaluates on already tokenized text, {@code batches} batches of {@code batchSize} block-size windows. */
   public static Result evaluate(LlmModel model, int[] tokens, int batches, int batchSize, long seed) {
+    return evaluate(model, tokens, batches, batchSize, model.config().blockSize(), seed);
+  }
+
+  /** The same on windows of {@code time} tokens ({@code <=} the block size), as a run that trains on shorter ones. */
+  public static Result evaluate(LlmModel model, int[] tokens, int batches, int batchSize, int time, long seed) {
     if (batches < 1) {
       throw new IllegalArgumentException("batches must be >= 1, got " + batches);
     }
     Gpt gpt = model.gpt();
-    int time = gpt.config().blockSize();
+    if (time < 1 || time > gpt.config().blockSize()) {
+      throw new IllegalArgumentException("evaluation windows of " + time + " tokens must be within the block size "
+          + gpt.config().blockSize());
+    }
     TokenBatches source = new TokenBatches(tokens, batchSize, time);
     StepContext ctx = StepContext.inference();
     Random rng = new Random(seed);

@@ -150,6 +150,20 @@ class LoraTrainingTest {
   }
 
   @Test
+  void aRunFromAModelMayTrainOnShorterWindows() throws Exception {
+    Path base = base();
+    Path run = tmp.resolve("short");
+    TrainingResult<LlmModel> r = GptTraining.train(OTHER, OTHER, GptConfig.reference(),
+        new InitFrom(base, new LoraConfig(2, 4, Set.of("attn")), 8), tiny(2, run), List.of());
+    assertEquals(16, r.model().config().blockSize(), "the model keeps its context");
+    assertEquals(2 * 4 * 8, r.unitsPerSecond() * r.seconds(), 1e-3, "2 steps of 4 windows of 8 tokens");
+    assertTrue(Files.readString(run.resolve(RunDir.TRAIN)).contains("\"window\" : 8"));
+    var tooLong = assertThrows(IllegalArgumentException.class, () -> GptTraining.train(OTHER, OTHER,
+        GptConfig.reference(), new InitFrom(base, null, 17), tiny(2, tmp.resolve("long")), List.of()));
+    assertEquals("--block 17 exceeds the context of the model given with --init-from (16 tokens)", tooLong.getMessage());
+  }
+
+  @Test
   void loraTargetsTheModelDoesNotHaveAreNamedBeforeTheRunFolderIsWritten() {
     Path base = base();
     InitFrom init = new InitFrom(base, new LoraConfig(2, 4, Set.of("q_proj")));

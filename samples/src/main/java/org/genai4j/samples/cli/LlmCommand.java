@@ -49,7 +49,8 @@ public final class LlmCommand {
     @Option(names = "--layers", defaultValue = "4", description = "Transformer blocks.") int layers;
     @Option(names = "--heads", defaultValue = "4", description = "Attention heads per block; must divide --embd.") int heads;
     @Option(names = "--embd", defaultValue = "128", description = "Model width.") int embd;
-    @Option(names = "--block", defaultValue = "64", description = "Context length in tokens.") int block;
+    @Option(names = "--block", defaultValue = "64", description = "Context length in tokens; with --init-from the"
+        + " training windows' length, at most the model's context.") int block;
     @Option(names = "--batch", defaultValue = "12", description = "Sequences per micro-batch.") int batch;
     @Option(names = "--accum", defaultValue = "1", description = "Gradient accumulation micro-batches.") int accum;
     @Option(names = "--iters", defaultValue = "2000",
@@ -77,13 +78,14 @@ public final class LlmCommand {
     @Mixin RunStartOptions start;
     @Option(names = "--out", required = true, description = "Run directory (model, tokenizer, checkpoints, metrics).") Path out;
     @Option(names = "--init-from", paramLabel = "MODEL", description = "Start from this model instead of random"
-        + " weights (nanoGPT's init_from): " + MODEL + " Its shape and tokenizer are the run's.") Path initFrom;
+        + " weights (nanoGPT's init_from): " + MODEL + " Its shape and tokenizer are the run's; --block then"
+        + " crops the training windows (default: the model's context).") Path initFrom;
     @Mixin LoraOptions lora;
     @Spec CommandSpec spec;
 
     /** The flags that shape the model or its tokenizer, which --init-from takes from the base. */
     private static final java.util.List<String> SHAPE = java.util.List.of("--tokenizer", "--bpe-vocab", "--layers",
-        "--heads", "--embd", "--block", "--arch", "--kv-heads", "--positions", "--norm", "--mlp", "--mlp-hidden");
+        "--heads", "--embd", "--arch", "--kv-heads", "--positions", "--norm", "--mlp", "--mlp-hidden");
 
     @Override
     public Integer call() {
@@ -129,7 +131,8 @@ public final class LlmCommand {
           .withStart(start.start());
       TextCorpus corpus = data.text();
       TrainingResult<LlmModel> r = GptTraining.train(corpus.train(), corpus.validation(), config,
-          initFrom == null ? null : new InitFrom(initFrom, adapters), opts, java.util.List.of());
+          initFrom == null ? null : new InitFrom(initFrom, adapters,
+              spec.commandLine().getParseResult().hasMatchedOption("--block") ? block : 0), opts, java.util.List.of());
       var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
       System.out.printf(java.util.Locale.ROOT,
           "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",

@@ -80,9 +80,10 @@ class FinetuneCommandsTest {
     assertEquals(0, train.exit(), train.err());
     Path more = tmp.resolve("more");
     CliRun full = CliRun.of(concat(new String[] {"llm", "train", "--init-from", base.toString(), "--iters", "2",
-        "--out", more.toString()}, data));
+        "--block", "16", "--out", more.toString()}, data));
     assertEquals(0, full.exit(), full.err());
     assertTrue(full.out().contains("trainable parameters: ") && full.out().contains("(100.0 %)"), full.out());
+    assertTrue(Files.readString(more.resolve("train.json")).contains("\"window\" : 16"), "16-token windows");
     Path lora = tmp.resolve("lora");
     CliRun adapted = CliRun.of(concat(new String[] {"llm", "train", "--init-from", base.toString(), "--iters", "2",
         "--lora-rank", "2", "--lora-targets", "attn", "--out", lora.toString()}, data));
