@@ -17,6 +17,7 @@ import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.llm.LlmModel;
+import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
 
 /**
@@ -69,6 +70,10 @@ public final class ClassificationTraining {
     if (options.trainLayers() > layers) {
       throw new IllegalArgumentException("--train-layers last-" + options.trainLayers() + " exceeds the model's "
           + layers + " layers");
+    }
+    if (options.lora() != null) {
+      // Named before the run folder is taken: a refused setting leaves nothing behind.
+      Gpt.checkLowRank(config, options.lora().rank(), options.lora().targets());
     }
     try (RunFolder run = options.outDir() == null ? null : RunFolder.open(options.outDir(), RunFolder.Start.NEW)) {
       if (run != null) {

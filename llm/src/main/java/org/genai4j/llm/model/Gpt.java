@@ -109,6 +109,24 @@ public final class Gpt {
    * is refused with a one-line error naming the flag, before any adapter is added.
    */
   public long addLowRank(int rank, double alpha, Set<String> targets) {
+    Set<String> chosen = checkLowRank(config, rank, targets);
+    long before = params.count();
+    for (Block b : h) {
+      for (String n : ADAPTABLE) {
+        if (chosen.contains(n)) {
+          b.linear(n).withLowRank(params, rank, alpha);
+        }
+      }
+    }
+    return params.count() - before;
+  }
+
+  /**
+   * The block layers {@code targets} select in a model of {@code config} ({@link #addLowRank}'s
+   * rules), checked without building the model: a one-line error naming {@code --lora-targets} for
+   * a target that selects no layer, or {@code --lora-rank} for a rank above a selected layer's width.
+   */
+  public static Set<String> checkLowRank(GptConfig config, int rank, Set<String> targets) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("--lora-targets must name attn, mlp or both");
     }
@@ -121,23 +139,29 @@ public final class Gpt {
       }
       chosen.addAll(layers);
     }
-    for (String n : chosen) {
-      Linear l = h[0].linear(n);
-      int[] s = l.weight().shape();
-      if (rank > Math.min(s[0], s[1])) {
-        throw new IllegalArgumentException("--lora-rank " + rank + " exceeds the width of " + l.weight().name()
-            + " [" + s[0] + ", " + s[1] + "]: at most " + Math.min(s[0], s[1]));
+    for (String n : ADAPTABLE) {
+      int[] s = weightShape(config, n);
+      if (chosen.contains(n) && rank > Math.min(s[0], s[1])) {
+        throw new IllegalArgumentException("--lora-rank " + rank + " exceeds the width of transformer.h.0." + n
+            + ".weight [" + s[0] + ", " + s[1] + "]: at most " + Math.min(s[0], s[1]));
       }
     }
-    long before = params.count();
-    for (Block b : h) {
-      for (String n : ADAPTABLE) {
-        if (chosen.contains(n)) {
-          b.linear(n).withLowRank(params, rank, alpha);
-        }
-      }
-    }
-    return params.count() - before;
+    return chosen;
+  }
+
+  /** The weight shape {@code [out, in]} of block layer {@code layer} (one of {@link #ADAPTABLE}), as {@link Block} builds it. */
+  private static int[] weightShape(GptConfig c, String layer) {
+    int width = c.nEmbd();
+    int q = c.nHead() * c.headSize();
+    int kv = c.kvHeads() * c.headSize();
+    int hidden = c.hiddenSize();
+    return switch (layer) {
+      case "attn.c_attn" -> new int[] {q + 2 * kv, width};
+      case "attn.c_proj" -> new int[] {width, q};
+      case "mlp.c_fc" -> new int[] {c.mlp() == GptConfig.Mlp.SWIGLU ? 2 * hidden : hidden, width};
+      case "mlp.c_proj" -> new int[] {width, hidden};
+      default -> throw new IllegalArgumentException("no linear layer '" + layer + "' in a block");
+    };
   }
 
   private static boolean selects(String target, String layer) {

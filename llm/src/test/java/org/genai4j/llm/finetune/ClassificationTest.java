@@ -218,6 +218,33 @@ class ClassificationTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> LoraConfig.ofFlags(2, 0, "attn"))
         .getMessage().contains("--lora-alpha"));
     assertEquals(null, LoraConfig.ofFlags(0, 16, "attn"));
+    // The shapes the check computes from a configuration are the ones the model builds (here a Llama: GQA, SwiGLU).
+    GptConfig llama = GptConfig.llama(CHARS.length(), 1, 4, 1, 16, 16).withMlp(GptConfig.Mlp.SWIGLU, 0);
+    Gpt built = new Gpt(llama, Params.init(1));
+    for (String layer : Gpt.ADAPTABLE) {
+      int[] s = built.params().get("transformer.h.0." + layer + ".weight").shape();
+      int most = Math.min(s[0], s[1]);
+      assertEquals(java.util.Set.of(layer), Gpt.checkLowRank(llama, most, java.util.Set.of(layer)));
+      var e = assertThrows(IllegalArgumentException.class, () -> Gpt.checkLowRank(llama, most + 1,
+          java.util.Set.of(layer)));
+      assertTrue(e.getMessage().contains(layer + ".weight " + java.util.Arrays.toString(s) + ": at most " + most),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aRefusedLoraSettingLeavesNoRunFolderBehind() throws Exception {
+    CharTokenizer tok = CharTokenizer.fromCorpus(CHARS);
+    Path basePath = tmp.resolve("base");
+    new LlmModel(new Gpt(GptConfig.of(tok.vocabSize(), 1, 2, 8, 16), Params.init(5)), tok, 0).save(basePath);
+    LabeledTexts.Splits data = new LabeledTexts.Splits(task(1, 40), task(2, 10), task(3, 10));
+    ClassifierOptions opts = ClassifierOptions.defaults(tmp.resolve("r")).withIters(2).withRun(1, 1, false, 0, 16);
+    LlmModel base = LlmModel.open(basePath);
+    BaseReference ref = BaseReference.of(basePath);
+    assertThrows(IllegalArgumentException.class, () -> ClassificationTraining.train(base, ref, data,
+        opts.withLora(new LoraConfig(2, 4, java.util.Set.of("q_proj")))));
+    ClassificationTraining.train(base, ref, data, opts.withLora(new LoraConfig(2, 4, java.util.Set.of("attn"))));
+    assertTrue(LoraRun.isIn(tmp.resolve("r")), "the same folder takes the corrected run");
   }
 
   @Test

@@ -174,5 +174,8 @@ class LoraTrainingTest {
         GptConfig.reference(), new InitFrom(base, new LoraConfig(17, 4, Set.of("attn"))), tiny(2, tmp.resolve("bad2")),
         List.of()));
     assertTrue(wide.getMessage().startsWith("--lora-rank 17 exceeds the width of"), wide.getMessage());
+    GptTraining.train(OTHER, OTHER, GptConfig.reference(), new InitFrom(base, new LoraConfig(2, 4, Set.of("attn"))),
+        tiny(2, tmp.resolve("bad")), List.of()); // the refused run left the folder empty
+    assertTrue(LoraRun.isIn(tmp.resolve("bad")));
   }
 }
