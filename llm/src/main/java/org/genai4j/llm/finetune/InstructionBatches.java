@@ -160,7 +160,7 @@ public final class InstructionBatches implements BatchSource {
       int limit = maxInputs + 1;
       if (ids.length > limit) {
         String what = name + " has " + ids.length + " tokens (prompt " + p.length + "), more than the " + limit
-            + " a context of " + maxInputs + " inputs takes";
+            + " of " + maxInputs + " inputs (the model's context, or --max-length)";
         if (noTruncate) {
           throw new IllegalArgumentException(what + "; --no-truncate refuses to cut it (raise --max-length up to the"
               + " model's context, or drop the record)");

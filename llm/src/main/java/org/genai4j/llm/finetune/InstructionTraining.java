@@ -85,6 +85,8 @@ public final class InstructionTraining {
         options.batch(), encoder.pad());
     InstructionBatches validation = new InstructionBatches(encoder.encode("validation",
         data.validation().records(), warnings), options.batch(), encoder.pad());
+    requireResponses("training", train, encoder);
+    requireResponses("validation", validation, encoder);
     if (options.responseTokens() > 0) {
       encoder.encode("test", data.test().records(), warnings);
     }
@@ -96,6 +98,15 @@ public final class InstructionTraining {
             java.util.Set.of(), () -> {});
       }
       return train(base, data, options, encoder, train, validation);
+    }
+  }
+
+  /** A split whose prompts fill the whole context leaves nothing to learn or measure: a named error, not NaN. */
+  private static void requireResponses(String split, InstructionBatches batches, InstructionBatches.Encoder encoder) {
+    if (batches.responseTokens() == 0) {
+      throw new IllegalArgumentException("no " + split + " example keeps a response token within "
+          + encoder.maxInputs() + " inputs (the model's context, or --max-length): the prompts fill it; use a model"
+          + " with a longer context or a larger --max-length");
     }
   }
 

@@ -9,15 +9,20 @@ import org.genai4j.datasets.Datasets;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.finetune.ClassificationTraining;
 import org.genai4j.llm.finetune.ClassifierOptions;
+import org.genai4j.llm.finetune.InstructOptions;
+import org.genai4j.llm.finetune.InstructionData;
+import org.genai4j.llm.finetune.InstructionTraining;
 import org.genai4j.llm.finetune.LabeledTexts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code genai4j llm finetune ...}: adapt a pretrained GPT to a task. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
     description = "Fine-tune a pretrained GPT (a run, a Hugging Face GPT-2 folder, ...) to a task.",
-    subcommands = {FinetuneCommand.Classify.class})
+    subcommands = {FinetuneCommand.Classify.class, FinetuneCommand.Instruct.class})
 public final class FinetuneCommand {
 
   /** {@code genai4j llm finetune classify}: a text classifier from a pretrained GPT. */
@@ -84,6 +89,83 @@ public final class FinetuneCommand {
         System.out.println(row.toString().stripTrailing());
       }
       System.out.println("classifier written to " + out);
+      return 0;
+    }
+  }
+
+  /** {@code genai4j llm finetune instruct}: instruction following from a pretrained GPT. */
+  @Command(name = "instruct", mixinStandardHelpOptions = true,
+      description = "Train a GPT to write the response after an Alpaca prompt, the loss on response tokens only"
+          + " (LLMs-from-scratch chapter 7); prints the train and validation losses before and after and writes"
+          + " the test split's responses to RUN/test-responses.json. The result is an ordinary model run:"
+          + " 'llm generate --model RUN'.")
+  static final class Instruct implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin RunOptions run;
+    @Option(names = "--model", required = true, description = LlmCommand.MODEL) Path model;
+    @Option(names = "--data", defaultValue = "instruct",
+        description = "An instruction dataset (a JSON array of instruction/input/output records): instruct.")
+    String data;
+    @Option(names = "--data-path", description = "The instruction JSON file (or its folder); skips the search.")
+    Path dataPath;
+    @Option(names = "--out", required = true, description = "A new run folder for the fine-tuned model.") Path out;
+    @Option(names = "--iters", defaultValue = "0",
+        description = "Optimizer steps; 0: as many as --epochs passes over the training split take.") int iters;
+    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training split (when --iters is"
+        + " 0).") double epochs;
+    @Option(names = "--batch", defaultValue = "8", description = "Examples per step.") int batch;
+    @Option(names = "--lr", defaultValue = "5e-5", description = "AdamW's learning rate (constant).") double lr;
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW's weight decay.") double weightDecay;
+    @Option(names = "--max-length", defaultValue = "1024",
+        description = "The most input tokens of an example (at most the model's context); longer ones are cut"
+            + " with a warning.") int maxLength;
+    @Option(names = "--no-truncate", description = "Refuse an example longer than the context instead of cutting"
+        + " it.") boolean noTruncate;
+    @Option(names = "--eval-every", defaultValue = "5",
+        description = "Steps between train and validation losses in metrics.jsonl (0: at the start and end).")
+    int evalEvery;
+    @Option(names = "--eval-batches", defaultValue = "5",
+        description = "Batches of each split those losses read (0: the whole split).") int evalBatches;
+    @Option(names = "--response-tokens", defaultValue = "256",
+        description = "The most tokens of each generated test response (0: none).") int responseTokens;
+
+    @Override
+    public Integer call() {
+      run.apply();
+      InstructOptions opts = new InstructOptions(out, iters, epochs, batch, lr, weightDecay, maxLength, noTruncate,
+          evalEvery, evalBatches, responseTokens, run.seed, run.shards(), true, null);
+      if (!Datasets.names().contains(data)) {
+        throw new IllegalArgumentException("unknown dataset '" + data + "'; known: " + String.join(", ",
+            Datasets.names()));
+      }
+      Path file = Datasets.instructionFile(data, DataResolver.defaults(), dataPath);
+      InstructionData all = InstructionData.readJson(file, false);
+      InstructionData.Splits split = all.split();
+      if (split.train().size() == 0 || split.validation().size() == 0) {
+        throw new IllegalArgumentException(file + " holds " + all.size() + " records, which the 85/5/10 split"
+            + " leaves " + split.train().size() + " for training and " + split.validation().size()
+            + " for validation; both need at least one");
+      }
+      LlmModel base = LlmModel.open(model);
+      System.out.printf(Locale.ROOT, "data: %s, %d records; split %d / %d / %d (train / val / test)%n", file,
+          all.size(), split.train().size(), split.validation().size(), split.test().size());
+      // Warnings (examples cut to the context) go where picocli writes errors.
+      InstructionTraining.Result r = InstructionTraining.train(base, split, opts, line -> {
+        spec.commandLine().getErr().println(line);
+        spec.commandLine().getErr().flush();
+      });
+      System.out.printf(Locale.ROOT, "trainable parameters: %,d of %,d (%.1f %%); %d steps, %.0f s%n",
+          r.trainableParameters(), r.totalParameters(), 100.0 * r.trainableParameters() / r.totalParameters(),
+          r.steps(), r.seconds());
+      for (String s : r.before().keySet()) {
+        System.out.printf(Locale.ROOT, "%s_loss (responses): %.4f before, %.4f after%n", s, r.before().get(s),
+            r.after().get(s));
+      }
+      if (responseTokens > 0) {
+        System.out.println("test responses (" + r.responses().size() + ") written to "
+            + out.resolve(InstructionTraining.RESPONSES));
+      }
+      System.out.println("fine-tuned model written to " + out + " (try: genai4j llm generate --model " + out + ")");
       return 0;
     }
   }
