@@ -115,20 +115,26 @@ class InstructionTrainingTest {
 
   @Test
   void aSequenceLongerThanTheContextIsCutWithAWarningOrRefused() throws Exception {
-    LlmModel base = base(64); // the Alpaca preamble alone is longer than 64 characters
+    // Prompts of 169 characters plus the word, then the word and 5 end ids: 180 and more, cut to 176 + 1.
+    LlmModel base = base(192);
     List<String> warnings = new ArrayList<>();
     InstructOptions options = InstructOptions.defaults(null).withLength(1, 0).withOptimizer(4, 1e-3, 0.0)
-        .withEval(0, 1, 0).withRun(3, 1, false);
+        .withEval(0, 1, 0).withRun(3, 1, false).withSequences(176, false);
     InstructionTraining.train(base, task(), options, warnings::add);
-    assertTrue(warnings.get(0).startsWith("warning: train record 0 (\"Repeat the word.\") has ")
-        && warnings.get(0).contains("cut to its first 65"), warnings.toString());
+    assertTrue(warnings.get(0).startsWith("warning: train record 0 (\"Repeat the word.\") has 180 tokens (prompt 172)")
+        && warnings.get(0).endsWith("cut to its first 177"), warnings.toString());
     assertTrue(warnings.stream().anyMatch(w -> w.contains("more train records were cut")), warnings.toString());
     Path out = tmp.resolve("refused");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InstructionTraining.train(base,
-        task(), options.withOutDir(out).withSequences(1024, true), s -> {}));
-    assertTrue(e.getMessage().startsWith("train record 0 (\"Repeat the word.\") has ")
+        task(), options.withOutDir(out).withSequences(176, true), s -> {}));
+    assertTrue(e.getMessage().startsWith("train record 0 (\"Repeat the word.\") has 180 tokens")
         && e.getMessage().contains("--no-truncate"), e.getMessage());
     assertFalse(Files.exists(out), "a refused run leaves no folder");
+    // A context the prompts fill leaves nothing to learn: a named error rather than a loss of NaN.
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> InstructionTraining.train(
+        base(64), task(), options.withSequences(1024, false), s -> {}));
+    assertTrue(none.getMessage().startsWith("no training example keeps a response token within 64 inputs"),
+        none.getMessage());
   }
 
   private static Set<String> fieldNames(JsonNode n) {
