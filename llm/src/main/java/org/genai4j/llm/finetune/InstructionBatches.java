@@ -137,6 +137,12 @@ public final class InstructionBatches implements BatchSource {
       return new Encoder(tokenizer, endIds(tokenizer), Math.min(context, maxLength), noTruncate);
     }
 
+    /** The ids appended to every response (a copy). */
+    @Override
+    public int[] end() {
+      return end.clone();
+    }
+
     /** The padding id: the (first) end id, as LLMs-from-scratch pads with {@code <|endoftext|>}; 0 without one. */
     public int pad() {
       return end.length > 0 ? end[0] : 0;
