@@ -254,7 +254,7 @@ class DpoTest {
       System.out.printf(java.util.Locale.ROOT, "DPO %s: log-prob gap %.4f -> %.4f, reward margin %.4f, loss %.4f%n",
           split, b.gap(), a.gap(), a.margin(), a.loss());
       assertEquals(Math.log(2), b.loss(), 1e-9, "the base against itself");
-      assertTrue(a.gap() > b.gap() + 0.05 && a.margin() > 0.005 && a.loss() < b.loss(),
+      assertTrue(a.gap() > b.gap() + 0.5 && a.margin() > 0.05 && a.loss() < b.loss(),
           split + ": gap " + b.gap() + " -> " + a.gap() + ", margin " + a.margin() + ", loss " + a.loss());
     }
     assertEquals(r.totalParameters(), r.trainableParameters(), "the whole (tied) policy trains");
