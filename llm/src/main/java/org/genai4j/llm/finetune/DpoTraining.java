@@ -2,6 +2,7 @@ package org.genai4j.llm.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.genai4j.common.ops.Params;
 import org.genai4j.common.ops.StepContext;
-import org.genai4j.common.ops.Tensor;
 import org.genai4j.common.train.Checkpoint;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
@@ -25,6 +25,7 @@ import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
+import org.genai4j.common.util.Parallel;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
@@ -124,12 +125,22 @@ public final class DpoTraining {
     splits.put("val", PreferencePairs.encode(encoder, "validation", data.validation().records(), warnings));
     splits.put("test", PreferencePairs.encode(encoder, "test", data.test().records(), warnings));
     int evalBatch = options.batch();
+    int threads = options.threads() > 0 ? options.threads() : Parallel.defaultThreads();
+    List<Gpt> referenceCopies = new ArrayList<>(List.of(base.gpt()));
+    while (referenceCopies.size() < threads) {
+      referenceCopies.add(new Gpt(config, base.weights().replica()));
+    }
+    PairLogProbs referenceScores = new PairLogProbs(referenceCopies, evalBatch, pad, options.reduction());
     Map<String, double[][]> reference = new LinkedHashMap<>();
-    splits.forEach((name, pairs) -> reference.put(name, logProbs(base.gpt(), pairs, evalBatch, pad,
-        options.reduction())));
+    splits.forEach((name, pairs) -> reference.put(name, referenceScores.of(pairs)));
     List<PreferencePairs.Pair> validation = options.evalPairs() == 0 ? splits.get("val")
         : splits.get("val").subList(0, Math.min(options.evalPairs(), splits.get("val").size()));
     double[][] validationReference = java.util.Arrays.copyOf(reference.get("val"), validation.size());
+    // Before training the policy is the base: its log-probabilities are the reference's.
+    Map<String, Evaluation> before = new LinkedHashMap<>();
+    for (String split : List.of("val", "test")) {
+      before.put(split, evaluation(reference.get(split), reference.get(split), options.beta()));
+    }
 
     // The policy starts as a copy of the base; the base itself stays the frozen reference.
     Params params = Params.init(options.seed());
@@ -167,10 +178,15 @@ public final class DpoTraining {
       tc = tc.withCheckpoints(options.outDir(), tc.evalEvery(), null);
     }
     Trainer trainer = new Trainer(trainable, optimizer, tc);
-    // The evaluation copy shares the policy's weights and has buffers of its own.
-    Gpt evaluated = build.apply(params.replica());
-    trainer.setEvaluator(() -> evaluate(evaluated, validation, validationReference, evalBatch, pad, options)
-        .named("val_"));
+    // Evaluation copies share the policy's weights and have buffers of their own.
+    List<Gpt> policyCopies = new ArrayList<>();
+    while (policyCopies.size() < threads) {
+      policyCopies.add(build.apply(params.replica()));
+    }
+    PairLogProbs policyScores = new PairLogProbs(policyCopies, evalBatch, pad, options.reduction());
+    trainer.setEvaluator(() -> (trainer.step() == 0
+        ? evaluation(validationReference, validationReference, options.beta())
+        : evaluation(policyScores.of(validation), validationReference, options.beta())).named("val_"));
     trainer.setEvaluateAtStart(true);
     if (options.progressBar()) {
       trainer.addListener(new ProgressBarListener("dpo", "tok"));
@@ -178,16 +194,12 @@ public final class DpoTraining {
     if (options.outDir() != null) {
       trainer.addListener(new MetricsLogListener(options.outDir().resolve(RunDir.METRICS)));
     }
-    Map<String, Evaluation> before = new LinkedHashMap<>();
-    for (String split : List.of("val", "test")) {
-      before.put(split, evaluate(base.gpt(), splits.get(split), reference.get(split), evalBatch, pad, options));
-    }
     long start = System.nanoTime();
     trainer.fit(train);
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, Evaluation> after = new LinkedHashMap<>();
     for (String split : List.of("val", "test")) {
-      after.put(split, evaluate(evaluated, splits.get(split), reference.get(split), evalBatch, pad, options));
+      after.put(split, evaluation(policyScores.of(splits.get(split)), reference.get(split), options.beta()));
     }
     Gpt tuned = policy;
     if (options.lora() != null) {
@@ -210,31 +222,12 @@ public final class DpoTraining {
    */
   public static double[][] logProbs(Gpt model, List<PreferencePairs.Pair> pairs, int batch, int pad,
       ResponseLogProb.Reduction reduction) {
-    ResponseLogProb op = new ResponseLogProb(reduction);
-    StepContext ctx = StepContext.inference();
-    double[][] out = new double[pairs.size()][];
-    int[] ids = new int[0];
-    int[] targets = new int[0];
-    for (int from = 0; from < pairs.size(); from += batch) {
-      List<PreferencePairs.Pair> part = pairs.subList(from, Math.min(pairs.size(), from + batch));
-      var b = PreferencePairs.batchOf(part, null, pad);
-      int time = (int) b.get("x").size(1) / 2;
-      ids = org.genai4j.llm.train.TokenBatches.ids(b, "x", ids);
-      targets = org.genai4j.llm.train.TokenBatches.ids(b, "y", targets);
-      Tensor logits = model.forward(ctx, ids, 2 * part.size(), time);
-      double[] lp = op.forward(ctx, logits, targets, 2 * part.size());
-      for (int i = 0; i < part.size(); i++) {
-        out[from + i] = new double[] {lp[2 * i], lp[2 * i + 1]};
-      }
-    }
-    return out;
+    return new PairLogProbs(List.of(model), batch, pad, reduction).of(pairs);
   }
 
-  /** {@code model}'s standing on {@code pairs} against the reference log-probabilities {@code reference}. */
-  static Evaluation evaluate(Gpt model, List<PreferencePairs.Pair> pairs, double[][] reference, int batch, int pad,
-      DpoOptions options) {
-    double[][] policy = logProbs(model, pairs, batch, pad, options.reduction());
-    int n = pairs.size();
+  /** The standing of a model whose log-probabilities are {@code policy} against the {@code reference}'s. */
+  static Evaluation evaluation(double[][] policy, double[][] reference, double beta) {
+    int n = policy.length;
     double[] pc = new double[n];
     double[] pr = new double[n];
     double[] rc = new double[n];
@@ -245,7 +238,7 @@ public final class DpoTraining {
       rc[i] = reference[i][0];
       rr[i] = reference[i][1];
     }
-    DpoLoss.Value v = new DpoLoss(options.beta()).forward(StepContext.inference(), pc, pr, rc, rr);
+    DpoLoss.Value v = new DpoLoss(beta).forward(StepContext.inference(), pc, pr, rc, rr);
     return new Evaluation(v.loss(), v.margin(), v.chosenReward(), v.rejectedReward(), v.chosenLogProb(),
         v.rejectedLogProb());
   }

@@ -254,6 +254,14 @@ class DpoTest {
       System.out.printf(java.util.Locale.ROOT, "DPO %s: log-prob gap %.4f -> %.4f, reward margin %.4f, loss %.4f%n",
           split, b.gap(), a.gap(), a.margin(), a.loss());
       assertEquals(Math.log(2), b.loss(), 1e-9, "the base against itself");
+      // The base's standing is the reference's log-probabilities, scored in (length-sorted, threaded) batches.
+      List<InstructionRecord> held = split.equals("val") ? data.validation().records() : data.test().records();
+      InstructionBatches.Encoder encoder = InstructionBatches.Encoder.of(base.tokenizer(), 256, 1024, false);
+      double[][] own = DpoTraining.logProbs(base.gpt(), PreferencePairs.encode(encoder, split, held, x -> {}), 1,
+          encoder.pad(), ResponseLogProb.Reduction.MEAN);
+      assertEquals(java.util.Arrays.stream(own).mapToDouble(p -> p[0]).average().orElseThrow(), b.chosenLogProb(), 1e-6);
+      assertEquals(java.util.Arrays.stream(own).mapToDouble(p -> p[1]).average().orElseThrow(), b.rejectedLogProb(),
+          1e-6);
       assertTrue(a.gap() > b.gap() + 0.5 && a.margin() > 0.05 && a.loss() < b.loss(),
           split + ": gap " + b.gap() + " -> " + a.gap() + ", margin " + a.margin() + ", loss " + a.loss());
     }
