@@ -15,8 +15,10 @@ import org.genai4j.llm.finetune.InstructionData;
 import org.genai4j.llm.finetune.ResponseLogProb;
 import org.genai4j.llm.finetune.LabeledTexts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code genai4j llm finetune ...}: adapt a pretrained GPT to a task. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
@@ -98,6 +100,7 @@ public final class FinetuneCommand {
           + " prefer each chosen response over the rejected one, relative to a frozen copy of itself. Logs loss,"
           + " reward margin, rewards and log-probabilities to metrics.jsonl; saves the tuned model as an llm run.")
   static final class Dpo implements Callable<Integer> {
+    @Spec CommandSpec spec;
     @Mixin RunOptions run;
     @Option(names = "--model", required = true, description = LlmCommand.MODEL) Path model;
     @Option(names = "--data", defaultValue = "instruct-preference",
@@ -144,7 +147,8 @@ public final class FinetuneCommand {
       LlmModel base = LlmModel.open(model);
       System.out.printf(Locale.ROOT, "data: %s, %d preference pairs; split %d / %d / %d (train / val / test)%n", file,
           all.size(), split.train().size(), split.validation().size(), split.test().size());
-      DpoTraining.Result r = DpoTraining.train(base, split, opts);
+      // Warnings (sequences cut to the context) go where picocli writes errors.
+      DpoTraining.Result r = DpoTraining.train(base, split, opts, spec.commandLine().getErr()::println);
       System.out.printf(Locale.ROOT, "trainable parameters: %,d of %,d (%.1f %%); %.0f s%n", r.trainableParameters(),
           r.totalParameters(), 100.0 * r.trainableParameters() / r.totalParameters(), r.seconds());
       System.out.println("split  model   loss    reward_margin  chosen_logp  rejected_logp  logp_gap");

@@ -49,10 +49,14 @@ class DpoCommandTest {
     Path out = tmp.resolve("dpo");
     CliRun dpo = CliRun.of("llm", "finetune", "dpo", "--model", base.toString(), "--data-path", data.toString(),
         "--iters", "3", "--batch", "4", "--lr", "1e-3", "--beta", "0.5", "--eval-every", "2", "--shards", "2",
+        "--max-length", "185",
         "--out", out.toString());
     assertEquals(0, dpo.exit(), dpo.err());
     assertTrue(dpo.out().contains("split 34 / 2 / 4 (train / val / test)") && dpo.out().contains("val    tuned")
         && dpo.out().contains("test   base   0.6931") && dpo.out().contains("tuned model written to"), dpo.out());
+    // Prompt 172 characters, the chosen response 16 and the end header 5: cut to 186 (185 inputs and a target).
+    assertTrue(dpo.err().contains("warning: train record 0 (chosen) has 193 tokens (prompt 172), more than the 186"),
+        dpo.err());
     List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
     assertEquals(4, metrics.size(), "steps 0 (evaluation), 1, 2, 3: " + metrics);
     assertTrue(metrics.get(3).contains("\"dpo/reward_margin\"") && metrics.get(3).contains("\"eval/val_logp_gap\""),
