@@ -3,7 +3,7 @@ package org.genai4j.llm.finetune;
 import org.genai4j.common.ops.StepContext;
 
 /**
- * The direct preference optimization loss (Rafailov et al. 2023; LLMs-from-scratch appendix/ch07
+ * The direct preference optimization loss (Rafailov et al. 2023; LLMs-from-scratch chapter 7,
  * notebook 04) of a batch of preference pairs, from the response log-probabilities of the policy
  * ({@code pc}, {@code pr}: chosen, rejected) and of the frozen reference model ({@code rc}, {@code
  * rr}): {@code z = beta ((pc - rc) - (pr - rr))}, loss {@code -log sigmoid(z)}, the mean over the
