@@ -198,6 +198,47 @@ class DpoTest {
     assertTrue(checked > 40, "checked " + checked);
   }
 
+  @Test
+  void shardsOfABatchAddUpToTheWholeBatch() {
+    CharTokenizer tok = CharTokenizer.fromCorpus("abcdefgh\n#");
+    GptConfig c = GptConfig.of(tok.vocabSize(), 1, 2, 8, 16);
+    Params params = Params.init(4);
+    InstructionBatches.Encoder enc = new InstructionBatches.Encoder(tok, new int[] {1}, 16, false);
+    List<PreferencePairs.Pair> pairs = new ArrayList<>();
+    double[][] reference = new double[3][];
+    for (int i = 0; i < 3; i++) {
+      pairs.add(new PreferencePairs.Pair(enc.encode("ab" + i, "cd".repeat(i + 1), "c", x -> {}),
+          enc.encode("ab" + i, "h", "r", x -> {})));
+      reference[i] = new double[] {-2.0 - 0.1 * i, -2.1 + 0.05 * i};
+    }
+    Batch batch = PreferencePairs.batchOf(pairs, reference, 0);
+    DpoStep whole = new DpoStep(new Gpt(c, params), ResponseLogProb.Reduction.SUM, 0.5);
+    params.list().forEach(Param::zeroGrad);
+    var all = whole.trainStep(batch, StepContext.training(1, 0));
+    // Two shards, pairs [0, 2) and [2, 3), each on its own copy with gradients of its own.
+    Params[] copies = {params.replica(), params.replica()};
+    DpoStep[] steps = {new DpoStep(new Gpt(c, copies[0]), ResponseLogProb.Reduction.SUM, 0.5),
+        new DpoStep(new Gpt(c, copies[1]), ResponseLogProb.Reduction.SUM, 0.5)};
+    org.genai4j.common.ops.ShardExchange exchange = new org.genai4j.common.ops.ShardExchange(2);
+    int[] bounds = {0, 2, 3};
+    org.genai4j.common.train.StepLoss[] parts = new org.genai4j.common.train.StepLoss[2];
+    for (Params p : copies) {
+      p.list().forEach(Param::zeroGrad);
+    }
+    org.genai4j.common.util.Parallel.of(2).run(2, s -> parts[s] = steps[s].trainStep(
+        batch.slice(bounds[s], bounds[s + 1]), StepContext.training(1, 0).forShard(s, bounds[s], exchange)));
+    assertEquals(all.loss(), parts[0].loss() + parts[1].loss(), 1e-7);
+    all.metrics().forEach((k, v) -> assertEquals(v, parts[0].metrics().get(k) + parts[1].metrics().get(k), 1e-7, k));
+    for (Param p : params.list()) {
+      float[] g = p.grad().toArray();
+      float[] g0 = copies[0].get(p.name()).grad().toArray();
+      float[] g1 = copies[1].get(p.name()).grad().toArray();
+      for (int i = 0; i < g.length; i++) {
+        assertEquals(g[i], g0[i] + g1[i], 1e-6 + 1e-4 * Math.abs(g[i]), p.name() + "[" + i + "]");
+      }
+    }
+  }
+
   /**
    * Alpaca-like preference pairs in the style of LLMs-from-scratch's data, where the chosen
    * response is polite and the rejected one rude: "Sure, the answer is W." against "Ugh. W!" for a
