@@ -124,6 +124,12 @@ public final class DpoTraining {
     splits.put("train", PreferencePairs.encode(encoder, "train", data.train().records(), warnings));
     splits.put("val", PreferencePairs.encode(encoder, "validation", data.validation().records(), warnings));
     splits.put("test", PreferencePairs.encode(encoder, "test", data.test().records(), warnings));
+    if (splits.get("train").stream().allMatch(p -> p.chosen().responseLength() == 0
+        && p.rejected().responseLength() == 0)) {
+      throw new IllegalArgumentException("every training pair was cut before its responses (the prompts fill the "
+          + encoder.maxInputs() + " tokens of --max-length " + options.maxLength() + " and the model's context "
+          + config.blockSize() + "): nothing to learn");
+    }
     int evalBatch = options.batch();
     int threads = options.threads() > 0 ? options.threads() : Parallel.defaultThreads();
     List<Gpt> referenceCopies = new ArrayList<>(List.of(base.gpt()));

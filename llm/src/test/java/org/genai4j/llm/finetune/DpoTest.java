@@ -360,6 +360,17 @@ class DpoTest {
   }
 
   @Test
+  void aContextThePromptsFillIsANamedError() {
+    InstructionData all = preferences(6, 6);
+    InstructionData.Splits data = new InstructionData.Splits(all, all, all);
+    LlmModel base = tinyBase(all, 8);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DpoTraining.train(base, data,
+        DpoOptions.defaults(null).withLength(40, false).withRun(1, 1, false, 0), x -> {}));
+    assertTrue(e.getMessage().startsWith("every training pair was cut before its responses")
+        && e.getMessage().contains("--max-length 40"), e.getMessage());
+  }
+
+  @Test
   void badInputIsNamed() {
     InstructionBatches.Encoder enc = new InstructionBatches.Encoder(CharTokenizer.fromCorpus("abc"), new int[0], 8,
         false);

@@ -12,11 +12,11 @@ import org.genai4j.llm.finetune.ClassifierOptions;
 import org.genai4j.llm.finetune.DpoOptions;
 import org.genai4j.llm.finetune.DpoTraining;
 import org.genai4j.llm.finetune.InstructionData;
-import org.genai4j.llm.finetune.ResponseLogProb;
 import org.genai4j.llm.finetune.LabeledTexts;
+import org.genai4j.llm.finetune.ResponseLogProb;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
