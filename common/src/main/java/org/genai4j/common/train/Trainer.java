@@ -45,6 +45,7 @@ public final class Trainer {
   private final Map<String, Optimizer> optimizers = new LinkedHashMap<>();
   private final List<TrainingListener> listeners = new ArrayList<>();
   private Evaluator evaluator;
+  private GradientSource gradientSource;
   private boolean evaluateAtStart;
   private long step;
   private double best = Double.POSITIVE_INFINITY;
@@ -75,9 +76,25 @@ public final class Trainer {
     return m;
   }
 
+  /** Adds a listener and lets it {@link TrainingListener#attach attach} itself to this trainer. */
   public Trainer addListener(TrainingListener l) {
     listeners.add(l);
+    l.attach(this);
     return this;
+  }
+
+  /**
+   * Computes the groups' gradients with {@code source} instead of on this trainer's threads (null:
+   * on the threads again).
+   */
+  public Trainer setGradientSource(GradientSource source) {
+    this.gradientSource = source;
+    return this;
+  }
+
+  /** The model this trainer trains. */
+  public Trainable model() {
+    return model;
   }
 
   public Trainer setEvaluator(Evaluator e) {
@@ -255,13 +272,15 @@ public final class Trainer {
         .withEpoch(stepsPerEpoch > 0 ? step / stepsPerEpoch : 0);
     Map<String, Double> metrics = new LinkedHashMap<>();
     boolean first = true;
-    for (ParameterGroup g : model.parameterGroups()) {
+    List<ParameterGroup> groups = model.parameterGroups();
+    for (int gi = 0; gi < groups.size(); gi++) {
+      ParameterGroup g = groups.get(gi);
       Map<String, INDArray> grads = new LinkedHashMap<>();
       double loss = 0;
       Map<String, Double> groupMetrics = new LinkedHashMap<>();
       int n = batches.size();
       for (Batch b : batches) {
-        Gradients gr = gradients(g, b, ctx);
+        Gradients gr = gradientSource != null ? gradientSource.gradients(gi, g, b, ctx) : gradients(g, b, ctx);
         loss += gr.loss();
         gr.metrics().forEach((k, v) -> groupMetrics.merge(k, v, Double::sum));
         if (n == 1) {
@@ -304,6 +323,9 @@ public final class Trainer {
       metrics.put(g.name() + "/loss", loss / n);
       metrics.put(g.name() + "/grad_norm", norm);
       groupMetrics.forEach((k, v) -> metrics.put(g.name() + "/" + k, v / n));
+    }
+    if (gradientSource != null) {
+      metrics.putAll(gradientSource.takeStepMetrics());
     }
     step++;
     return new StepResult(metrics, units);

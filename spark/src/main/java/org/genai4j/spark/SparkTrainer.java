@@ -1,0 +1,66 @@
+package org.genai4j.spark;
+
+import java.util.UUID;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.genai4j.common.train.StepRecord;
+import org.genai4j.common.train.Trainer;
+import org.genai4j.common.train.TrainingListener;
+
+/**
+ * Runs a {@link Trainer}'s steps on Spark: added to a trainer (as a listener, so any family's
+ * {@code train(..., extraListeners)} takes it), it makes the trainer compute every group's
+ * gradients over {@code partitions} Spark tasks ({@link SyncGradients}) while the trainer keeps
+ * everything else on the driver: batches, clipping, the optimizer, evaluation, checkpoints in the
+ * run folder, {@code --resume}, progress and {@code metrics.jsonl} (which gains {@code
+ * spark/compute_s}, {@code spark/aggregate_s} and {@code spark/broadcast_s} per step). The result
+ * equals local training with the same global batch.
+ *
+ * <p>Executors rebuild the model from its configuration JSON with {@code factory} and receive its
+ * weights as float arrays; nothing of ND4J is Java-serialized.
+ */
+public final class SparkTrainer implements TrainingListener {
+  private final JavaSparkContext spark;
+  private final int partitions;
+  private final TrainableFactory factory;
+  private final String runKey = UUID.randomUUID().toString();
+  private SyncGradients gradients;
+
+  /**
+   * @param spark the context to run on
+   * @param partitions tasks per step (at most the cluster's cores: a step's tasks run together)
+   * @param factory rebuilds the model on executors; null to pick genai4j's own family by the model's class
+   */
+  public SparkTrainer(JavaSparkContext spark, int partitions, TrainableFactory factory) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
+    }
+    this.spark = spark;
+    this.partitions = partitions;
+    this.factory = factory;
+  }
+
+  /** As {@link #SparkTrainer(JavaSparkContext, int, TrainableFactory)} for genai4j's own families. */
+  public SparkTrainer(JavaSparkContext spark, int partitions) {
+    this(spark, partitions, null);
+  }
+
+  @Override
+  public void attach(Trainer trainer) {
+    if (gradients != null) {
+      throw new IllegalStateException("a SparkTrainer drives one trainer; make a new one per run");
+    }
+    TrainableFactory f = factory != null ? factory : SparkModels.of(trainer.model());
+    gradients = new SyncGradients(spark, trainer.model(), f, partitions, runKey);
+    trainer.setGradientSource(gradients);
+  }
+
+  @Override
+  public void onStep(StepRecord record) {}
+
+  @Override
+  public void close() {
+    if (gradients != null) {
+      gradients.close();
+    }
+  }
+}

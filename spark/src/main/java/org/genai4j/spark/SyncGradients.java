@@ -1,0 +1,125 @@
+package org.genai4j.spark;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.genai4j.common.ops.StepContext;
+import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.GradientSource;
+import org.genai4j.common.train.Gradients;
+import org.genai4j.common.train.ParameterGroup;
+import org.genai4j.common.train.Trainable;
+import org.genai4j.common.util.Parallel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * Synchronous data parallelism on Spark, as the trainer's {@link GradientSource}: for each group
+ * of each step the driver broadcasts its model (once per version: step and group), splits the
+ * batch over the partitions exactly as the local trainer splits it over threads, runs one barrier
+ * task per shard (barrier, so the shards can exchange batch-wide sums) and sums the tasks' results
+ * with {@code treeAggregate}. The trainer then clips and steps the optimizer on the driver, as it
+ * does locally, so the run equals a local run of the same global batch.
+ */
+final class SyncGradients implements GradientSource, AutoCloseable {
+  private static final ClassTag<ShardInput> INPUT = ClassTag$.MODULE$.apply(ShardInput.class);
+  private static final ClassTag<ShardResult> RESULT = ClassTag$.MODULE$.apply(ShardResult.class);
+
+  private final JavaSparkContext spark;
+  private final Trainable model;
+  private final TrainableFactory factory;
+  private final int partitions;
+  private final String runKey;
+  private final String[] bufferNames;
+  private final Map<String, INDArray> driverArrays;
+  private Broadcast<ModelState> broadcast;
+  private double computeSeconds;
+  private double aggregateSeconds;
+  private double broadcastSeconds;
+
+  SyncGradients(JavaSparkContext spark, Trainable model, TrainableFactory factory, int partitions, String runKey) {
+    this.spark = spark;
+    this.model = model;
+    this.factory = factory;
+    this.partitions = partitions;
+    this.runKey = runKey;
+    this.bufferNames = ShardTask.bufferNames(model.parameterGroups());
+    this.driverArrays = ModelState.liveArrays(model);
+  }
+
+  @Override
+  public Gradients gradients(int groupIndex, ParameterGroup group, Batch batch, StepContext ctx) {
+    long version = ctx.step() * model.parameterGroups().size() + groupIndex;
+    publish(version);
+    int shards = Math.min(partitions, batch.examples());
+    int[] bounds = Parallel.bounds(batch.examples(), shards);
+    List<ShardInput> inputs = new ArrayList<>(shards);
+    for (int s = 0; s < shards; s++) {
+      inputs.add(ShardInput.of(batch, s, shards, bounds[s], bounds[s + 1]));
+    }
+    long t0 = System.nanoTime();
+    spark.setJobDescription("step " + (ctx.step() + 1) + ", group " + group.name());
+    RDD<ShardInput> data = spark.parallelize(inputs, shards).rdd();
+    RDD<ShardResult> results = data.barrier().mapPartitions(
+        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx), false, RESULT);
+    ShardResult sum = JavaRDD.fromRDD(results, RESULT)
+        .treeAggregate(ShardResult.empty(), ShardResult::add, ShardResult::add);
+    double jobSeconds = (System.nanoTime() - t0) / 1e9;
+    if (sum.shards != shards) {
+      throw new IllegalStateException("step " + (ctx.step() + 1) + " summed " + sum.shards + " shards of " + shards);
+    }
+    computeSeconds += sum.computeSeconds;
+    aggregateSeconds += Math.max(0, jobSeconds - sum.computeSeconds);
+    for (int i = 0; i < bufferNames.length; i++) {
+      ModelState.assign(driverArrays.get(bufferNames[i]), sum.buffers[i]);
+    }
+    Map<String, INDArray> grads = new LinkedHashMap<>();
+    int i = 0;
+    for (var e : group.parameters().entrySet()) {
+      grads.put(e.getKey(), Nd4j.create(sum.gradients[i++], e.getValue().shape(), 'c'));
+    }
+    return new Gradients(sum.loss, grads, sum.metrics);
+  }
+
+  /** Broadcasts the driver's model as version {@code version} unless that version is out already. */
+  private void publish(long version) {
+    if (broadcast != null && broadcast.value().version() == version) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    Broadcast<ModelState> next = spark.broadcast(ModelState.of(version, model));
+    if (broadcast != null) {
+      broadcast.destroy(); // no task of a later job reads an older version
+    }
+    broadcast = next;
+    broadcastSeconds += (System.nanoTime() - t0) / 1e9;
+  }
+
+  @Override
+  public Map<String, Double> takeStepMetrics() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("spark/compute_s", computeSeconds);
+    m.put("spark/aggregate_s", aggregateSeconds);
+    m.put("spark/broadcast_s", broadcastSeconds);
+    computeSeconds = 0;
+    aggregateSeconds = 0;
+    broadcastSeconds = 0;
+    return m;
+  }
+
+  @Override
+  public void close() {
+    if (broadcast != null) {
+      broadcast.destroy();
+      broadcast = null;
+    }
+    ExecutorModels.release(runKey);
+  }
+}
