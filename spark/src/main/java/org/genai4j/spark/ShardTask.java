@@ -29,9 +29,12 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
   private final long seed;
   private final long step;
   private final long epoch;
+  private final String exchangeHost;
+  private final int exchangePort;
+  private final long job;
 
   ShardTask(String runKey, TrainableFactory factory, String configJson, Broadcast<ModelState> state, int groupIndex,
-      String[] bufferNames, StepContext ctx) {
+      String[] bufferNames, StepContext ctx, ExchangeServer exchange, long job) {
     this.runKey = runKey;
     this.factory = factory;
     this.configJson = configJson;
@@ -41,6 +44,9 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
     this.seed = ctx.seed();
     this.step = ctx.step();
     this.epoch = ctx.epoch();
+    this.exchangeHost = exchange.host();
+    this.exchangePort = exchange.port();
+    this.job = job;
   }
 
   @Override
@@ -58,9 +64,13 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
     ExecutorModels.Loaded model = ExecutorModels.get(runKey, factory, configJson);
     model.ensure(state.value());
     ParameterGroup group = model.model.parameterGroups().get(groupIndex);
-    StepContext ctx = StepContext.training(seed, step).withEpoch(epoch)
-        .forShard(in.shard(), in.firstRow(), new BarrierExchange(task, in.shards()));
-    Gradients g = group.computeGradients(in.toBatch(), ctx);
+    Gradients g;
+    try (DriverExchange exchange = new DriverExchange(exchangeHost, exchangePort, job, task.stageAttemptNumber(),
+        in.shards())) {
+      StepContext ctx = StepContext.training(seed, step).withEpoch(epoch)
+          .forShard(in.shard(), in.firstRow(), exchange);
+      g = group.computeGradients(in.toBatch(), ctx);
+    }
     ShardResult r = new ShardResult();
     r.shards = 1;
     r.loss = g.loss();

@@ -24,12 +24,12 @@ import scala.reflect.ClassTag$;
  * Synchronous data parallelism on Spark, as the trainer's {@link GradientSource}: for each group
  * of each step the driver broadcasts its model (once per version: step and group), splits the
  * batch over the partitions exactly as the local trainer splits it over threads, runs one barrier
- * task per shard (barrier, so the shards can exchange batch-wide sums) and sums the tasks' results
+ * task per shard (barrier: a step's tasks run together, as the shards exchange batch-wide sums
+ * through the driver's {@link ExchangeServer}, and a failed task retries the whole step) and sums the tasks' results
  * with {@code treeAggregate}. The trainer then clips and steps the optimizer on the driver, as it
  * does locally, so the run equals a local run of the same global batch.
  */
 final class SyncGradients implements GradientSource, AutoCloseable {
-  private static final ClassTag<ShardInput> INPUT = ClassTag$.MODULE$.apply(ShardInput.class);
   private static final ClassTag<ShardResult> RESULT = ClassTag$.MODULE$.apply(ShardResult.class);
 
   private final JavaSparkContext spark;
@@ -39,6 +39,8 @@ final class SyncGradients implements GradientSource, AutoCloseable {
   private final String runKey;
   private final String[] bufferNames;
   private final Map<String, INDArray> driverArrays;
+  private final ExchangeServer exchange;
+  private long jobs;
   private Broadcast<ModelState> broadcast;
   private double computeSeconds;
   private double aggregateSeconds;
@@ -52,6 +54,7 @@ final class SyncGradients implements GradientSource, AutoCloseable {
     this.runKey = runKey;
     this.bufferNames = ShardTask.bufferNames(model.parameterGroups());
     this.driverArrays = ModelState.liveArrays(model);
+    this.exchange = new ExchangeServer(spark.getConf().get("spark.driver.host", "127.0.0.1"));
   }
 
   @Override
@@ -68,9 +71,14 @@ final class SyncGradients implements GradientSource, AutoCloseable {
     spark.setJobDescription("step " + (ctx.step() + 1) + ", group " + group.name());
     RDD<ShardInput> data = spark.parallelize(inputs, shards).rdd();
     RDD<ShardResult> results = data.barrier().mapPartitions(
-        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx), false, RESULT);
-    ShardResult sum = JavaRDD.fromRDD(results, RESULT)
-        .treeAggregate(ShardResult.empty(), ShardResult::add, ShardResult::add);
+        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx, exchange, jobs++),
+        false, RESULT);
+    ShardResult sum;
+    try {
+      sum = JavaRDD.fromRDD(results, RESULT).treeAggregate(ShardResult.empty(), ShardResult::add, ShardResult::add);
+    } finally {
+      exchange.clear();
+    }
     double jobSeconds = (System.nanoTime() - t0) / 1e9;
     if (sum.shards != shards) {
       throw new IllegalStateException("step " + (ctx.step() + 1) + " summed " + sum.shards + " shards of " + shards);
@@ -116,6 +124,7 @@ final class SyncGradients implements GradientSource, AutoCloseable {
 
   @Override
   public void close() {
+    exchange.close();
     if (broadcast != null) {
       broadcast.destroy();
       broadcast = null;
