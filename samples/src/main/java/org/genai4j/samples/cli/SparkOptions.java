@@ -1,0 +1,56 @@
+package org.genai4j.samples.cli;
+
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.genai4j.common.train.TrainingListener;
+import org.genai4j.spark.SparkContexts;
+import org.genai4j.spark.SparkTrainer;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --spark-master} and {@code --partitions}: train on Apache Spark instead of this process's
+ * threads ({@link SparkTrainer}); the run folder, checkpoints and {@code --resume} stay on this
+ * machine (the driver).
+ */
+public final class SparkOptions {
+
+  @Option(names = "--spark-master", paramLabel = "URL",
+      description = "Train on Apache Spark: local[N] or spark://HOST:PORT (under spark-submit, its --master is used"
+          + " without this flag). Each step's batch is split over --partitions tasks; the result equals training"
+          + " here with the same batch.")
+  String master;
+
+  @Option(names = "--partitions", paramLabel = "N",
+      description = "Spark tasks per step, at most the cluster's cores (they run together); default: N of local[N],"
+          + " else the cluster's default parallelism.")
+  Integer partitions;
+
+  /** True when training goes to Spark: a master was given, or the JVM runs under spark-submit. */
+  boolean enabled() {
+    return master != null || System.getProperty("spark.master") != null;
+  }
+
+  /**
+   * Runs {@code train} with the listeners that put it on Spark (none when Spark is not asked for),
+   * starting the Spark context before and stopping it after.
+   */
+  <T> T train(String appName, Function<List<TrainingListener>, T> train) {
+    if (partitions != null && partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
+    }
+    if (!enabled()) {
+      if (partitions != null) {
+        throw new IllegalArgumentException("--partitions needs --spark-master");
+      }
+      return train.apply(List.of());
+    }
+    JavaSparkContext spark = SparkContexts.start(master, appName);
+    try {
+      int n = partitions != null ? partitions : spark.defaultParallelism();
+      return train.apply(List.of(new SparkTrainer(spark, n)));
+    } finally {
+      spark.stop();
+    }
+  }
+}
