@@ -42,6 +42,7 @@ final class ExchangeServer implements AutoCloseable {
     final double[][] values;
     int arrived;
     double[] total;
+    boolean abandoned;
 
     Round(int shards) {
       values = new double[shards][];
@@ -128,8 +129,11 @@ final class ExchangeServer implements AutoCloseable {
       r.total = total;
       notifyAll();
     }
-    while (r.total == null) {
+    while (r.total == null && !r.abandoned) {
       wait();
+    }
+    if (r.total == null) {
+      throw new InterruptedException("round " + key + " abandoned: its stage failed");
     }
     if (--r.arrived == 0) {
       rounds.remove(key);
@@ -137,9 +141,11 @@ final class ExchangeServer implements AutoCloseable {
     return r.total;
   }
 
-  /** Forgets rounds that will never complete (a failed stage's). */
+  /** Forgets rounds that will never complete (a failed stage's) and releases their waiting connections. */
   synchronized void clear() {
+    rounds.values().forEach(r -> r.abandoned = true);
     rounds.clear();
+    notifyAll();
   }
 
   @Override

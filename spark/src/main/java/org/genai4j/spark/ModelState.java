@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Every parameter and buffer of a model as plain float arrays, in C order, with the version they
  * belong to: what the driver broadcasts to the executors before a group's gradients are computed.
  *
- * @param version increases with every change of the driver's model (step and group)
+ * @param version a serial number: each broadcast of the driver's model has its own
  * @param names the arrays' names, in the model's order
  * @param values the arrays' values, one per name
  */

@@ -30,6 +30,8 @@ import scala.reflect.ClassTag$;
  * does locally, so the run equals a local run of the same global batch.
  */
 final class SyncGradients implements GradientSource, AutoCloseable {
+  /** Times a step's job is run before the run stops (Spark's own default for a task). */
+  private static final int MAX_ATTEMPTS = 4;
   private static final ClassTag<ShardResult> RESULT = ClassTag$.MODULE$.apply(ShardResult.class);
 
   private final JavaSparkContext spark;
@@ -41,6 +43,8 @@ final class SyncGradients implements GradientSource, AutoCloseable {
   private final Map<String, INDArray> driverArrays;
   private final ExchangeServer exchange;
   private long jobs;
+  private long serial;
+  private long publishedVersion = -1;
   private Broadcast<ModelState> broadcast;
   private double computeSeconds;
   private double aggregateSeconds;
@@ -60,7 +64,7 @@ final class SyncGradients implements GradientSource, AutoCloseable {
   @Override
   public Gradients gradients(int groupIndex, ParameterGroup group, Batch batch, StepContext ctx) {
     long version = ctx.step() * model.parameterGroups().size() + groupIndex;
-    publish(version);
+    publish(version, false);
     int shards = Math.min(partitions, batch.examples());
     int[] bounds = Parallel.bounds(batch.examples(), shards);
     List<ShardInput> inputs = new ArrayList<>(shards);
@@ -68,16 +72,21 @@ final class SyncGradients implements GradientSource, AutoCloseable {
       inputs.add(ShardInput.of(batch, s, shards, bounds[s], bounds[s + 1]));
     }
     long t0 = System.nanoTime();
-    spark.setJobDescription("step " + (ctx.step() + 1) + ", group " + group.name());
-    RDD<ShardInput> data = spark.parallelize(inputs, shards).rdd();
-    RDD<ShardResult> results = data.barrier().mapPartitions(
-        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx, exchange, jobs++),
-        false, RESULT);
-    ShardResult sum;
-    try {
-      sum = JavaRDD.fromRDD(results, RESULT).treeAggregate(ShardResult.empty(), ShardResult::add, ShardResult::add);
-    } finally {
-      exchange.clear();
+    ShardResult sum = null;
+    for (int attempt = 1; sum == null; attempt++) {
+      try {
+        sum = runJob(group, groupIndex, ctx, inputs, attempt);
+      } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala throws it undeclared
+        if (attempt == MAX_ATTEMPTS) {
+          throw new IllegalStateException("step " + (ctx.step() + 1) + " (group " + group.name() + ") failed on Spark "
+              + MAX_ATTEMPTS + " times; the last time: " + firstLine(e), e);
+        }
+        System.err.println("genai4j: step " + (ctx.step() + 1) + " failed on Spark (" + firstLine(e) + "); running it"
+            + " again (attempt " + (attempt + 1) + " of " + MAX_ATTEMPTS + ")");
+        // A failed barrier stage is not retried by Spark: run the job again on a fresh broadcast,
+        // so executors that ran part of the failed one (and updated buffers) start from the driver's state.
+        publish(version, true);
+      }
     }
     double jobSeconds = (System.nanoTime() - t0) / 1e9;
     if (sum.shards != shards) {
@@ -96,13 +105,39 @@ final class SyncGradients implements GradientSource, AutoCloseable {
     return new Gradients(sum.loss, grads, sum.metrics);
   }
 
-  /** Broadcasts the driver's model as version {@code version} unless that version is out already. */
-  private void publish(long version) {
-    if (broadcast != null && broadcast.value().version() == version) {
+  /** Runs the step's job for one group: one barrier task per shard, their results summed. */
+  private ShardResult runJob(ParameterGroup group, int groupIndex, StepContext ctx, List<ShardInput> inputs,
+      int attempt) {
+    spark.setJobDescription("step " + (ctx.step() + 1) + ", group " + group.name()
+        + (attempt > 1 ? ", attempt " + attempt : ""));
+    RDD<ShardInput> data = spark.parallelize(inputs, inputs.size()).rdd();
+    RDD<ShardResult> results = data.barrier().mapPartitions(
+        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx, exchange, jobs++),
+        false, RESULT);
+    try {
+      return JavaRDD.fromRDD(results, RESULT).treeAggregate(ShardResult.empty(), ShardResult::add, ShardResult::add);
+    } finally {
+      exchange.clear();
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /**
+   * Broadcasts the driver's model for {@code version} (step and group) unless it is out already or
+   * {@code again} asks for a fresh copy; each broadcast has a serial number of its own.
+   */
+  private void publish(long version, boolean again) {
+    if (broadcast != null && publishedVersion == version && !again) {
       return;
     }
+    publishedVersion = version;
     long t0 = System.nanoTime();
-    Broadcast<ModelState> next = spark.broadcast(ModelState.of(version, model));
+    Broadcast<ModelState> next = spark.broadcast(ModelState.of(serial++, model));
     if (broadcast != null) {
       broadcast.destroy(); // no task of a later job reads an older version
     }
