@@ -3,6 +3,10 @@ package org.genai4j.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +19,7 @@ import org.genai4j.common.ops.Param;
 import org.genai4j.common.ops.Params;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.OptimizerConfig;
+import org.genai4j.common.train.RunDir;
 import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.Trainer;
@@ -25,6 +30,9 @@ import org.genai4j.gan.Dcgan;
 import org.genai4j.gan.DcganConfig;
 import org.genai4j.gan.GanTrainOptions;
 import org.genai4j.gan.GanTraining;
+import org.genai4j.llm.GptTrainOptions;
+import org.genai4j.llm.GptTraining;
+import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.GptTrainable;
@@ -45,7 +53,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Synchronous training on {@code local[2]} with 2 partitions equals single-process training (one
  * thread) of the same global batch to 1e-5, step for step: a tiny GPT with AdamW (clipped) and with
  * SGD with momentum (10 steps each), the VAE (10 steps) and the DCGAN (10 steps, both groups and
- * the batch-norm running statistics).
+ * the batch-norm running statistics). A GPT run stopped after 5 of 10 steps and resumed from its run
+ * folder on Spark ends as an uninterrupted run in one process, and its {@code metrics.jsonl} has
+ * each step's time split into compute, aggregation and broadcast.
  */
 class SyncEqualityTest {
   private static JavaSparkContext spark;
@@ -162,6 +172,52 @@ class SyncEqualityTest {
     assertClose(values(want.model().params()), values(got.model().params()), "DCGAN");
     for (String k : List.of("D/loss", "G/loss", "D/d_real", "G/d_fake")) {
       assertEquals(want.last().metrics().get(k), got.last().metrics().get(k), 1e-5, k);
+    }
+  }
+
+private static final GptConfig RESUME_CONFIG = GptConfig.of(11, 1, 2, 16, 8).withDropout(0.1);
+  private static final String RESUME_TEXT = "all the world's a stage, and all the men and women merely players".repeat(6);
+
+  private static GptTrainOptions resumeOptions(Path out) {
+    return GptTrainOptions.reference(out).withBatch(4, 1).withIters(10).withLr(1e-2, 1e-3, 2).withEval(5, 2)
+        .withLogEvery(1).withThreads(2).withProgressBar(false).withStart(RunFolder.Start.NEW);
+  }
+
+  /** Asks the run to stop after its {@code at}-th step (the trainer asks once after every step). */
+  private static TrainingListener stopAt(long at) {
+    return new TrainingListener() {
+      private long steps;
+
+      @Override
+      public void onStep(StepRecord r) {}
+
+      @Override
+      public boolean stopRequested() {
+        return ++steps >= at;
+      }
+    };
+  }
+
+
+  @Test
+  void aRunStoppedAndResumedOnSparkEndsAsAnUninterruptedOne(@TempDir Path dir) throws IOException {
+    LlmModel local = GptTraining.train(RESUME_TEXT, RESUME_TEXT, RESUME_CONFIG, resumeOptions(dir.resolve("local"))).model();
+    Path out = dir.resolve("spark");
+    {
+      LlmModel half = GptTraining.train(RESUME_TEXT, RESUME_TEXT, RESUME_CONFIG, resumeOptions(out),
+          List.of(new SparkTrainer(spark, 2), stopAt(5))).model();
+      assertEquals(5, half.step());
+      LlmModel resumed = GptTraining.train(RESUME_TEXT, RESUME_TEXT, RESUME_CONFIG, resumeOptions(out).withStart(RunFolder.Start.RESUME),
+          List.of(new SparkTrainer(spark, 2))).model();
+      assertEquals(10, resumed.step());
+      SyncEqualityTest.assertClose(values(local.gpt().params()), values(resumed.gpt().params()), "the resumed GPT");
+    }
+    List<String> lines = Files.readAllLines(out.resolve(RunDir.METRICS));
+    assertEquals(10, lines.size(), "one record per step, across the resume");
+    JsonNode last = new ObjectMapper().readTree(lines.get(9));
+    assertEquals(10, last.get("step").asLong());
+    for (String k : List.of("spark/compute_s", "spark/aggregate_s", "spark/broadcast_s")) {
+      assertTrue(last.path(k).isNumber() && last.get(k).asDouble() >= 0, k + " in " + last);
     }
   }
 
