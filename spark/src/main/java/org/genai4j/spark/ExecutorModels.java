@@ -5,16 +5,18 @@ import org.genai4j.common.train.Trainable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The model an executor JVM computes with: built once per run from the configuration JSON, then
- * refreshed from each broadcast version. Tasks of the same run on this JVM (several shards of one
- * batch, as in {@code local[N]}) share it through its {@link org.genai4j.common.train.Replicas},
- * exactly as the local trainer's threads do. One run at a time: a new run replaces the old model.
+ * The models an executor JVM computes with: built once per run and slot from the configuration
+ * JSON, then refreshed from each broadcast version. In synchronous mode the tasks of a run on this
+ * JVM (several shards of one batch, as in {@code local[N]}) share one model (slot {@code ""})
+ * through its {@link org.genai4j.common.train.Replicas}, exactly as the local trainer's threads do;
+ * in averaging mode each partition trains a model of its own (its slot). One run at a time: a new
+ * run replaces the old models.
  */
 final class ExecutorModels {
   private ExecutorModels() {}
 
   private static String runKey;
-  private static Loaded loaded;
+  private static final java.util.Map<String, Loaded> loaded = new java.util.HashMap<>();
 
   /** A model and the version of the driver's state it holds. */
   static final class Loaded {
@@ -45,20 +47,19 @@ final class ExecutorModels {
     }
   }
 
-  /** The model of run {@code key}, built by {@code factory} on first use in this JVM. */
-  static synchronized Loaded get(String key, TrainableFactory factory, String configJson) {
+  /** The model of run {@code key} in {@code slot}, built by {@code factory} on first use in this JVM. */
+  static synchronized Loaded get(String key, String slot, TrainableFactory factory, String configJson) {
     if (!key.equals(runKey)) {
-      loaded = null; // let the previous run's model go before building this one
-      loaded = new Loaded(factory.build(configJson));
+      loaded.clear(); // let the previous run's models go before building this one's
       runKey = key;
     }
-    return loaded;
+    return loaded.computeIfAbsent(slot, s -> new Loaded(factory.build(configJson)));
   }
 
-  /** Forgets run {@code key}'s model (when the driver shares this JVM, at the end of its run). */
+  /** Forgets run {@code key}'s models (when the driver shares this JVM, at the end of its run). */
   static synchronized void release(String key) {
     if (key.equals(runKey)) {
-      loaded = null;
+      loaded.clear();
       runKey = null;
     }
   }

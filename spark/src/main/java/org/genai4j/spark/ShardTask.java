@@ -61,7 +61,7 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
 
   private ShardResult compute(BarrierTaskContext task, ShardInput in) {
     long t0 = System.nanoTime();
-    ExecutorModels.Loaded model = ExecutorModels.get(runKey, factory, configJson);
+    ExecutorModels.Loaded model = ExecutorModels.get(runKey, "", factory, configJson);
     model.ensure(state.value());
     ParameterGroup group = model.model.parameterGroups().get(groupIndex);
     Gradients g;

@@ -13,7 +13,9 @@ import org.genai4j.common.train.TrainingListener;
  * everything else on the driver: batches, clipping, the optimizer, evaluation, checkpoints in the
  * run folder, {@code --resume}, progress and {@code metrics.jsonl} (which gains {@code
  * spark/compute_s}, {@code spark/aggregate_s} and {@code spark/broadcast_s} per step). The result
- * equals local training with the same global batch.
+ * equals local training with the same global batch. With {@code averagingEvery} K > 0 it trains by
+ * parameter averaging instead ({@link AveragingRunner}): each partition takes K local steps on its
+ * shards, then parameters and optimizer state are averaged.
  *
  * <p>Executors rebuild the model from its configuration JSON with {@code factory} and receive its
  * weights as float arrays; nothing of ND4J is Java-serialized.
@@ -21,37 +23,50 @@ import org.genai4j.common.train.TrainingListener;
 public final class SparkTrainer implements TrainingListener {
   private final JavaSparkContext spark;
   private final int partitions;
+  private final int averagingEvery;
   private final TrainableFactory factory;
   private final String runKey = UUID.randomUUID().toString();
-  private SyncGradients gradients;
+  private AutoCloseable mode;
 
   /**
    * @param spark the context to run on
    * @param partitions tasks per step (at most the cluster's cores: a step's tasks run together)
+   * @param averagingEvery 0 for synchronous training; K for parameter averaging every K local steps
    * @param factory rebuilds the model on executors; null to pick genai4j's own family by the model's class
    */
-  public SparkTrainer(JavaSparkContext spark, int partitions, TrainableFactory factory) {
+  public SparkTrainer(JavaSparkContext spark, int partitions, int averagingEvery, TrainableFactory factory) {
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
     }
+    if (averagingEvery < 0) {
+      throw new IllegalArgumentException("--averaging-every must be >= 0 (0: synchronous), got " + averagingEvery);
+    }
     this.spark = spark;
     this.partitions = partitions;
+    this.averagingEvery = averagingEvery;
     this.factory = factory;
   }
 
-  /** As {@link #SparkTrainer(JavaSparkContext, int, TrainableFactory)} for genai4j's own families. */
+  /** Synchronous training of one of genai4j's own families over {@code partitions} tasks per step. */
   public SparkTrainer(JavaSparkContext spark, int partitions) {
-    this(spark, partitions, null);
+    this(spark, partitions, 0, null);
   }
 
   @Override
   public void attach(Trainer trainer) {
-    if (gradients != null) {
+    if (mode != null) {
       throw new IllegalStateException("a SparkTrainer drives one trainer; make a new one per run");
     }
     TrainableFactory f = factory != null ? factory : SparkModels.of(trainer.model());
-    gradients = new SyncGradients(spark, trainer.model(), f, partitions, runKey);
-    trainer.setGradientSource(gradients);
+    if (averagingEvery > 0) {
+      AveragingRunner runner = new AveragingRunner(spark, trainer.model(), f, partitions, averagingEvery, runKey);
+      trainer.setStepRunner(runner);
+      mode = runner;
+    } else {
+      SyncGradients gradients = new SyncGradients(spark, trainer.model(), f, partitions, runKey);
+      trainer.setGradientSource(gradients);
+      mode = gradients;
+    }
   }
 
   @Override
@@ -59,8 +74,12 @@ public final class SparkTrainer implements TrainingListener {
 
   @Override
   public void close() {
-    if (gradients != null) {
-      gradients.close();
+    if (mode != null) {
+      try {
+        mode.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("could not release the Spark run: " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -53,6 +53,7 @@ class StandaloneClusterTest {
 
   @BeforeAll
   static void start() throws IOException {
+    LocalSpark.stop(); // one context per JVM
     dir = Files.createTempDirectory("genai4j-cluster-");
     // The same split as on the cluster (2 shards of 2 sequences): the same sums, so the same bits.
     // (Against one thread the runs agree to float noise, which Adam turns into lr-sized steps on

@@ -41,7 +41,6 @@ import org.genai4j.vae.Vae;
 import org.genai4j.vae.VaeConfig;
 import org.genai4j.vae.VaeTrainOptions;
 import org.genai4j.vae.VaeTraining;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +61,7 @@ class SyncEqualityTest {
 
   @BeforeAll
   static void start() {
-    spark = LocalSpark.start(2);
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
+    spark = LocalSpark.shared();
   }
 
   /** Records every step's metrics. */

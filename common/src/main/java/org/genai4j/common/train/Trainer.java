@@ -46,6 +46,7 @@ public final class Trainer {
   private final List<TrainingListener> listeners = new ArrayList<>();
   private Evaluator evaluator;
   private GradientSource gradientSource;
+  private StepRunner stepRunner;
   private boolean evaluateAtStart;
   private long step;
   private double best = Double.POSITIVE_INFINITY;
@@ -92,6 +93,24 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Runs blocks of steps with {@code runner} instead of one step at a time on this trainer (null:
+   * one at a time again).
+   */
+  public Trainer setStepRunner(StepRunner runner) {
+    this.stepRunner = runner;
+    return this;
+  }
+
+  /** The optimizer configuration of parameter group {@code group}. */
+  public OptimizerConfig optimizerConfig(String group) {
+    Optimizer o = optimizers.get(group);
+    if (o == null) {
+      throw new IllegalArgumentException("no parameter group '" + group + "'; the model has " + optimizers.keySet());
+    }
+    return o.config();
+  }
+
   /** The model this trainer trains. */
   public Trainable model() {
     return model;
@@ -127,7 +146,11 @@ public final class Trainer {
 
   /** Loads weights, optimizer state and step from a checkpoint so {@link #fit} continues the run. */
   public void resume(Path checkpointFile) {
-    Checkpoint c = Checkpoint.read(checkpointFile);
+    restore(Checkpoint.read(checkpointFile));
+  }
+
+  /** Loads weights, optimizer state, step and best value from {@code c} (read or built in memory). */
+  public void restore(Checkpoint c) {
     c.restoreInto(model);
     for (Optimizer o : optimizers.values()) {
       c.restoreInto(o);
@@ -178,11 +201,25 @@ public final class Trainer {
       }
       long stepsPerEpoch = source.stepsPerEpoch();
       while (step < config.steps()) {
-        StepResult r = trainStep(source);
+        StepResult r;
+        int ran = 1;
+        if (stepRunner == null) {
+          r = trainStep(source);
+        } else {
+          StepRunner.Block b = stepRunner.run(this, source, stepsToNextEvent(stepsPerEpoch));
+          ran = b.steps();
+          if (ran < 1 || ran > stepsToNextEvent(stepsPerEpoch)) {
+            throw new IllegalStateException("the step runner ran " + ran + " steps; at most "
+                + stepsToNextEvent(stepsPerEpoch) + " were asked for");
+          }
+          step += ran;
+          r = new StepResult(b.metrics(), b.units());
+        }
         boolean epochEnd = stepsPerEpoch > 0 && step % stepsPerEpoch == 0;
         unitsSinceLog += r.units;
-        stepsSinceLog++;
-        r.metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
+        stepsSinceLog += ran;
+        int weight = ran;
+        r.metrics.forEach((k, v) -> sums.merge(k, v * weight, Double::sum));
         // The run ends at its step target or when a listener (e.g. a TimeBudget) asks it to stop;
         // either way the last step is evaluated, logged and checkpointed.
         boolean finalStep = step == config.steps() || stopRequested();
@@ -228,6 +265,38 @@ public final class Trainer {
     return last;
   }
 
+  /** Steps until the next record, evaluation, checkpoint, epoch end or the end of the run (at least 1). */
+  private int stepsToNextEvent(long stepsPerEpoch) {
+    long n = config.steps() - step;
+    n = Math.min(n, config.logEvery() - step % config.logEvery());
+    if (evaluator != null && config.evalEvery() > 0) {
+      n = Math.min(n, config.evalEvery() - step % config.evalEvery());
+    }
+    if (config.outDir() != null && config.checkpointEvery() > 0) {
+      n = Math.min(n, config.checkpointEvery() - step % config.checkpointEvery());
+    }
+    if (stepsPerEpoch > 0) {
+      n = Math.min(n, stepsPerEpoch - step % stepsPerEpoch);
+    }
+    return (int) Math.max(1, Math.min(n, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The micro-batches ({@link TrainerConfig#accumulation()} of them) of step {@code step}, drawn as
+   * the trainer draws them: from a generator seeded by the run's seed and the step. Also seeds
+   * ND4J's generator for the step.
+   */
+  public List<Batch> batches(BatchSource source, long step) {
+    long stepSeed = mix(config.seed(), step);
+    Random rng = new Random(stepSeed);
+    Nd4j.getRandom().setSeed(mix(stepSeed, 0x5DEECE66DL));
+    List<Batch> batches = new ArrayList<>(config.accumulation());
+    for (int i = 0; i < config.accumulation(); i++) {
+      batches.add(source.next(rng));
+    }
+    return batches;
+  }
+
   /** Runs the evaluator; keeps the best value of the best metric and writes best.ckpt on improvement. */
   private Map<String, Double> evaluate() {
     Map<String, Double> eval = evaluator.evaluate();
@@ -257,14 +326,9 @@ public final class Trainer {
 
   /** Runs exactly one optimizer step (all groups) and advances the step counter. */
   StepResult trainStep(BatchSource source) {
-    long stepSeed = mix(config.seed(), step);
-    Random rng = new Random(stepSeed);
-    Nd4j.getRandom().setSeed(mix(stepSeed, 0x5DEECE66DL));
-    List<Batch> batches = new ArrayList<>(config.accumulation());
+    List<Batch> batches = batches(source, step);
     long units = 0;
-    for (int i = 0; i < config.accumulation(); i++) {
-      Batch b = source.next(rng);
-      batches.add(b);
+    for (Batch b : batches) {
       units += b.units();
     }
     long stepsPerEpoch = source.stepsPerEpoch();
