@@ -86,7 +86,9 @@ class AveragingTest {
     List<Map<String, float[]>> halves = new ArrayList<>();
     for (int p = 0; p < 2; p++) {
       Trainer half = trainer(3, 3);
-      Iterator<Batch> mine = steps.stream().map(b -> b.slice(bounds[0 + p], bounds[1 + p])).iterator();
+      int from = bounds[p];
+      int to = bounds[p + 1];
+      Iterator<Batch> mine = steps.stream().map(b -> b.slice(from, to)).iterator();
       BatchSource shards = rng -> mine.next();
       half.fit(shards);
       halves.add(state(half));
