@@ -26,6 +26,12 @@ public final class SparkOptions {
           + " else the cluster's default parallelism.")
   Integer partitions;
 
+  @Option(names = "--averaging-every", paramLabel = "K", defaultValue = "0",
+      description = "With --spark-master: 0 (default) trains synchronously, equal to local training; K > 0 lets each"
+          + " partition take K local steps on its part of the batches, then averages parameters and optimizer state"
+          + " (one Spark job per K steps instead of per step).")
+  int averagingEvery;
+
   /** True when training goes to Spark: a master was given, or the JVM runs under spark-submit. */
   boolean enabled() {
     return master != null || System.getProperty("spark.master") != null;
@@ -40,15 +46,16 @@ public final class SparkOptions {
       throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
     }
     if (!enabled()) {
-      if (partitions != null) {
-        throw new IllegalArgumentException("--partitions needs --spark-master");
+      if (partitions != null || averagingEvery != 0) {
+        throw new IllegalArgumentException((partitions != null ? "--partitions" : "--averaging-every")
+            + " needs --spark-master");
       }
       return train.apply(List.of());
     }
     JavaSparkContext spark = SparkContexts.start(master, appName);
     try {
       int n = partitions != null ? partitions : spark.defaultParallelism();
-      return train.apply(List.of(new SparkTrainer(spark, n)));
+      return train.apply(List.of(new SparkTrainer(spark, n, averagingEvery, null)));
     } finally {
       spark.stop();
     }
