@@ -45,6 +45,7 @@ public final class SparkTrainer implements TrainingListener {
     this.partitions = partitions;
     this.averagingEvery = averagingEvery;
     this.factory = factory;
+    checkSlots();
   }
 
   /** Synchronous training of one of genai4j's own families over {@code partitions} tasks per step. */
@@ -66,6 +67,17 @@ public final class SparkTrainer implements TrainingListener {
       SyncGradients gradients = new SyncGradients(spark, trainer.model(), f, partitions, runKey);
       trainer.setGradientSource(gradients);
       mode = gradients;
+    }
+  }
+
+  /**
+   * A synchronous step's tasks must all run at once: in local mode, where the cores are known up
+   * front, more partitions than cores is an error now rather than a stage that waits for slots.
+   */
+  private void checkSlots() {
+    if (averagingEvery == 0 && spark.isLocal() && partitions > spark.defaultParallelism()) {
+      throw new IllegalArgumentException("--partitions " + partitions + " exceeds the " + spark.defaultParallelism()
+          + " cores of " + spark.master() + " (a synchronous step runs all its tasks at once)");
     }
   }
 
