@@ -3,6 +3,7 @@ package org.genai4j.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,19 +20,25 @@ import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
+import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.util.Parallel;
+import org.genai4j.llm.GptTrainOptions;
+import org.genai4j.llm.GptTraining;
+import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.GptTrainable;
 import org.genai4j.llm.train.TokenBatches;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Parameter averaging on {@code local[2]}: with one partition it is plain training (blocks of 3
  * local steps cut at the records equal 10 steps in one process); with two, 3 local steps on each
  * partition's half of every batch then the mean of both copies' parameters and Adam moments equal
- * the same computed by hand with two local trainers.
+ * the same computed by hand with two local trainers; a run stopped at step 5 and resumed from its
+ * checkpoint (parameters and averaged Adam moments) ends as an uninterrupted one.
  */
 class AveragingTest {
   private static final GptConfig GPT = GptConfig.of(11, 2, 2, 16, 8).withDropout(0.1);
@@ -66,6 +73,52 @@ class AveragingTest {
     assertEquals(List.of(5L, 10L), records.stream().map(StepRecord::step).toList(), "records at the same steps");
     assertTrue(records.get(1).metrics().get("spark/compute_s") > 0, records.get(1).metrics().toString());
     SyncEqualityTest.assertClose(state(local), state(averaged), "one partition");
+  }
+
+  /** Stops the run it is attached to once it has run {@code at} steps. */
+  private static TrainingListener stopAt(long at) {
+    return new TrainingListener() {
+      private Trainer trainer;
+
+      @Override
+      public void attach(Trainer t) {
+        trainer = t;
+      }
+
+      @Override
+      public void onStep(StepRecord r) {}
+
+      @Override
+      public boolean stopRequested() {
+        return trainer.step() >= at;
+      }
+    };
+  }
+
+  @Test
+  void anAveragedRunStoppedAndResumedEndsAsAnUninterruptedOne(@TempDir Path dir) {
+    JavaSparkContext spark = LocalSpark.shared();
+    String text = "all the world's a stage, and all the men and women merely players".repeat(6);
+    GptConfig config = GptConfig.of(11, 1, 2, 16, 8);
+    // Checkpoints every 5 steps cut the blocks of 2 there: 2 + 2 + 1, then 2 + 2 + 1 again.
+    GptTrainOptions options = GptTrainOptions.reference(dir.resolve("whole")).withBatch(4, 1).withIters(10)
+        .withLr(1e-2, 1e-3, 2).withEval(5, 2).withLogEvery(5).withProgressBar(false).withStart(RunFolder.Start.NEW);
+    LlmModel whole = GptTraining.train(text, text, config, options, List.of(new SparkTrainer(spark, 2, 2, null)))
+        .model();
+    Path out = dir.resolve("resumed");
+    LlmModel half = GptTraining.train(text, text, config, options.withOut(out),
+        List.of(new SparkTrainer(spark, 2, 2, null), stopAt(5))).model();
+    assertEquals(5, half.step());
+    LlmModel resumed = GptTraining.train(text, text, config, options.withOut(out).withStart(RunFolder.Start.RESUME),
+        List.of(new SparkTrainer(spark, 2, 2, null))).model();
+    assertEquals(10, resumed.step());
+    SyncEqualityTest.assertClose(values(whole.gpt().params()), values(resumed.gpt().params()), "resumed averaging");
+  }
+
+  private static Map<String, float[]> values(Params params) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    params.list().forEach(p -> out.put(p.name(), p.value().toArray()));
+    return out;
   }
 
   @Test
