@@ -24,10 +24,12 @@ import scala.reflect.ClassTag$;
  * Synchronous data parallelism on Spark, as the trainer's {@link GradientSource}: for each group
  * of each step the driver broadcasts its model (once per version: step and group), splits the
  * batch over the partitions exactly as the local trainer splits it over threads, runs one barrier
- * task per shard (barrier: a step's tasks run together, as the shards exchange batch-wide sums
- * through the driver's {@link ExchangeServer}, and a failed task retries the whole step) and sums the tasks' results
- * with {@code treeAggregate}. The trainer then clips and steps the optimizer on the driver, as it
- * does locally, so the run equals a local run of the same global batch.
+ * task per shard (a step's tasks must run together: the shards exchange batch-wide sums through
+ * the driver's {@link ExchangeServer}) and sums the tasks' results with {@code treeAggregate}. The
+ * trainer then clips and steps the optimizer on the driver, as it does locally, so the run equals a
+ * local run of the same global batch. Spark does not retry a failed barrier result stage, so a job
+ * that fails (a lost executor) runs again here, on a fresh broadcast, up to {@value #MAX_ATTEMPTS}
+ * times.
  */
 final class SyncGradients implements GradientSource, AutoCloseable {
   /** Times a step's job is run before the run stops (Spark's own default for a task). */

@@ -32,6 +32,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * per shard, each with its own context ({@link StepContext#forShard}) and a {@link ShardExchange}
  * for sums across shards (batch norm); the shards' gradients are added in shard order ({@link
  * GradientSum}). The optimizer and the gradient norm use the same threads.
+ *
+ * <p>Elsewhere: a {@link GradientSource} computes the groups' gradients in place of the threads
+ * (e.g. over a cluster, the rest of the step staying here), and a {@link StepRunner} runs blocks of
+ * whole steps in place of {@link #trainStep} (e.g. local steps on each machine, then averaging).
+ * Listeners can install either when added ({@link TrainingListener#attach}).
  */
 public final class Trainer {
 
