@@ -81,7 +81,7 @@ public final class Vae {
   private Replicas<Vae> replicas;
 
   /** The model on {@code params}: fresh ({@code Params.init}), for loading, or a replica's. */
-  Vae(VaeConfig config, Params params) {
+  public Vae(VaeConfig config, Params params) {
     if (config == null) {
       throw new IllegalArgumentException("VaeConfig is required");
     }

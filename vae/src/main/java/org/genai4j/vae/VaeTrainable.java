@@ -9,18 +9,19 @@ import org.genai4j.common.train.Trainable;
  * A VAE as the trainer and checkpoints see it: one parameter group over the model and its copies
  * for the threads a batch is split over (each runs {@link Vae#trainStep} on its rows).
  */
-final class VaeTrainable implements Trainable {
+public final class VaeTrainable implements Trainable {
   static final String GROUP = "vae";
 
   private final Vae vae;
   private final ModuleGroup<Vae> group;
 
-  VaeTrainable(Vae vae) {
+  public VaeTrainable(Vae vae) {
     this.vae = vae;
     this.group = ModuleGroup.all(GROUP, vae.replicas(), Vae::trainStep);
   }
 
-  Vae model() {
+  /** The model (the copy the first shard runs). */
+  public Vae model() {
     return vae;
   }
 

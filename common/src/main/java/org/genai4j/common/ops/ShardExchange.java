@@ -8,8 +8,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * batch: batch norm's per-channel sums, a loss's count of real tokens. Every shard passes its
  * values and gets back the sum over all shards, added in shard order, so every shard holds the
  * same bits whatever the thread timing. Every shard must make the same calls in the same order.
+ * Shards in other processes (tasks of a cluster job) meet through a subclass that overrides {@link
+ * #sum} and {@link #abort}.
  */
-public final class ShardExchange {
+public class ShardExchange {
   private final int shards;
   private final double[][] slots;
   private final ReentrantLock lock = new ReentrantLock();

@@ -70,6 +70,11 @@ public final class Optimizer {
     }
   }
 
+  /** The configuration this optimizer was built with. */
+  public OptimizerConfig config() {
+    return config;
+  }
+
   /** The learning rate at {@code step}. */
   public double lr(long step) {
     return config.schedule().lr(step);

@@ -49,8 +49,10 @@ public final class ProgressBarListener implements TrainingListener {
       firstStep = r.step();
       firstElapsed = r.elapsedSeconds();
     }
-    StringBuilder msg = new StringBuilder(String.format("loss %.4f  %.0f %s/s", r.loss(), r.unitsPerSecond(), unit));
-    r.evaluation().forEach((k, v) -> msg.append(String.format("  %s %.4f", k, v)));
+    // A record without a step's loss (the evaluation before the first step) shows its evaluation only.
+    StringBuilder msg = new StringBuilder(Double.isNaN(r.loss()) ? ""
+        : String.format("loss %.4f  %.0f %s/s", r.loss(), r.unitsPerSecond(), unit));
+    r.evaluation().forEach((k, v) -> msg.append(msg.length() == 0 ? "" : "  ").append(String.format("%s %.4f", k, v)));
     if (plainOut != null) {
       boolean due = r.elapsedSeconds() - lastPrint >= intervalSeconds;
       if (due || !r.evaluation().isEmpty() || r.step() == r.totalSteps()) {

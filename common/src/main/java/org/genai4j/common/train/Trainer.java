@@ -32,6 +32,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * per shard, each with its own context ({@link StepContext#forShard}) and a {@link ShardExchange}
  * for sums across shards (batch norm); the shards' gradients are added in shard order ({@link
  * GradientSum}). The optimizer and the gradient norm use the same threads.
+ *
+ * <p>Elsewhere: a {@link GradientSource} computes the groups' gradients in place of the threads
+ * (e.g. over a cluster, the rest of the step staying here), and a {@link StepRunner} runs blocks of
+ * whole steps in place of {@link #trainStep} (e.g. local steps on each machine, then averaging).
+ * Listeners can install either when added ({@link TrainingListener#attach}).
  */
 public final class Trainer {
 
@@ -45,6 +50,8 @@ public final class Trainer {
   private final Map<String, Optimizer> optimizers = new LinkedHashMap<>();
   private final List<TrainingListener> listeners = new ArrayList<>();
   private Evaluator evaluator;
+  private GradientSource gradientSource;
+  private StepRunner stepRunner;
   private boolean evaluateAtStart;
   private long step;
   private double best = Double.POSITIVE_INFINITY;
@@ -75,9 +82,43 @@ public final class Trainer {
     return m;
   }
 
+  /** Adds a listener and lets it {@link TrainingListener#attach attach} itself to this trainer. */
   public Trainer addListener(TrainingListener l) {
     listeners.add(l);
+    l.attach(this);
     return this;
+  }
+
+  /**
+   * Computes the groups' gradients with {@code source} instead of on this trainer's threads (null:
+   * on the threads again).
+   */
+  public Trainer setGradientSource(GradientSource source) {
+    this.gradientSource = source;
+    return this;
+  }
+
+  /**
+   * Runs blocks of steps with {@code runner} instead of one step at a time on this trainer (null:
+   * one at a time again).
+   */
+  public Trainer setStepRunner(StepRunner runner) {
+    this.stepRunner = runner;
+    return this;
+  }
+
+  /** The optimizer configuration of parameter group {@code group}. */
+  public OptimizerConfig optimizerConfig(String group) {
+    Optimizer o = optimizers.get(group);
+    if (o == null) {
+      throw new IllegalArgumentException("no parameter group '" + group + "'; the model has " + optimizers.keySet());
+    }
+    return o.config();
+  }
+
+  /** The model this trainer trains. */
+  public Trainable model() {
+    return model;
   }
 
   public Trainer setEvaluator(Evaluator e) {
@@ -110,7 +151,11 @@ public final class Trainer {
 
   /** Loads weights, optimizer state and step from a checkpoint so {@link #fit} continues the run. */
   public void resume(Path checkpointFile) {
-    Checkpoint c = Checkpoint.read(checkpointFile);
+    restore(Checkpoint.read(checkpointFile));
+  }
+
+  /** Loads weights, optimizer state, step and best value from {@code c} (read or built in memory). */
+  public void restore(Checkpoint c) {
     c.restoreInto(model);
     for (Optimizer o : optimizers.values()) {
       c.restoreInto(o);
@@ -161,11 +206,25 @@ public final class Trainer {
       }
       long stepsPerEpoch = source.stepsPerEpoch();
       while (step < config.steps()) {
-        StepResult r = trainStep(source);
+        StepResult r;
+        int ran = 1;
+        if (stepRunner == null) {
+          r = trainStep(source);
+        } else {
+          StepRunner.Block b = stepRunner.run(this, source, stepsToNextEvent(stepsPerEpoch));
+          ran = b.steps();
+          if (ran < 1 || ran > stepsToNextEvent(stepsPerEpoch)) {
+            throw new IllegalStateException("the step runner ran " + ran + " steps; at most "
+                + stepsToNextEvent(stepsPerEpoch) + " were asked for");
+          }
+          step += ran;
+          r = new StepResult(b.metrics(), b.units());
+        }
         boolean epochEnd = stepsPerEpoch > 0 && step % stepsPerEpoch == 0;
         unitsSinceLog += r.units;
-        stepsSinceLog++;
-        r.metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
+        stepsSinceLog += ran;
+        int weight = ran;
+        r.metrics.forEach((k, v) -> sums.merge(k, v * weight, Double::sum));
         // The run ends at its step target or when a listener (e.g. a TimeBudget) asks it to stop;
         // either way the last step is evaluated, logged and checkpointed.
         boolean finalStep = step == config.steps() || stopRequested();
@@ -211,6 +270,38 @@ public final class Trainer {
     return last;
   }
 
+  /** Steps until the next record, evaluation, checkpoint, epoch end or the end of the run (at least 1). */
+  private int stepsToNextEvent(long stepsPerEpoch) {
+    long n = config.steps() - step;
+    n = Math.min(n, config.logEvery() - step % config.logEvery());
+    if (evaluator != null && config.evalEvery() > 0) {
+      n = Math.min(n, config.evalEvery() - step % config.evalEvery());
+    }
+    if (config.outDir() != null && config.checkpointEvery() > 0) {
+      n = Math.min(n, config.checkpointEvery() - step % config.checkpointEvery());
+    }
+    if (stepsPerEpoch > 0) {
+      n = Math.min(n, stepsPerEpoch - step % stepsPerEpoch);
+    }
+    return (int) Math.max(1, Math.min(n, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The micro-batches ({@link TrainerConfig#accumulation()} of them) of step {@code step}, drawn as
+   * the trainer draws them: from a generator seeded by the run's seed and the step. Also seeds
+   * ND4J's generator for the step.
+   */
+  public List<Batch> batches(BatchSource source, long step) {
+    long stepSeed = mix(config.seed(), step);
+    Random rng = new Random(stepSeed);
+    Nd4j.getRandom().setSeed(mix(stepSeed, 0x5DEECE66DL));
+    List<Batch> batches = new ArrayList<>(config.accumulation());
+    for (int i = 0; i < config.accumulation(); i++) {
+      batches.add(source.next(rng));
+    }
+    return batches;
+  }
+
   /** Runs the evaluator; keeps the best value of the best metric and writes best.ckpt on improvement. */
   private Map<String, Double> evaluate() {
     Map<String, Double> eval = evaluator.evaluate();
@@ -240,14 +331,9 @@ public final class Trainer {
 
   /** Runs exactly one optimizer step (all groups) and advances the step counter. */
   StepResult trainStep(BatchSource source) {
-    long stepSeed = mix(config.seed(), step);
-    Random rng = new Random(stepSeed);
-    Nd4j.getRandom().setSeed(mix(stepSeed, 0x5DEECE66DL));
-    List<Batch> batches = new ArrayList<>(config.accumulation());
+    List<Batch> batches = batches(source, step);
     long units = 0;
-    for (int i = 0; i < config.accumulation(); i++) {
-      Batch b = source.next(rng);
-      batches.add(b);
+    for (Batch b : batches) {
       units += b.units();
     }
     long stepsPerEpoch = source.stepsPerEpoch();
@@ -255,13 +341,15 @@ public final class Trainer {
         .withEpoch(stepsPerEpoch > 0 ? step / stepsPerEpoch : 0);
     Map<String, Double> metrics = new LinkedHashMap<>();
     boolean first = true;
-    for (ParameterGroup g : model.parameterGroups()) {
+    List<ParameterGroup> groups = model.parameterGroups();
+    for (int gi = 0; gi < groups.size(); gi++) {
+      ParameterGroup g = groups.get(gi);
       Map<String, INDArray> grads = new LinkedHashMap<>();
       double loss = 0;
       Map<String, Double> groupMetrics = new LinkedHashMap<>();
       int n = batches.size();
       for (Batch b : batches) {
-        Gradients gr = gradients(g, b, ctx);
+        Gradients gr = gradientSource != null ? gradientSource.gradients(gi, g, b, ctx) : gradients(g, b, ctx);
         loss += gr.loss();
         gr.metrics().forEach((k, v) -> groupMetrics.merge(k, v, Double::sum));
         if (n == 1) {
@@ -304,6 +392,9 @@ public final class Trainer {
       metrics.put(g.name() + "/loss", loss / n);
       metrics.put(g.name() + "/grad_norm", norm);
       groupMetrics.forEach((k, v) -> metrics.put(g.name() + "/" + k, v / n));
+    }
+    if (gradientSource != null) {
+      metrics.putAll(gradientSource.takeStepMetrics());
     }
     step++;
     return new StepResult(metrics, units);

@@ -3,6 +3,12 @@ package org.genai4j.common.train;
 /** Observes a training run: progress bars, metric logs, plots. */
 public interface TrainingListener extends AutoCloseable {
 
+  /**
+   * Called when the listener is added to {@code trainer}, so a listener that changes how the
+   * trainer computes (e.g. sets its {@link Trainer#setGradientSource gradient source}) can do so.
+   */
+  default void attach(Trainer trainer) {}
+
   /** Called every {@code logEvery} steps and on every evaluation. */
   void onStep(StepRecord record);
 

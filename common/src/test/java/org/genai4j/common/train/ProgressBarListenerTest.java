@@ -30,6 +30,16 @@ class ProgressBarListenerTest {
   }
 
   @Test
+  void anEvaluationBeforeTheFirstStepShowsNoLossOrRate() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (ProgressBarListener l = ProgressBarListener.plain("dpo", "tok", new PrintStream(buf, true), 10)) {
+      l.onStep(new StepRecord(0, 10, Map.of(), 0, 0, Map.of("val_loss", 0.6931)));
+    }
+    String line = buf.toString().strip();
+    assertTrue(line.startsWith("dpo step 0/10 (0%)  val_loss 0.6931  elapsed 0s"), line);
+  }
+
+  @Test
   void durationsAreCompact() {
     assertEquals("42s", ProgressBarListener.duration(42.2));
     assertEquals("3m05s", ProgressBarListener.duration(185));

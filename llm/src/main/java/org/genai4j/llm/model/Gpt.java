@@ -261,6 +261,15 @@ public final class Gpt {
     backwardHidden(ctx, lmHead.backward(ctx, crossEntropy.backward(ctx)));
   }
 
+  /**
+   * The gradients of a loss on the last {@link #forward} pass's logits, given theirs (which may be
+   * written over the logits: the head keeps its input, not its output), added into the parameters'
+   * gradients. For losses other than {@link #loss}'s cross-entropy (DPO's log-probabilities).
+   */
+  public void backwardLogits(StepContext ctx, Tensor dLogits) {
+    backwardHidden(ctx, lmHead.backward(ctx, dLogits));
+  }
+
   /** The gradients of a loss on the last {@link #hidden} states, given theirs, added into the parameters' gradients. */
   public void backwardHidden(StepContext ctx, Tensor dHidden) {
     Tensor d = lnF.backward(ctx, dHidden);

@@ -37,6 +37,7 @@ public final class GanCommand {
         description = "Discriminator target for real images (0.9 = one-sided smoothing; default: ${DEFAULT-VALUE}).")
     double realLabel;
     @Mixin RunStartOptions start;
+    @Mixin SparkOptions spark;
     @Option(names = "--out", required = true,
         description = "Run directory (config, checkpoints, metrics, sample grids).") Path out;
 
@@ -50,9 +51,11 @@ public final class GanCommand {
         throw new IllegalArgumentException("the DCGAN needs square images, " + data.name + " has "
             + train.height() + "x" + train.width());
       }
-      TrainingResult<Dcgan> r = GanTraining.train(train.images(), null, config, GanTrainOptions.of(epochs, out)
+      GanTrainOptions options = GanTrainOptions.of(epochs, out)
           .withBatchSize(data.batchAtMost(batch, train)).withSeed(run.seed).withStart(start.start())
-          .withThreads(run.shards()));
+          .withThreads(run.shards());
+      TrainingResult<Dcgan> r = spark.train("genai4j gan train",
+          listeners -> GanTraining.train(train.images(), null, config, options, listeners));
       System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
       System.out.println("model written to " + out);
       return 0;

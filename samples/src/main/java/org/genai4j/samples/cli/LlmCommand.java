@@ -76,6 +76,7 @@ public final class LlmCommand {
         description = "Steps between validation evaluations and checkpoints (0: only at the end).") int evalEvery;
     @Option(names = "--eval-batches", defaultValue = "20", description = "Validation batches per evaluation.") int evalBatches;
     @Mixin RunStartOptions start;
+    @Mixin SparkOptions spark;
     @Option(names = "--out", required = true, description = "Run directory (model, tokenizer, checkpoints, metrics).") Path out;
     @Option(names = "--init-from", paramLabel = "MODEL", description = "Start from this model instead of random"
         + " weights (nanoGPT's init_from): " + MODEL + " Its shape and tokenizer are the run's; --block then"
@@ -130,9 +131,11 @@ public final class LlmCommand {
           .withThreads(run.shards())
           .withStart(start.start());
       TextCorpus corpus = data.text();
-      TrainingResult<LlmModel> r = GptTraining.train(corpus.train(), corpus.validation(), config,
-          initFrom == null ? null : new InitFrom(initFrom, adapters,
-              spec.commandLine().getParseResult().hasMatchedOption("--block") ? block : 0), opts, java.util.List.of());
+      GptConfig model = config;
+      InitFrom init = initFrom == null ? null : new InitFrom(initFrom, adapters,
+          spec.commandLine().getParseResult().hasMatchedOption("--block") ? block : 0);
+      TrainingResult<LlmModel> r = spark.train("genai4j llm train",
+          listeners -> GptTraining.train(corpus.train(), corpus.validation(), model, init, opts, listeners));
       var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
       System.out.printf(java.util.Locale.ROOT,
           "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",

@@ -46,6 +46,7 @@ public final class VaeCommand {
     int batch;
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate.") double lr;
     @Mixin RunStartOptions start;
+    @Mixin SparkOptions spark;
     @Option(names = "--out", required = true,
         description = "Run directory (config, checkpoints, metrics, pictures).") Path out;
 
@@ -55,9 +56,10 @@ public final class VaeCommand {
       ImageData train = data.images(Split.TRAIN);
       ImageData test = data.images(Split.TEST);
       VaeConfig config = config(train);
-      TrainingResult<Vae> r = VaeTraining.train(train.images(), test.images(), config,
-          new VaeTrainOptions(epochs, data.batchAtMost(batch, train), lr, run.seed, run.shards(), out,
-              start.start(), true));
+      VaeTrainOptions options = new VaeTrainOptions(epochs, data.batchAtMost(batch, train), lr, run.seed, run.shards(),
+          out, start.start(), true);
+      TrainingResult<Vae> r = spark.train("genai4j vae train",
+          listeners -> VaeTraining.train(train.images(), test.images(), config, options, listeners));
       System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
           r.seconds());
       Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);

@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.genai4j.datasets.Datasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code llm finetune classify} on the SMS spam data from a tiny pretrained GPT, then {@code llm classify}. */
+/** {@code llm finetune classify} and {@code llm finetune instruct} from tiny pretrained GPTs, and what they write. */
 class FinetuneCommandsTest {
   @TempDir Path tmp;
 
@@ -132,5 +134,95 @@ class FinetuneCommandsTest {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  /**
+   * {@code llm finetune instruct} from a tiny GPT pretrained on the instruction texts: the losses,
+   * the run that {@code llm generate} reads, the responses file, and the named errors.
+   */
+  @Test
+  void aPretrainedGptLearnsInstructionsAndWritesItsTestResponses() throws Exception {
+    StringBuilder json = new StringBuilder("[");
+    StringBuilder corpus = new StringBuilder();
+    String[] words = {"red", "blue", "green", "black", "white", "pink", "gold", "gray", "teal", "navy", "lime",
+        "plum", "rose", "sand", "jade", "ruby", "mint", "snow", "rust", "wine"};
+    for (int i = 0; i < words.length; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"instruction\": \"Repeat the word.\", \"input\": \"")
+          .append(words[i]).append("\", \"output\": \"").append(words[i]).append("\"}");
+      corpus.append(org.genai4j.llm.finetune.AlpacaPrompt.full(org.genai4j.llm.finetune.InstructionRecord.of(
+          "Repeat the word.", words[i], words[i]))).append("\n\n###\n");
+    }
+    Path data = Files.writeString(tmp.resolve("instructions.json"), json.append("]").toString());
+    Path text = Files.writeString(tmp.resolve("corpus.txt"), corpus.toString().repeat(3));
+    Path base = tmp.resolve("base");
+    CliRun train = CliRun.of("llm", "train", "--data", "tinyshakespeare", "--data-path", text.toString(), "--layers",
+        "1", "--heads", "2", "--embd", "16", "--block", "256", "--batch", "4", "--iters", "2", "--warmup", "1",
+        "--eval-every", "2", "--eval-batches", "1", "--out", base.toString());
+    assertEquals(0, train.exit(), train.err());
+
+    Path run = tmp.resolve("instruct");
+    CliRun tune = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data-path", data.toString(),
+        "--iters", "3", "--batch", "4", "--lr", "1e-3", "--eval-every", "2", "--eval-batches", "1",
+        "--response-tokens", "5", "--max-length", "176", "--out", run.toString());
+    assertEquals(0, tune.exit(), tune.err());
+    assertTrue(tune.out().contains("20 records; split 17 / 1 / 2 (train / val / test)")
+        && tune.out().contains("val_loss (responses): ") && tune.out().contains("3 steps"), tune.out());
+    // Examples longer than 176 inputs (prompts of 172 to 175 characters, a word, 5 end ids) are cut, with a warning.
+    assertTrue(tune.err().contains("warning: train record 0 (\"Repeat the word.\") has ")
+        && tune.err().contains("more train records were cut"), tune.err());
+    JsonNode responses = new ObjectMapper().readTree(run.resolve("test-responses.json").toFile());
+    assertEquals(2, responses.size());
+    assertEquals("snow", responses.get(0).path("input").asText());
+    assertTrue(responses.get(1).has("model_response"), responses.toString());
+    assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("eval/val_loss"));
+    CliRun generate = CliRun.of("llm", "generate", "--model", run.toString(), "--prompt", "Repeat", "--tokens", "5");
+    assertEquals(0, generate.exit(), generate.err());
+    // With LoRA the run holds the adapters only; it generates like the merged model.
+    Path lora = tmp.resolve("instruct-lora");
+    CliRun adapted = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data-path",
+        data.toString(), "--iters", "2", "--batch", "4", "--lr", "1e-2", "--eval-every", "0", "--eval-batches", "1",
+        "--response-tokens", "0", "--max-length", "176", "--lora-rank", "2", "--lora-targets", "attn",
+        "--out", lora.toString());
+    assertEquals(0, adapted.exit(), adapted.err());
+    assertTrue(adapted.out().contains("adapters only") && Files.isRegularFile(lora.resolve("lora.json")),
+        adapted.out());
+    String[] greedy = {"--prompt", "Repeat", "--tokens", "8", "--temperature", "0"};
+    String adaptedText = CliRun.of(concat(new String[] {"llm", "generate", "--model", lora.toString()}, greedy)).out();
+    assertEquals(0, CliRun.of("llm", "merge-lora", "--model", lora.toString(), "--out",
+        tmp.resolve("instruct-merged").toString()).exit());
+    assertEquals(adaptedText, CliRun.of(concat(new String[] {"llm", "generate", "--model",
+        tmp.resolve("instruct-merged").toString()}, greedy)).out());
+
+    CliRun strict = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data-path",
+        data.toString(), "--max-length", "176", "--no-truncate", "--out", tmp.resolve("strict").toString());
+    strict.isShortError();
+    assertTrue(strict.err().contains("train record 0 (\"Repeat the word.\") has ")
+        && strict.err().contains("--no-truncate"), strict.err());
+    CliRun noResponse = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data-path",
+        data.toString(), "--max-length", "100", "--out", tmp.resolve("short").toString());
+    // The cut examples' warnings, then the error as the last line.
+    assertEquals(2, noResponse.exit(), noResponse.err());
+    assertTrue(noResponse.err().strip().lines().reduce((a, b) -> b).orElse("").contains(
+        "no training example keeps a response token within 100 inputs") && !noResponse.err().contains("\tat "),
+        noResponse.err());
+    Path bad = Files.writeString(tmp.resolve("bad.json"),
+        "[{\"instruction\": \"a\", \"output\": \"b\"}, {\"instruction\": \"c\", \"input\": \"d\"}]");
+    CliRun noOutput = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data-path",
+        bad.toString(), "--out", tmp.resolve("bad").toString());
+    noOutput.isShortError();
+    assertTrue(noOutput.err().contains("record 1 has no \"output\""), noOutput.err());
+    CliRun wrongKind = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data", "sms-spam",
+        "--out", tmp.resolve("x").toString());
+    wrongKind.isShortError();
+
+    if (Datasets.isAvailableOffline("instruct")) {
+      Path full = tmp.resolve("full");
+      CliRun book = CliRun.of("llm", "finetune", "instruct", "--model", base.toString(), "--data", "instruct",
+          "--iters", "1", "--batch", "2", "--eval-every", "0", "--eval-batches", "1", "--response-tokens", "2",
+          "--out", full.toString());
+      assertEquals(0, book.exit(), book.err());
+      assertTrue(book.out().contains("1100 records; split 935 / 55 / 110"), book.out());
+      assertEquals(110, new ObjectMapper().readTree(full.resolve("test-responses.json").toFile()).size());
+    }
   }
 }
