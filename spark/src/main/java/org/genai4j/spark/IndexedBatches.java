@@ -89,13 +89,24 @@ final class IndexedBatches implements BatchSource {
     }
   }
 
-  /** The message of the innermost cause: what went wrong on the executor, without Spark's wrapping. */
+  /**
+   * What went wrong on the executor, without Spark's wrapping: the innermost cause whose message
+   * names the data path, else the innermost cause.
+   */
   private static String rootMessage(Throwable e) {
+    Throwable naming = null;
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
+    while (true) {
+      String m = String.valueOf(t.getMessage());
+      if (m.startsWith("data path ") || m.startsWith("cannot read data path ")) {
+        naming = t;
+      }
+      if (t.getCause() == null || t.getCause() == t) {
+        break;
+      }
       t = t.getCause();
     }
-    return HadoopFiles.firstLine(t);
+    return HadoopFiles.firstLine(naming != null ? naming : t);
   }
 
   @Override

@@ -25,7 +25,8 @@ final class LocalCopy {
     try {
       return reader.apply(HadoopFiles.copyToLocal(uri, dir));
     } catch (DatasetException e) {
-      throw new IllegalArgumentException("data path " + uri + ": " + e.getMessage(), e);
+      // The message says it all; no cause, so the driver shows this line however deep Spark wraps it.
+      throw new IllegalArgumentException("data path " + uri + ": " + e.getMessage());
     } finally {
       try {
         FileTrees.delete(dir);
