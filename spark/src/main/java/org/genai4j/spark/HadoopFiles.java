@@ -39,6 +39,26 @@ public final class HadoopFiles {
     }
   }
 
+  /** True when something is at {@code uri}; a one-line error naming it when it cannot be asked. */
+  public static boolean exists(String uri) {
+    try {
+      return fileSystem(uri).exists(new org.apache.hadoop.fs.Path(uri));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read data path " + uri + ": " + firstLine(e));
+    }
+  }
+
+  /** True when {@code uri} is a folder; a one-line error naming it when it does not exist or cannot be read. */
+  public static boolean isFolder(String uri) {
+    try {
+      return fileSystem(uri).getFileStatus(new org.apache.hadoop.fs.Path(uri)).isDirectory();
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException("data path " + uri + " does not exist");
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read data path " + uri + ": " + firstLine(e));
+    }
+  }
+
   /**
    * Copies the file at {@code uri} into {@code dir} (under its own name) and returns the copy, so
    * the datasets module's readers, which read local files, take it as they take any other.

@@ -44,6 +44,7 @@ public final class GanCommand {
     @Override
     public Integer call() {
       run.apply();
+      spark.readOnExecutors("genai4j gan train", data, true);
       ImageData train = data.images(Split.TRAIN);
       DcganConfig config = DcganConfig.of(train.height(), train.channels()).withLatentSize(latent)
           .withBaseFeatures(features).withLearningRate(lr).withLabelSmoothing(realLabel);

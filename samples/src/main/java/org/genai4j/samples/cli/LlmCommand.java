@@ -2,8 +2,8 @@ package org.genai4j.samples.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.genai4j.datasets.TextCorpus;
 import org.genai4j.common.train.TrainingResult;
+import org.genai4j.datasets.TextCorpus;
 import org.genai4j.llm.GptTrainOptions;
 import org.genai4j.llm.GptTraining;
 import org.genai4j.llm.LlmEvaluation;
@@ -14,8 +14,10 @@ import org.genai4j.llm.checkpoint.ModelDescription;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
+import org.genai4j.llm.tokenizer.Tokenizers;
 import org.genai4j.samples.bench.DecodeBench;
 import org.genai4j.samples.bench.GptBench;
+import org.genai4j.spark.SparkData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -101,9 +103,10 @@ public final class LlmCommand {
           .withSeed(run.seed)
           .withThreads(run.shards())
           .withStart(start.start());
+      spark.readOnExecutors("genai4j llm train", data, false);
       TextCorpus corpus = data.text();
       GptConfig model = config;
-      TrainingResult<LlmModel> r = spark.train("genai4j llm train",
+      TrainingResult<LlmModel> r = spark.train("genai4j llm train", encoding(opts.tokenizer(), bpeVocab),
           listeners -> GptTraining.train(corpus.train(), corpus.validation(), model, opts, listeners));
       var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
       System.out.printf(java.util.Locale.ROOT,
@@ -113,6 +116,19 @@ public final class LlmCommand {
       System.out.println("model written to " + out);
       return 0;
     }
+  }
+
+  /**
+   * How Spark executors that read the corpus themselves turn it into training token ids: the
+   * tokenizer GptTraining builds for a new run (a char vocabulary over training and validation
+   * text) applied to the training part. The driver checks their ids against its own before step 1.
+   */
+  static SparkData.TextEncoding encoding(String tokenizer, int bpeVocab) {
+    return (name, text) -> {
+      TextCorpus corpus = new TextCorpus(name, text);
+      String vocabularyText = tokenizer.equals("char") ? corpus.train() + corpus.validation() : corpus.train();
+      return Tokenizers.create(tokenizer, vocabularyText, bpeVocab).encode(corpus.train());
+    };
   }
 
   /** {@code genai4j llm eval}: loss, perplexity and bits per character on a split. */

@@ -53,6 +53,7 @@ public final class VaeCommand {
     @Override
     public Integer call() {
       run.apply();
+      spark.readOnExecutors("genai4j vae train", data, true);
       ImageData train = data.images(Split.TRAIN);
       ImageData test = data.images(Split.TEST);
       VaeConfig config = config(train);
