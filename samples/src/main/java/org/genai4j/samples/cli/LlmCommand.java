@@ -103,18 +103,22 @@ public final class LlmCommand {
           .withSeed(run.seed)
           .withThreads(run.shards())
           .withStart(start.start());
-      spark.readOnExecutors("genai4j llm train", data, false);
-      TextCorpus corpus = data.text();
-      GptConfig model = config;
-      TrainingResult<LlmModel> r = spark.train("genai4j llm train", encoding(opts.tokenizer(), bpeVocab),
-          listeners -> GptTraining.train(corpus.train(), corpus.validation(), model, opts, listeners));
-      var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
-      System.out.printf(java.util.Locale.ROOT,
-          "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
-          r.model().step(), r.last() == null ? Double.NaN : r.last().loss(), eval.getOrDefault("val_loss", Double.NaN),
-          eval.getOrDefault("best_val_loss", Double.NaN), r.unitsPerSecond(), r.seconds(), r.model().parameterCount());
-      System.out.println("model written to " + out);
-      return 0;
+      try {
+        spark.readOnExecutors("genai4j llm train", data, false);
+        TextCorpus corpus = data.text();
+        GptConfig model = config;
+        TrainingResult<LlmModel> r = spark.train("genai4j llm train", encoding(opts.tokenizer(), bpeVocab),
+            listeners -> GptTraining.train(corpus.train(), corpus.validation(), model, opts, listeners));
+        var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
+        System.out.printf(java.util.Locale.ROOT,
+            "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
+            r.model().step(), r.last() == null ? Double.NaN : r.last().loss(), eval.getOrDefault("val_loss", Double.NaN),
+            eval.getOrDefault("best_val_loss", Double.NaN), r.unitsPerSecond(), r.seconds(), r.model().parameterCount());
+        System.out.println("model written to " + out);
+        return 0;
+      } finally {
+        spark.release(); // when the run failed before Spark training started
+      }
     }
   }
 

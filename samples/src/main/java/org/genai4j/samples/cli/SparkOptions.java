@@ -69,6 +69,17 @@ public final class SparkOptions {
           + IDX_TRAIN_IMAGES + ", ...); " + data.name + " is not one");
     }
     context = SparkContexts.start(master, appName);
+    try {
+      copyForDriver(data, spec, images);
+    } catch (RuntimeException e) {
+      release();
+      throw e;
+    }
+  }
+
+  /** Copies --data-path's files into a temporary folder that {@code data} then reads. */
+  private void copyForDriver(DataOptions data, DatasetSpec spec, boolean images) {
+    String trainFile = images ? IDX_TRAIN_IMAGES : spec.requiredFiles().get(0);
     String base = data.path.endsWith("/") ? data.path.substring(0, data.path.length() - 1) : data.path;
     // A text's path may be the file itself; an image set's is the folder of its files.
     boolean folder = images || HadoopFiles.isFolder(base);
@@ -134,15 +145,27 @@ public final class SparkOptions {
           : executorImages ? SparkData.idxImages(executorFile) : SparkData.text(executorFile, encoding);
       return train.apply(List.of(new SparkTrainer(spark, n, averagingEvery, null, data)));
     } finally {
-      spark.stop();
+      context = spark;
+      release();
+    }
+  }
+
+  /**
+   * Stops the Spark context and deletes the data copies, if any are left; {@link #train} does this
+   * itself, a command whose run fails between {@link #readOnExecutors} and {@link #train} calls it.
+   */
+  void release() {
+    if (context != null) {
+      context.stop();
       context = null;
-      if (copies != null) {
-        try {
-          FileTrees.delete(copies);
-        } catch (IOException e) {
-          System.err.println("genai4j: could not delete the data copies in " + copies + ": " + e.getMessage());
-        }
+    }
+    if (copies != null) {
+      try {
+        FileTrees.delete(copies);
+      } catch (IOException e) {
+        System.err.println("genai4j: could not delete the data copies in " + copies + ": " + e.getMessage());
       }
+      copies = null;
     }
   }
 }
