@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.util.UUID;
 import org.genai4j.datasets.IdxReader;
 import org.genai4j.datasets.TextCorpusReader;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A training set that the executors read themselves, from a path Hadoop can open (a plain local
@@ -21,9 +20,6 @@ public sealed interface SparkData extends Serializable {
 
   /** The path the executors read. */
   String uri();
-
-  /** Reads the data set from {@code uri()} (on an executor); a one-line error naming the path on failure. */
-  ExecutorDataset load();
 
   /** Turns a UTF-8 text (the whole file, as {@link TextCorpusReader} reads it) into training token ids. */
   @FunctionalInterface
@@ -48,25 +44,8 @@ public sealed interface SparkData extends Serializable {
   }
 
   /** A text corpus, tokenized on the executor. */
-  record Text(String id, String uri, TextEncoding encoding) implements SparkData {
-    @Override
-    public ExecutorDataset load() {
-      return LocalCopy.read(uri, file -> {
-        String name = new org.apache.hadoop.fs.Path(uri).getName();
-        String text = TextCorpusReader.read(name, file).text();
-        return new ExecutorDataset.Tokens(encoding.trainingTokens(name, text));
-      });
-    }
-  }
+  record Text(String id, String uri, TextEncoding encoding) implements SparkData {}
 
   /** IDX images. */
-  record IdxImages(String id, String uri) implements SparkData {
-    @Override
-    public ExecutorDataset load() {
-      return LocalCopy.read(uri, file -> {
-        INDArray images = IdxReader.readImages(file);
-        return new ExecutorDataset.Images(images);
-      });
-    }
-  }
+  record IdxImages(String id, String uri) implements SparkData {}
 }
