@@ -63,6 +63,11 @@ public final class GanBatches implements BatchSource {
     return batchSize;
   }
 
+  /** A hash of the images' values (as scaled here), to check that another copy (a cluster executor's) is this one. */
+  public int fingerprint() {
+    return Arrays.hashCode(images.dup('c').data().asFloat());
+  }
+
   /** Number of training images. */
   public long size() {
     return images.size(0);

@@ -17,8 +17,11 @@ sealed interface ExecutorDataset {
   /** Examples (tokens of a text, images of an image set). */
   long size();
 
-  /** A hash of the content, compared with the driver's copy before training starts. */
-  int fingerprint();
+  /**
+   * A hash of the content, compared with the driver's copy before training starts; {@code signed}:
+   * of images as a DCGAN's batches scale them (to [-1, 1]).
+   */
+  int fingerprint(boolean signed);
 
   /** The rows or windows that {@code indices} name, as the family's batch source would give them. */
   Batch gather(Batch indices);
@@ -31,7 +34,7 @@ sealed interface ExecutorDataset {
     }
 
     @Override
-    public int fingerprint() {
+    public int fingerprint(boolean signed) {
       return Arrays.hashCode(tokens);
     }
 
@@ -71,8 +74,8 @@ sealed interface ExecutorDataset {
     }
 
     @Override
-    public int fingerprint() {
-      return Arrays.hashCode(rows.data().asFloat());
+    public int fingerprint(boolean signed) {
+      return Arrays.hashCode((signed ? rows.mul(2).subi(1) : rows).data().asFloat());
     }
 
     @Override

@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (window offsets of a GPT's text, image rows of a VAE or DCGAN, plus the DCGAN's noise), which the
  * trainer splits into shards as it splits any batch; each task then gathers its shard's rows from
  * its JVM's copy ({@link ExecutorDataset#gather}). Before the first step, one Spark job reads the
- * data on the executors and checks it against the driver's copy (size and, for text and VAE
- * images, a hash of the content), so a wrong or unreadable path stops the run with one line.
+ * data on the executors and checks it against the driver's copy (size and a hash of the content),
+ * so a wrong or unreadable path stops the run with one line.
  */
 final class IndexedBatches implements BatchSource {
   /** Start offsets of a GPT batch's windows, INT [batch]. */
@@ -46,7 +46,7 @@ final class IndexedBatches implements BatchSource {
    */
   static BatchSource of(BatchSource family, SparkData data, JavaSparkContext spark, int partitions) {
     long size;
-    Integer fingerprint = null;
+    int fingerprint;
     if (family instanceof TokenBatches t) {
       size = t.length();
       fingerprint = t.fingerprint();
@@ -55,16 +55,18 @@ final class IndexedBatches implements BatchSource {
       fingerprint = e.fingerprint();
     } else if (family instanceof GanBatches g) {
       size = g.size();
+      fingerprint = g.fingerprint();
     } else {
       throw new IllegalArgumentException("training on data read by the Spark executors (" + data.uri()
           + ") takes a GPT's, VAE's or DCGAN's batches, not " + family.getClass().getSimpleName());
     }
-    check(data, spark, partitions, size, fingerprint);
+    check(data, spark, partitions, size, fingerprint, family instanceof GanBatches);
     return new IndexedBatches(family);
   }
 
   /** Reads the data on the executors (filling their caches) and compares it with the driver's copy. */
-  private static void check(SparkData data, JavaSparkContext spark, int partitions, long size, Integer fingerprint) {
+  private static void check(SparkData data, JavaSparkContext spark, int partitions, long size, int fingerprint,
+      boolean signed) {
     HadoopFiles.length(data.uri()); // a missing path is one line from here, before any task runs
     List<Integer> slots = new ArrayList<>();
     for (int i = 0; i < partitions; i++) {
@@ -75,13 +77,13 @@ final class IndexedBatches implements BatchSource {
       spark.setJobDescription("read " + data.uri() + " on the executors");
       seen = spark.parallelize(slots, partitions).map(i -> {
         ExecutorDataset d = ExecutorDatasets.get(data);
-        return new long[] {d.size(), d.fingerprint()};
+        return new long[] {d.size(), d.fingerprint(signed)};
       }).collect();
     } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala throws it undeclared
       throw new IllegalArgumentException(rootMessage(e));
     }
     for (long[] s : seen) {
-      if (s[0] != size || (fingerprint != null && (int) s[1] != fingerprint)) {
+      if (s[0] != size || (int) s[1] != fingerprint) {
         throw new IllegalArgumentException("data path " + data.uri() + " as the executors read it ("
             + s[0] + " examples) is not the driver's training data (" + size + " examples"
             + (s[0] == size ? ", different content" : "") + ")");
