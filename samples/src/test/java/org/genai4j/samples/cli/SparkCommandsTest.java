@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code llm train --spark-master local[2] --partitions 2} trains as {@code --shards 2} does here
  * (the same losses), and its {@code metrics.jsonl} has the Spark step's time split; the Spark
  * flags' mistakes are one-line errors. With a {@code file://} URI as {@code --data-path}, {@code llm
- * train} (a text) and {@code vae train} (a folder of small gzipped IDX files) read by the executors
+ * train} (a text), {@code vae train} and {@code gan train} (a folder of small gzipped IDX files) read by the executors
  * train as the same files read here; a missing URI, and a Hadoop URI without Spark, are one line.
  */
 class SparkCommandsTest {
@@ -85,14 +85,19 @@ class SparkCommandsTest {
 
   /** A gzipped IDX file: images {@code [n, 8, 8]} of random bytes, or {@code n} labels. */
   private static void idx(Path file, int n, boolean images, long seed) throws IOException {
+    idx(file, n, 8, images, seed);
+  }
+
+  /** A gzipped IDX file: images {@code [n, side, side]} of random bytes, or {@code n} labels. */
+  private static void idx(Path file, int n, int side, boolean images, long seed) throws IOException {
     try (var out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)))) {
       out.writeInt(images ? 0x803 : 0x801);
       out.writeInt(n);
       if (images) {
-        out.writeInt(8);
-        out.writeInt(8);
+        out.writeInt(side);
+        out.writeInt(side);
       }
-      byte[] values = new byte[images ? n * 64 : n];
+      byte[] values = new byte[images ? n * side * side : n];
       new java.util.Random(seed).nextBytes(values);
       if (!images) {
         for (int i = 0; i < n; i++) {
@@ -125,6 +130,37 @@ class SparkCommandsTest {
         "--partitions", "2", "--out", tmp.resolve("spark").toString()));
     assertEquals(0, spark.exit(), spark.err());
     assertEquals(vaeTest(here.out()), vaeTest(spark.out()));
+  }
+
+  /** The D and G losses of every record of a run's metrics.jsonl. */
+  private static List<String> ganLosses(Path run) throws IOException {
+    List<String> out = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      Matcher m = Pattern.compile("\"(D|G)/loss\":[^,}]+").matcher(line);
+      while (m.find()) {
+        out.add(m.group());
+      }
+    }
+    assertTrue(!out.isEmpty(), "no losses in " + run);
+    return out;
+  }
+
+  @Test
+  void ganTrainOnAnIdxFolderUriTheExecutorsReadEqualsTwoShardsHere(@TempDir Path tmp) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("fashion"));
+    idx(dir.resolve("train-images-idx3-ubyte.gz"), 10, 28, true, 1);
+    idx(dir.resolve("train-labels-idx1-ubyte.gz"), 10, 28, false, 2);
+    idx(dir.resolve("t10k-images-idx3-ubyte.gz"), 4, 28, true, 3);
+    idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 4, 28, false, 4);
+    String[] gan = {"gan", "train", "--data", "fashion-mnist", "--features", "4", "--latent", "8", "--epochs", "2",
+        "--batch", "5", "--seed", "3"};
+    CliRun here = CliRun.of(concat(gan, "--data-path", dir.toString(), "--shards", "2", "--out",
+        tmp.resolve("here").toString()));
+    assertEquals(0, here.exit(), here.err());
+    CliRun spark = CliRun.of(concat(gan, "--data-path", dir.toUri().toString(), "--spark-master", "local[2]",
+        "--partitions", "2", "--out", tmp.resolve("spark").toString()));
+    assertEquals(0, spark.exit(), spark.err());
+    assertEquals(ganLosses(tmp.resolve("here")), ganLosses(tmp.resolve("spark")));
   }
 
   @Test
