@@ -63,7 +63,6 @@ public final class SparkOptions {
       return;
     }
     DatasetSpec spec = data.spec(images ? DatasetSpec.Kind.IMAGES : DatasetSpec.Kind.TEXT);
-    String trainFile = images ? IDX_TRAIN_IMAGES : spec.requiredFiles().get(0);
     if (images && !spec.requiredFiles().contains(IDX_TRAIN_IMAGES)) {
       throw new IllegalArgumentException("--data-path with --spark-master reads IDX image datasets (files "
           + IDX_TRAIN_IMAGES + ", ...); " + data.name + " is not one");
@@ -80,7 +79,9 @@ public final class SparkOptions {
   /** Copies --data-path's files into a temporary folder that {@code data} then reads. */
   private void copyForDriver(DataOptions data, DatasetSpec spec, boolean images) {
     String trainFile = images ? IDX_TRAIN_IMAGES : spec.requiredFiles().get(0);
-    String base = data.path.endsWith("/") ? data.path.substring(0, data.path.length() - 1) : data.path;
+    // A plain path means this machine's file (absolute, as executors run elsewhere), not Hadoop's default FS.
+    String given = DataOptions.isUri(data.path) ? data.path : Path.of(data.path).toAbsolutePath().toUri().toString();
+    String base = given.endsWith("/") ? given.substring(0, given.length() - 1) : given;
     // A text's path may be the file itself; an image set's is the folder of its files.
     boolean folder = images || HadoopFiles.isFolder(base);
     try {
