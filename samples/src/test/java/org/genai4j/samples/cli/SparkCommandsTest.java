@@ -73,6 +73,11 @@ class SparkCommandsTest {
         "--partitions", "2"));
     assertEquals(0, spark.exit(), spark.err());
     assertEquals(losses(here.out()), losses(spark.out()));
+    // A plain path is this machine's file for the executors too.
+    CliRun plain = train(tmp.resolve("plain"), concat(data, text.toString(), "--spark-master", "local[2]",
+        "--partitions", "2"));
+    assertEquals(0, plain.exit(), plain.err());
+    assertEquals(losses(here.out()), losses(plain.out()));
   }
 
   /** {@code first}, then {@code more}. */
