@@ -53,7 +53,10 @@ public final class SparkTrainer implements TrainingListener {
     checkSlots();
   }
 
-  /** As {@link #SparkTrainer(JavaSparkContext, int, int, TrainableFactory, SparkData)}, shipping examples from the driver. */
+  /**
+   * As {@link #SparkTrainer(JavaSparkContext, int, int, TrainableFactory, SparkData)}, shipping each
+   * step's examples from the driver.
+   */
   public SparkTrainer(JavaSparkContext spark, int partitions, int averagingEvery, TrainableFactory factory) {
     this(spark, partitions, averagingEvery, factory, null);
   }

@@ -54,9 +54,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Training on data the executors read themselves from a {@code file://} URI ({@link SparkData}) on
  * {@code local[2]} with 2 partitions equals training on data shipped from the driver with each
- * step's tasks, and one-process training (the GPT on 2 threads, the same split), to 1e-5: GPT text windows (synchronous and averaging),
- * VAE images and DCGAN images from a gzipped IDX file. A missing path, a path Hadoop has no file
- * system for and a file that is not the driver's data are one-line errors naming the path.
+ * step's tasks, and one-process training (the GPT on 2 threads, the same split), to 1e-5: GPT text
+ * windows (synchronous and averaging), VAE images and DCGAN images from a gzipped IDX file. A
+ * missing path, a path Hadoop has no file system for, a file that is not the driver's data and a
+ * file that is not IDX are one-line errors naming the path.
  */
 class SparkDataTest {
   private static JavaSparkContext spark;

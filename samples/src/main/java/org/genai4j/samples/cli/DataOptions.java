@@ -71,7 +71,8 @@ public final class DataOptions {
       try {
         return Path.of(java.net.URI.create(path));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--data-path " + path + " is not a valid file: URI (" + e.getMessage() + ")");
+        throw new IllegalArgumentException("--data-path " + path + " is not a valid file: URI ("
+            + e.getMessage() + ")");
       }
     }
     throw new IllegalArgumentException("--data-path " + path + " is a Hadoop URI; only training on Spark"
