@@ -63,13 +63,21 @@ public final class GanBatches implements BatchSource {
     return batchSize;
   }
 
+  /** A hash of the images' values (as scaled here), to check that another copy (a cluster executor's) is this one. */
+  public int fingerprint() {
+    return Arrays.hashCode(images.dup('c').data().asFloat());
+  }
+
   /** Number of training images. */
   public long size() {
     return images.size(0);
   }
 
-  @Override
-  public Batch next(Random rng) {
+  /**
+   * The training-image rows of the next batch (distinct), drawn from {@code rng} as {@link #next}
+   * draws them before its noise (a cluster's driver draws these and ships them instead of the images).
+   */
+  public int[] rows(Random rng) {
     int n = (int) images.size(0);
     int[] idx = new int[batchSize];
     // Partial Fisher-Yates over a lazily materialized permutation: distinct indices, O(batch).
@@ -81,12 +89,23 @@ public final class GanBatches implements BatchSource {
       swapped.put(j, vi);
       idx[i] = vj;
     }
-    INDArray real = Nd4j.pullRows(images, 1, idx).reshape('c', imageShape);
+    return idx;
+  }
+
+  /** The next batch's noise z {@code [batch, latent]}, drawn from {@code rng} after its {@link #rows}. */
+  public INDArray noise(Random rng) {
     float[] noise = new float[batchSize * latentSize];
     for (int i = 0; i < noise.length; i++) {
       noise[i] = (float) rng.nextGaussian();
     }
-    INDArray z = Nd4j.create(noise, new long[] {batchSize, latentSize}, 'c');
+    return Nd4j.create(noise, new long[] {batchSize, latentSize}, 'c');
+  }
+
+  @Override
+  public Batch next(Random rng) {
+    int[] idx = rows(rng);
+    INDArray real = Nd4j.pullRows(images, 1, idx).reshape('c', imageShape);
+    INDArray z = noise(rng);
     return Batch.of(Map.of(Dcgan.REAL, real, Dcgan.Z, z), batchSize);
   }
 }

@@ -32,15 +32,17 @@ final class AveragingRunner implements StepRunner, AutoCloseable {
   private final int partitions;
   private final int every;
   private final String runKey;
+  private final SparkData data;
 
   AveragingRunner(JavaSparkContext spark, Trainable model, TrainableFactory factory, int partitions, int every,
-      String runKey) {
+      String runKey, SparkData data) {
     this.spark = spark;
     this.model = model;
     this.factory = factory;
     this.partitions = partitions;
     this.every = every;
     this.runKey = runKey;
+    this.data = data;
   }
 
   @Override
@@ -85,7 +87,7 @@ final class AveragingRunner implements StepRunner, AutoCloseable {
       // Plain tasks, not a barrier stage: partitions do not talk during a block, and Spark retries a lost one alone.
       sum = spark.parallelize(inputs, parts)
           .map(new LocalStepsTask(runKey, factory, model.configJson(), state, optimizers, first, steps,
-              trainer.config()))
+              trainer.config(), data))
           .treeAggregate(LocalStepsTask.Result.empty(), LocalStepsTask.Result::add, LocalStepsTask.Result::add);
     } finally {
       state.destroy();

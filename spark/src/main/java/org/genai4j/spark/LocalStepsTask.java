@@ -60,9 +60,10 @@ final class LocalStepsTask implements Function<LocalStepsTask.Input, LocalStepsT
   private final long seed;
   private final int accumulation;
   private final double clipNorm;
+  private final SparkData data;
 
   LocalStepsTask(String runKey, TrainableFactory factory, String configJson, Broadcast<TrainingState> state,
-      Map<String, OptimizerSpec> optimizers, long firstStep, int steps, TrainerConfig driver) {
+      Map<String, OptimizerSpec> optimizers, long firstStep, int steps, TrainerConfig driver, SparkData data) {
     this.runKey = runKey;
     this.factory = factory;
     this.configJson = configJson;
@@ -73,6 +74,7 @@ final class LocalStepsTask implements Function<LocalStepsTask.Input, LocalStepsT
     this.seed = driver.seed();
     this.accumulation = driver.accumulation();
     this.clipNorm = driver.clipNorm();
+    this.data = data;
   }
 
   @Override
@@ -90,7 +92,7 @@ final class LocalStepsTask implements Function<LocalStepsTask.Input, LocalStepsT
       trainer.restore(start.toCheckpoint(new Checkpoint(firstStep, seed, live.configJson(), Map.of(), live.model(),
           live.optimizer())));
       Iterator<ShardInput> batches = in.batches().iterator();
-      StepRecord last = trainer.fit(rng -> batches.next().toBatch());
+      StepRecord last = trainer.fit(rng -> ExecutorDatasets.materialize(data, batches.next().toBatch()));
       Result r = new Result();
       r.partitions = 1;
       r.state = TrainingState.of(trainer.checkpoint(), start);

@@ -32,9 +32,10 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
   private final String exchangeHost;
   private final int exchangePort;
   private final long job;
+  private final SparkData data;
 
   ShardTask(String runKey, TrainableFactory factory, String configJson, Broadcast<ModelState> state, int groupIndex,
-      String[] bufferNames, StepContext ctx, ExchangeServer exchange, long job) {
+      String[] bufferNames, StepContext ctx, ExchangeServer exchange, long job, SparkData data) {
     this.runKey = runKey;
     this.factory = factory;
     this.configJson = configJson;
@@ -47,6 +48,7 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
     this.exchangeHost = exchange.host();
     this.exchangePort = exchange.port();
     this.job = job;
+    this.data = data;
   }
 
   @Override
@@ -69,7 +71,7 @@ final class ShardTask extends AbstractFunction1<Iterator<ShardInput>, Iterator<S
         in.shards())) {
       StepContext ctx = StepContext.training(seed, step).withEpoch(epoch)
           .forShard(in.shard(), in.firstRow(), exchange);
-      g = group.computeGradients(in.toBatch(), ctx);
+      g = group.computeGradients(ExecutorDatasets.materialize(data, in.toBatch()), ctx);
     }
     ShardResult r = new ShardResult();
     r.shards = 1;

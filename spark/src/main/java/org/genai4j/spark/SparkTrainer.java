@@ -25,6 +25,7 @@ public final class SparkTrainer implements TrainingListener {
   private final int partitions;
   private final int averagingEvery;
   private final TrainableFactory factory;
+  private final SparkData data;
   private final String runKey = UUID.randomUUID().toString();
   private AutoCloseable mode;
 
@@ -33,8 +34,11 @@ public final class SparkTrainer implements TrainingListener {
    * @param partitions tasks per step (at most the cluster's cores: a step's tasks run together)
    * @param averagingEvery 0 for synchronous training; K for parameter averaging every K local steps
    * @param factory rebuilds the model on executors; null to pick genai4j's own family by the model's class
+   * @param data the training set as the executors read it themselves (then each step's tasks get only
+   *     their shard's indices); null to ship each shard's examples from the driver with its task
    */
-  public SparkTrainer(JavaSparkContext spark, int partitions, int averagingEvery, TrainableFactory factory) {
+  public SparkTrainer(JavaSparkContext spark, int partitions, int averagingEvery, TrainableFactory factory,
+      SparkData data) {
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
     }
@@ -45,12 +49,21 @@ public final class SparkTrainer implements TrainingListener {
     this.partitions = partitions;
     this.averagingEvery = averagingEvery;
     this.factory = factory;
+    this.data = data;
     checkSlots();
+  }
+
+  /**
+   * As {@link #SparkTrainer(JavaSparkContext, int, int, TrainableFactory, SparkData)}, shipping each
+   * step's examples from the driver.
+   */
+  public SparkTrainer(JavaSparkContext spark, int partitions, int averagingEvery, TrainableFactory factory) {
+    this(spark, partitions, averagingEvery, factory, null);
   }
 
   /** Synchronous training of one of genai4j's own families over {@code partitions} tasks per step. */
   public SparkTrainer(JavaSparkContext spark, int partitions) {
-    this(spark, partitions, 0, null);
+    this(spark, partitions, 0, null, null);
   }
 
   @Override
@@ -59,12 +72,15 @@ public final class SparkTrainer implements TrainingListener {
       throw new IllegalStateException("a SparkTrainer drives one trainer; make a new one per run");
     }
     TrainableFactory f = factory != null ? factory : SparkModels.of(trainer.model());
+    if (data != null) {
+      trainer.setSourceAdapter(source -> IndexedBatches.of(source, data, spark, partitions));
+    }
     if (averagingEvery > 0) {
-      AveragingRunner runner = new AveragingRunner(spark, trainer.model(), f, partitions, averagingEvery, runKey);
+      AveragingRunner runner = new AveragingRunner(spark, trainer.model(), f, partitions, averagingEvery, runKey, data);
       trainer.setStepRunner(runner);
       mode = runner;
     } else {
-      SyncGradients gradients = new SyncGradients(spark, trainer.model(), f, partitions, runKey);
+      SyncGradients gradients = new SyncGradients(spark, trainer.model(), f, partitions, runKey, data);
       trainer.setGradientSource(gradients);
       mode = gradients;
     }
@@ -86,6 +102,9 @@ public final class SparkTrainer implements TrainingListener {
 
   @Override
   public void close() {
+    if (data != null) {
+      ExecutorDatasets.release(data.id());
+    }
     if (mode != null) {
       try {
         mode.close();

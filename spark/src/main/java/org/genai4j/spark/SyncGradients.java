@@ -41,6 +41,7 @@ final class SyncGradients implements GradientSource, AutoCloseable {
   private final TrainableFactory factory;
   private final int partitions;
   private final String runKey;
+  private final SparkData data;
   private final String[] bufferNames;
   private final Map<String, INDArray> driverArrays;
   private final ExchangeServer exchange;
@@ -52,12 +53,14 @@ final class SyncGradients implements GradientSource, AutoCloseable {
   private double aggregateSeconds;
   private double broadcastSeconds;
 
-  SyncGradients(JavaSparkContext spark, Trainable model, TrainableFactory factory, int partitions, String runKey) {
+  SyncGradients(JavaSparkContext spark, Trainable model, TrainableFactory factory, int partitions, String runKey,
+      SparkData data) {
     this.spark = spark;
     this.model = model;
     this.factory = factory;
     this.partitions = partitions;
     this.runKey = runKey;
+    this.data = data;
     this.bufferNames = ShardTask.bufferNames(model.parameterGroups());
     this.driverArrays = ModelState.liveArrays(model);
     this.exchange = new ExchangeServer(spark.getConf().get("spark.driver.host", "127.0.0.1"));
@@ -112,9 +115,9 @@ final class SyncGradients implements GradientSource, AutoCloseable {
       int attempt) {
     spark.setJobDescription("step " + (ctx.step() + 1) + ", group " + group.name()
         + (attempt > 1 ? ", attempt " + attempt : ""));
-    RDD<ShardInput> data = spark.parallelize(inputs, inputs.size()).rdd();
-    RDD<ShardResult> results = data.barrier().mapPartitions(
-        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx, exchange, jobs++),
+    RDD<ShardInput> shards = spark.parallelize(inputs, inputs.size()).rdd();
+    RDD<ShardResult> results = shards.barrier().mapPartitions(
+        new ShardTask(runKey, factory, model.configJson(), broadcast, groupIndex, bufferNames, ctx, exchange, jobs++, data),
         false, RESULT);
     try {
       return JavaRDD.fromRDD(results, RESULT).treeAggregate(ShardResult.empty(), ShardResult::add, ShardResult::add);

@@ -23,6 +23,7 @@ import org.genai4j.llm.GptTraining;
 import org.genai4j.llm.LlmEvaluation;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.model.GptConfig;
+import org.genai4j.llm.tokenizer.Tokenizers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * two one-core executors. A tiny GPT trains 20 synchronous steps on them, equal to the same run in
  * one process, and its checkpoint opens as {@code llm eval} opens it. Then, with a worker (and its
  * executor) killed mid-run, Spark retries the step on an executor of the third worker and the run
- * ends as the undisturbed one. Every process started is gone at the end, also when a test fails.
+ * ends as the undisturbed one. Then the executors' JVMs read the text themselves from a {@code
+ * file://} URI and the run is the same again. Every process started is gone at the end, also when
+ * a test fails.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
@@ -110,11 +113,15 @@ class StandaloneClusterTest {
 
   /** Trains 20 steps on the cluster into {@code name} with {@code watcher}; checks it against the local run. */
   private static void trainAndCheck(String name, TrainingListener watcher) {
+    trainAndCheck(name, watcher, new SparkTrainer(spark, 2));
+  }
+
+  private static void trainAndCheck(String name, TrainingListener watcher, SparkTrainer onCluster) {
     long t0 = System.nanoTime();
     Path out = dir.resolve(name);
     try {
       LlmModel trained = GptTraining.train(TEXT, TEXT, CONFIG, options(out),
-          List.of(new SparkTrainer(spark, 2), watcher)).model();
+          List.of(onCluster, watcher)).model();
       assertEquals(20, trained.step());
       System.out.printf("%s: 20 steps in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
       SyncEqualityTest.assertClose(local, values(trained), name);
@@ -146,5 +153,17 @@ class StandaloneClusterTest {
     });
     assertTrue(killed[0] >= 0, "a worker was killed");
     assertFalse(cluster.workerAlive(killed[0]), "worker " + killed[0] + " is dead");
+  }
+
+  /** GptTraining's tokens of {@code TEXT} as training and validation text: a char vocabulary over both. */
+  private static final SparkData.TextEncoding AS_GPT_TRAINING =
+      (name, text) -> Tokenizers.create("char", text + text, 0).encode(text);
+
+  @Test
+  @Order(3)
+  void aTextTheExecutorJvmsReadFromAFileUriTrainsAsInOneProcess() throws IOException {
+    Path corpus = Files.writeString(dir.resolve("corpus.txt"), TEXT);
+    trainAndCheck("read by the executors", r -> {},
+        new SparkTrainer(spark, 2, 0, null, SparkData.text(corpus.toUri().toString(), AS_GPT_TRAINING)));
   }
 }

@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * may be smaller. The position is a step count, so a resumed run sets it to the trainer's step
  * and draws exactly the batches the uninterrupted run would have.
  */
-final class EpochBatches implements BatchSource {
+public final class EpochBatches implements BatchSource {
 
   private final INDArray data;
   private final int batchSize;
@@ -47,8 +47,28 @@ final class EpochBatches implements BatchSource {
     this.position = step;
   }
 
+  /** A hash of the images' values, to check that another copy (a cluster executor's) is this one. */
+  public int fingerprint() {
+    return java.util.Arrays.hashCode(data.data().asFloat());
+  }
+
+  /** Images in the data set. */
+  public int size() {
+    return n;
+  }
+
   @Override
   public Batch next(Random ignored) {
+    int[] rows = nextRows();
+    INDArray x = Nd4j.pullRows(data, 1, rows);
+    return Batch.of(java.util.Map.of("x", x), rows.length);
+  }
+
+  /**
+   * The data-set rows of the next batch, as {@link #next} takes them (and advancing the position as
+   * it does): a cluster's driver draws these and ships them instead of the images.
+   */
+  public int[] nextRows() {
     long epoch = position / stepsPerEpoch;
     int index = (int) (position % stepsPerEpoch);
     position++;
@@ -58,10 +78,8 @@ final class EpochBatches implements BatchSource {
     }
     int from = index * batchSize;
     int to = Math.min(n, from + batchSize);
-    int[] rows = java.util.Arrays.copyOfRange(perm, from, to);
-    INDArray x = Nd4j.pullRows(data, 1, rows);
-    served += rows.length;
-    return Batch.of(java.util.Map.of("x", x), rows.length);
+    served += to - from;
+    return java.util.Arrays.copyOfRange(perm, from, to);
   }
 
   private static int[] permutation(int n, Random rng) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.LongToDoubleFunction;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.genai4j.common.ops.ShardExchange;
 import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.util.Parallel;
@@ -52,6 +53,7 @@ public final class Trainer {
   private Evaluator evaluator;
   private GradientSource gradientSource;
   private StepRunner stepRunner;
+  private UnaryOperator<BatchSource> sourceAdapter;
   private boolean evaluateAtStart;
   private long step;
   private double best = Double.POSITIVE_INFINITY;
@@ -104,6 +106,16 @@ public final class Trainer {
    */
   public Trainer setStepRunner(StepRunner runner) {
     this.stepRunner = runner;
+    return this;
+  }
+
+  /**
+   * Lets {@code adapter} replace the batch source {@link #fit(BatchSource)} is given (null: use it
+   * as it is), e.g. by one that draws the same examples' indices for a cluster whose executors hold
+   * the data themselves.
+   */
+  public Trainer setSourceAdapter(UnaryOperator<BatchSource> adapter) {
+    this.sourceAdapter = adapter;
     return this;
   }
 
@@ -189,7 +201,8 @@ public final class Trainer {
   }
 
   /** Trains from the current step up to {@link TrainerConfig#steps()}; returns the last record. */
-  public StepRecord fit(BatchSource source) {
+  public StepRecord fit(BatchSource given) {
+    BatchSource source = sourceAdapter == null ? given : sourceAdapter.apply(given);
     long start = System.nanoTime();
     long lastLogTime = start;
     long unitsSinceLog = 0;

@@ -28,13 +28,26 @@ public final class TokenBatches implements BatchSource {
     this.time = time;
   }
 
+  /**
+   * The start offsets of the next batch's windows, drawn from {@code rng} as {@link #next} draws
+   * them (a cluster's driver draws these and ships them instead of the windows).
+   */
+  public int[] offsets(Random rng) {
+    int[] offsets = new int[batch];
+    int starts = tokens.length - time;
+    for (int b = 0; b < batch; b++) {
+      offsets[b] = rng.nextInt(starts);
+    }
+    return offsets;
+  }
+
   @Override
   public Batch next(Random rng) {
     int[] x = new int[batch * time];
     int[] y = new int[batch * time];
-    int starts = tokens.length - time;
+    int[] offsets = offsets(rng);
     for (int b = 0; b < batch; b++) {
-      int s = rng.nextInt(starts);
+      int s = offsets[b];
       System.arraycopy(tokens, s, x, b * time, time);
       System.arraycopy(tokens, s + 1, y, b * time, time);
     }
@@ -67,6 +80,11 @@ public final class TokenBatches implements BatchSource {
 
   public int time() {
     return time;
+  }
+
+  /** A hash of the token ids, to check that another copy of the stream (a cluster executor's) is this one. */
+  public int fingerprint() {
+    return java.util.Arrays.hashCode(tokens);
   }
 
   /** Tokens in the stream. */

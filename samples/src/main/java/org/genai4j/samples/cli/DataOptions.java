@@ -22,17 +22,61 @@ public final class DataOptions {
   public String name;
 
   @Option(names = "--data-path", paramLabel = "PATH",
-      description = "A file or folder holding the dataset's files (skips the search).")
-  Path path;
+      description = "A file or folder holding the dataset's files (skips the search). With --spark-master on 'llm"
+          + " train', 'gan train' and 'vae train' also a Hadoop URI (file://, hdfs://, s3a:// with the connector)"
+          + " that the executors read themselves.")
+  String path;
+
+  /** Where a copy of a Hadoop path's files is on this machine (set when training on Spark reads them). */
+  private Path localCopy;
 
   public ImageData images(Split split) {
     check(DatasetSpec.Kind.IMAGES);
-    return Datasets.images(name, split, DataResolver.defaults(), path);
+    return Datasets.images(name, split, DataResolver.defaults(), localPath());
   }
 
   public TextCorpus text() {
     check(DatasetSpec.Kind.TEXT);
-    return Datasets.text(name, DataResolver.defaults(), path);
+    return Datasets.text(name, DataResolver.defaults(), localPath());
+  }
+
+  /** The dataset's description in the registry, after checking the name and its kind. */
+  DatasetSpec spec(DatasetSpec.Kind wanted) {
+    check(wanted);
+    if (name.equals(MarkovText.NAME) || name.equals(SyntheticShapes.NAME)) {
+      throw new IllegalArgumentException("--data " + name + " is generated, it has no files for --data-path");
+    }
+    return DatasetRegistry.get(name);
+  }
+
+  /** From now on the dataset's files are read from {@code dir} (a local copy of --data-path's). */
+  void useLocalCopy(Path dir) {
+    localCopy = dir;
+  }
+
+  /** True when --data-path is a URI with a scheme (file:, hdfs:, s3a:, ...), not a plain path. */
+  static boolean isUri(String path) {
+    return path.matches("[A-Za-z][A-Za-z0-9+.-]+:.*");
+  }
+
+  /** --data-path as a local path: a plain path or a file: URI; other URIs only Spark's executors read. */
+  private Path localPath() {
+    if (localCopy != null || path == null) {
+      return localCopy;
+    }
+    if (!isUri(path)) {
+      return Path.of(path);
+    }
+    if (path.startsWith("file:")) {
+      try {
+        return Path.of(java.net.URI.create(path));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--data-path " + path + " is not a valid file: URI ("
+            + e.getMessage() + ")");
+      }
+    }
+    throw new IllegalArgumentException("--data-path " + path + " is a Hadoop URI; only training on Spark"
+        + " (--spark-master on llm/gan/vae train) reads those, give a local path otherwise");
   }
 
   /**

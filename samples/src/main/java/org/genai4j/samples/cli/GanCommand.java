@@ -44,21 +44,26 @@ public final class GanCommand {
     @Override
     public Integer call() {
       run.apply();
-      ImageData train = data.images(Split.TRAIN);
-      DcganConfig config = DcganConfig.of(train.height(), train.channels()).withLatentSize(latent)
-          .withBaseFeatures(features).withLearningRate(lr).withLabelSmoothing(realLabel);
-      if (train.height() != train.width()) {
-        throw new IllegalArgumentException("the DCGAN needs square images, " + data.name + " has "
-            + train.height() + "x" + train.width());
+      try {
+        spark.readOnExecutors("genai4j gan train", data, true);
+        ImageData train = data.images(Split.TRAIN);
+        DcganConfig config = DcganConfig.of(train.height(), train.channels()).withLatentSize(latent)
+            .withBaseFeatures(features).withLearningRate(lr).withLabelSmoothing(realLabel);
+        if (train.height() != train.width()) {
+          throw new IllegalArgumentException("the DCGAN needs square images, " + data.name + " has "
+              + train.height() + "x" + train.width());
+        }
+        GanTrainOptions options = GanTrainOptions.of(epochs, out)
+            .withBatchSize(data.batchAtMost(batch, train)).withSeed(run.seed).withStart(start.start())
+            .withThreads(run.shards());
+        TrainingResult<Dcgan> r = spark.train("genai4j gan train",
+            listeners -> GanTraining.train(train.images(), null, config, options, listeners));
+        System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
+        System.out.println("model written to " + out);
+        return 0;
+      } finally {
+        spark.release(); // when the run failed before Spark training started
       }
-      GanTrainOptions options = GanTrainOptions.of(epochs, out)
-          .withBatchSize(data.batchAtMost(batch, train)).withSeed(run.seed).withStart(start.start())
-          .withThreads(run.shards());
-      TrainingResult<Dcgan> r = spark.train("genai4j gan train",
-          listeners -> GanTraining.train(train.images(), null, config, options, listeners));
-      System.out.printf("steps=%d images_per_s=%.1f seconds=%.1f%n", r.steps(), r.unitsPerSecond(), r.seconds());
-      System.out.println("model written to " + out);
-      return 0;
     }
   }
 

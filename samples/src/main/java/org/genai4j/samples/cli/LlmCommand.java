@@ -2,8 +2,8 @@ package org.genai4j.samples.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.genai4j.datasets.TextCorpus;
 import org.genai4j.common.train.TrainingResult;
+import org.genai4j.datasets.TextCorpus;
 import org.genai4j.llm.GptTrainOptions;
 import org.genai4j.llm.GptTraining;
 import org.genai4j.llm.InitFrom;
@@ -18,8 +18,10 @@ import org.genai4j.llm.finetune.LoraRun;
 import org.genai4j.llm.generate.GenerationOptions;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.model.PositionalEncoding;
+import org.genai4j.llm.tokenizer.Tokenizers;
 import org.genai4j.samples.bench.DecodeBench;
 import org.genai4j.samples.bench.GptBench;
+import org.genai4j.spark.SparkData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -130,26 +132,45 @@ public final class LlmCommand {
           .withSeed(run.seed)
           .withThreads(run.shards())
           .withStart(start.start());
-      TextCorpus corpus = data.text();
-      GptConfig model = config;
-      InitFrom init = initFrom == null ? null : new InitFrom(initFrom, adapters,
-          spec.commandLine().getParseResult().hasMatchedOption("--block") ? block : 0);
-      TrainingResult<LlmModel> r = spark.train("genai4j llm train",
-          listeners -> GptTraining.train(corpus.train(), corpus.validation(), model, init, opts, listeners));
-      var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
-      System.out.printf(java.util.Locale.ROOT,
-          "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
-          r.model().step(), r.last() == null ? Double.NaN : r.last().loss(), eval.getOrDefault("val_loss", Double.NaN),
-          eval.getOrDefault("best_val_loss", Double.NaN), r.unitsPerSecond(), r.seconds(), r.model().parameterCount());
-      long total = r.model().parameterCount();
-      long trained = adapters == null ? total : r.model().weights().list().stream()
-          .filter(p -> LoraConfig.isAdapter(p.name())).mapToLong(p -> p.value().length()).sum();
-      System.out.printf(java.util.Locale.ROOT, "trainable parameters: %,d of %,d (%.1f %%)%s%n", trained, total,
-          100.0 * trained / total, adapters == null ? "" : "; the run holds the adapters and the base's path and"
-          + " SHA-256 (" + LoraRun.FILE + "), not the base");
-      System.out.println("model written to " + out);
-      return 0;
+      try {
+        spark.readOnExecutors("genai4j llm train", data, false);
+        TextCorpus corpus = data.text();
+        GptConfig model = config;
+        InitFrom init = initFrom == null ? null : new InitFrom(initFrom, adapters,
+            spec.commandLine().getParseResult().hasMatchedOption("--block") ? block : 0);
+        TrainingResult<LlmModel> r = spark.train("genai4j llm train", encoding(opts.tokenizer(), bpeVocab),
+            listeners -> GptTraining.train(corpus.train(), corpus.validation(), model, init, opts, listeners));
+        var eval = r.last() == null ? java.util.Map.<String, Double>of() : r.last().evaluation();
+        System.out.printf(java.util.Locale.ROOT,
+            "steps=%d train_loss=%.4f val_loss=%.4f best_val_loss=%.4f tokens_per_s=%.0f seconds=%.1f params=%d%n",
+            r.model().step(), r.last() == null ? Double.NaN : r.last().loss(),
+            eval.getOrDefault("val_loss", Double.NaN), eval.getOrDefault("best_val_loss", Double.NaN),
+            r.unitsPerSecond(), r.seconds(), r.model().parameterCount());
+        long total = r.model().parameterCount();
+        long trained = adapters == null ? total : r.model().weights().list().stream()
+            .filter(p -> LoraConfig.isAdapter(p.name())).mapToLong(p -> p.value().length()).sum();
+        System.out.printf(java.util.Locale.ROOT, "trainable parameters: %,d of %,d (%.1f %%)%s%n", trained, total,
+            100.0 * trained / total, adapters == null ? "" : "; the run holds the adapters and the base's path and"
+            + " SHA-256 (" + LoraRun.FILE + "), not the base");
+        System.out.println("model written to " + out);
+        return 0;
+      } finally {
+        spark.release(); // when the run failed before Spark training started
+      }
     }
+  }
+
+  /**
+   * How Spark executors that read the corpus themselves turn it into training token ids: the
+   * tokenizer GptTraining builds for a new run (a char vocabulary over training and validation
+   * text) applied to the training part. The driver checks their ids against its own before step 1.
+   */
+  static SparkData.TextEncoding encoding(String tokenizer, int bpeVocab) {
+    return (name, text) -> {
+      TextCorpus corpus = new TextCorpus(name, text);
+      String vocabularyText = tokenizer.equals("char") ? corpus.train() + corpus.validation() : corpus.train();
+      return Tokenizers.create(tokenizer, vocabularyText, bpeVocab).encode(corpus.train());
+    };
   }
 
   /** {@code genai4j llm eval}: loss, perplexity and bits per character on a split. */

@@ -53,21 +53,26 @@ public final class VaeCommand {
     @Override
     public Integer call() {
       run.apply();
-      ImageData train = data.images(Split.TRAIN);
-      ImageData test = data.images(Split.TEST);
-      VaeConfig config = config(train);
-      VaeTrainOptions options = new VaeTrainOptions(epochs, data.batchAtMost(batch, train), lr, run.seed, run.shards(),
-          out, start.start(), true);
-      TrainingResult<Vae> r = spark.train("genai4j vae train",
-          listeners -> VaeTraining.train(train.images(), test.images(), config, options, listeners));
-      System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
-          r.seconds());
-      Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);
-      if (negElbo != null) {
-        System.out.printf(Locale.ROOT, "test: neg_elbo=%.3f%n", negElbo);
+      try {
+        spark.readOnExecutors("genai4j vae train", data, true);
+        ImageData train = data.images(Split.TRAIN);
+        ImageData test = data.images(Split.TEST);
+        VaeConfig config = config(train);
+        VaeTrainOptions options = new VaeTrainOptions(epochs, data.batchAtMost(batch, train), lr, run.seed, run.shards(),
+            out, start.start(), true);
+        TrainingResult<Vae> r = spark.train("genai4j vae train",
+            listeners -> VaeTraining.train(train.images(), test.images(), config, options, listeners));
+        System.out.printf(Locale.ROOT, "steps=%d images_per_s=%.0f seconds=%.1f%n", r.steps(), r.unitsPerSecond(),
+            r.seconds());
+        Double negElbo = r.last() == null ? null : r.last().evaluation().get(VaeTraining.BEST_METRIC);
+        if (negElbo != null) {
+          System.out.printf(Locale.ROOT, "test: neg_elbo=%.3f%n", negElbo);
+        }
+        System.out.println("model written to " + out);
+        return 0;
+      } finally {
+        spark.release(); // when the run failed before Spark training started
       }
-      System.out.println("model written to " + out);
-      return 0;
     }
 
     private VaeConfig config(ImageData d) {
