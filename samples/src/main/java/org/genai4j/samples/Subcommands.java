@@ -5,10 +5,11 @@ import org.genai4j.samples.cli.DatasetsCommand;
 import org.genai4j.samples.cli.DemoCommand;
 import org.genai4j.samples.cli.GanCommand;
 import org.genai4j.samples.cli.LlmCommand;
+import org.genai4j.samples.cli.TutorialCommand;
 import org.genai4j.samples.cli.VaeCommand;
 import picocli.CommandLine;
 
-/** The subcommands of {@code genai4j}, one per family plus demo, compare and datasets. */
+/** The subcommands of {@code genai4j}, one per family plus demo, compare, datasets and tutorial. */
 final class Subcommands {
   private Subcommands() {}
 
@@ -19,5 +20,6 @@ final class Subcommands {
     cmd.addSubcommand(new GanCommand());
     cmd.addSubcommand(new VaeCommand());
     cmd.addSubcommand(new DatasetsCommand());
+    cmd.addSubcommand(new TutorialCommand());
   }
 }
