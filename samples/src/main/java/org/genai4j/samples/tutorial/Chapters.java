@@ -10,7 +10,9 @@ public final class Chapters {
   public static List<Chapter> all() {
     return List.of(
         new TextToTokens(),
-        new SelfAttentionByHand());
+        new SelfAttentionByHand(),
+        new PositionalEncodings(),
+        new GptBlockAndModel());
   }
 
   /** Chapter {@code n}; a one-line error listing the range otherwise. */
