@@ -12,7 +12,10 @@ public final class Chapters {
         new TextToTokens(),
         new SelfAttentionByHand(),
         new PositionalEncodings(),
-        new GptBlockAndModel());
+        new GptBlockAndModel(),
+        new Training(),
+        new Generation(),
+        new Evaluation());
   }
 
   /** Chapter {@code n}; a one-line error listing the range otherwise. */
