@@ -1,12 +1,13 @@
 package org.genai4j.samples.tutorial;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** The tutorial's chapters in order; {@code ./genai4j tutorial --list} prints them. */
 public final class Chapters {
   private Chapters() {}
 
-  /** Every chapter, numbered 1, 2, ... in this order. */
+  /** Every chapter, in the order of their numbers. */
   public static List<Chapter> all() {
     return List.of(
         new TextToTokens(),
@@ -15,16 +16,14 @@ public final class Chapters {
         new GptBlockAndModel(),
         new Training(),
         new Generation(),
-        new Evaluation());
+        new Evaluation(),
+        new Gan());
   }
 
-  /** Chapter {@code n}; a one-line error listing the range otherwise. */
+  /** Chapter {@code n}; a one-line error listing the chapters otherwise. */
   public static Chapter get(int n) {
-    List<Chapter> all = all();
-    if (n < 1 || n > all.size()) {
-      throw new IllegalArgumentException("there is no chapter " + n + "; the tutorial has chapters 1 to " + all.size()
-          + " (see 'genai4j tutorial --list')");
-    }
-    return all.get(n - 1);
+    return all().stream().filter(c -> c.number() == n).findFirst().orElseThrow(() -> new IllegalArgumentException(
+        "there is no chapter " + n + "; the chapters are " + all().stream().map(c -> String.valueOf(c.number()))
+            .collect(Collectors.joining(", ")) + " (see 'genai4j tutorial --list')"));
   }
 }
