@@ -17,7 +17,8 @@ public final class Chapters {
         new Training(),
         new Generation(),
         new Evaluation(),
-        new Gan());
+        new Gan(),
+        new VariationalAutoencoder());
   }
 
   /** Chapter {@code n}; a one-line error listing the chapters otherwise. */
