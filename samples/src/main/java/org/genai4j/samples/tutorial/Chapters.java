@@ -17,6 +17,7 @@ public final class Chapters {
         new Training(),
         new Generation(),
         new Evaluation(),
+        new PretrainedWeights(),
         new Gan(),
         new VariationalAutoencoder());
   }
