@@ -43,6 +43,20 @@ final class PositionalEncodings implements Chapter {
     run.figure("sinusoid_dot_offset_3", a, 4);
     run.figure("dot_depends_on_offset_only", Math.abs(a - b) < 1e-9 ? "yes" : "no");
 
+    // Scale: the sinusoids are added to token embeddings that GPT-2's initialization draws from N(0, 0.02^2).
+    float[] wte = new org.genai4j.llm.model.Gpt(GptConfig.reference(), org.genai4j.common.ops.Params.init(1337))
+        .params().get("transformer.wte.weight").value().toArray();
+    double rowNorms = 0;
+    for (int r = 0; r < 65; r++) {
+      double sq = 0;
+      for (int j = 0; j < 128; j++) {
+        sq += wte[r * 128 + j] * wte[r * 128 + j];
+      }
+      rowNorms += Math.sqrt(sq) / 65;
+    }
+    run.figure("token_embedding_norm", rowNorms, 2);
+    run.figure("sinusoid_norm", Math.sqrt(dot(pe[5], pe[5])), 2);
+
     TextCorpus corpus = SmallGpt.corpus(run);
     int iters = run.pick(60, 250);
     for (PositionalEncoding p : PositionalEncoding.values()) {
