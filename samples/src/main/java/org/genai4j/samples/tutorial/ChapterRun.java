@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.genai4j.datasets.DatasetException;
 import org.genai4j.datasets.Datasets;
+import org.genai4j.datasets.ImageData;
+import org.genai4j.datasets.Split;
+import org.genai4j.datasets.TextCorpus;
 
 /**
  * What a chapter's program gets: whether it runs in the fast mode (the tests' smaller sizes, the
@@ -103,11 +107,34 @@ public final class ChapterRun {
     throw new ChapterSkipped(reason);
   }
 
-  /** Skips unless the dataset is found locally (no chapter downloads behind a reader's back). */
-  public void requireData(String dataset) {
-    if (!Datasets.isAvailableOffline(dataset)) {
-      skip("the dataset '" + dataset + "' is not found locally: set GENAI4J_DATA to a folder holding it (see"
-          + " README, Data), or run './genai4j datasets' to see where genai4j looks");
+  /**
+   * The text dataset {@code name}, found as every command finds it (README, Data: {@code
+   * GENAI4J_DATA}, the cache, system folders, else a checked download). The fast mode (the tests)
+   * never downloads. Skips the chapter, with the reason, when the data cannot be had.
+   */
+  public TextCorpus text(String name) {
+    offlineInFastMode(name);
+    try {
+      return Datasets.text(name);
+    } catch (DatasetException e) {
+      throw skip(e.getMessage());
+    }
+  }
+
+  /** The image dataset {@code name}'s split, found as {@link #text} finds text. */
+  public ImageData images(String name, Split split) {
+    offlineInFastMode(name);
+    try {
+      return Datasets.images(name, split);
+    } catch (DatasetException e) {
+      throw skip(e.getMessage());
+    }
+  }
+
+  private void offlineInFastMode(String dataset) {
+    if (fast && !Datasets.isAvailableOffline(dataset)) {
+      skip("the dataset '" + dataset + "' is not found locally (the fast mode does not download): set GENAI4J_DATA"
+          + " to a folder holding it (README, Data), or run './genai4j datasets' to see where genai4j looks");
     }
   }
 }

@@ -9,7 +9,6 @@ import org.genai4j.common.eval.FidScore;
 import org.genai4j.common.eval.LossPlot;
 import org.genai4j.common.train.StepRecord;
 import org.genai4j.common.train.TrainingListener;
-import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.gan.Dcgan;
@@ -45,9 +44,8 @@ final class Gan implements Chapter {
   @Override
   public void run(ChapterRun run) throws Exception {
     nonSaturating(run);
-    run.requireData("fashion-mnist");
-    ImageData all = Datasets.images("fashion-mnist", Split.TRAIN);
-    ImageData test = Datasets.images("fashion-mnist", Split.TEST);
+    ImageData all = run.images("fashion-mnist", Split.TRAIN);
+    ImageData test = run.images("fashion-mnist", Split.TEST);
     ImageData train = all.subset(0, run.pick(1_000, 10_000));
 
     DcganConfig config = run.fast() ? DcganConfig.fashionMnist().withBaseFeatures(16) : DcganConfig.fashionMnist();

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.genai4j.common.train.TrainingListener;
 import org.genai4j.common.train.TrainingResult;
-import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.TextCorpus;
 import org.genai4j.llm.GptTrainOptions;
 import org.genai4j.llm.GptTraining;
@@ -20,8 +19,7 @@ final class SmallGpt {
   private SmallGpt() {}
 
   static TextCorpus corpus(ChapterRun run) {
-    run.requireData("tinyshakespeare");
-    return Datasets.text("tinyshakespeare");
+    return run.text("tinyshakespeare");
   }
 
   static GptConfig config(ChapterRun run) {

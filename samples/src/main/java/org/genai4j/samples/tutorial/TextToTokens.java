@@ -1,7 +1,6 @@
 package org.genai4j.samples.tutorial;
 
 import java.util.Arrays;
-import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.TextCorpus;
 import org.genai4j.llm.model.GptConfig;
 import org.genai4j.llm.tokenizer.BytePairTokenizer;
@@ -29,8 +28,7 @@ final class TextToTokens implements Chapter {
 
   @Override
   public void run(ChapterRun run) {
-    run.requireData("tinyshakespeare");
-    TextCorpus corpus = Datasets.text("tinyshakespeare");
+    TextCorpus corpus = run.text("tinyshakespeare");
     String text = corpus.text();
     String val = corpus.validation();
     run.figure("corpus_chars", text.length());

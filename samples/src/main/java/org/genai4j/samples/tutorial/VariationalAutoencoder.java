@@ -7,7 +7,6 @@ import org.genai4j.common.ops.GaussianKl;
 import org.genai4j.common.ops.GaussianSample;
 import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.ops.Tensor;
-import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.ImageData;
 import org.genai4j.datasets.Split;
 import org.genai4j.vae.Vae;
@@ -45,10 +44,9 @@ final class VariationalAutoencoder implements Chapter {
     klByHand(run);
     reparameterization(run);
 
-    run.requireData("fashion-mnist");
-    ImageData train = Datasets.images("fashion-mnist", Split.TRAIN);
+    ImageData train = run.images("fashion-mnist", Split.TRAIN);
     train = train.subset(0, run.pick(2_000, train.size()));
-    ImageData test = Datasets.images("fashion-mnist", Split.TEST).subset(0, run.pick(200, 1_000));
+    ImageData test = run.images("fashion-mnist", Split.TEST).subset(0, run.pick(200, 1_000));
     int hidden = run.pick(128, 512);
     int epochs = run.pick(1, 3);
 
