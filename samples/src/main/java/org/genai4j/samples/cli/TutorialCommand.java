@@ -26,7 +26,7 @@ public final class TutorialCommand implements Callable<Integer> {
   boolean fast;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/tutorial",
-      description = "Folder for the pictures and runs a chapter writes (a subfolder per chapter).")
+      description = "Folder for the pictures and runs a chapter writes (a subfolder per chapter: 05, or 05-fast)."))
   Path out;
 
   @Override
@@ -45,7 +45,7 @@ public final class TutorialCommand implements Callable<Integer> {
     Threads.set(1);
     System.out.printf("# Chapter %d: %s (docs/tutorial/%s)%s%n", c.number(), c.title(), c.page(),
         fast ? ", fast mode" : "");
-    ChapterRun run = new ChapterRun(fast, out.resolve(String.format("%02d", c.number())), System.out);
+    ChapterRun run = new ChapterRun(fast, out.resolve(String.format("%02d", c.number()) + (fast ? "-fast" : "")), System.out);
     try {
       c.run(run);
     } catch (ChapterSkipped e) {
