@@ -26,7 +26,7 @@ public final class TutorialCommand implements Callable<Integer> {
   boolean fast;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/tutorial",
-      description = "Folder for the pictures and runs a chapter writes (a subfolder per chapter: 05, or 05-fast)."))
+      description = "Folder for the pictures and runs a chapter writes (a subfolder per chapter: 05, or 05-fast).")
   Path out;
 
   @Override
