@@ -19,7 +19,8 @@ public final class Chapters {
         new Evaluation(),
         new PretrainedWeights(),
         new Gan(),
-        new VariationalAutoencoder());
+        new VariationalAutoencoder(),
+        new ComparingModels());
   }
 
   /** Chapter {@code n}; a one-line error listing the chapters otherwise. */
