@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.genai4j.datasets.DataResolver;
 import org.genai4j.datasets.DatasetException;
 import org.genai4j.datasets.Datasets;
 import org.genai4j.datasets.ImageData;
@@ -126,6 +127,16 @@ public final class ChapterRun {
     offlineInFastMode(name);
     try {
       return Datasets.images(name, split);
+    } catch (DatasetException e) {
+      throw skip(e.getMessage());
+    }
+  }
+
+  /** The file of the labeled-text dataset {@code name} ({@code label<TAB>text} lines), found as {@link #text} finds text. */
+  public Path labeledTextFile(String name) {
+    offlineInFastMode(name);
+    try {
+      return Datasets.labeledTextFile(name, DataResolver.defaults(), null);
     } catch (DatasetException e) {
       throw skip(e.getMessage());
     }

@@ -18,6 +18,7 @@ public final class Chapters {
         new Generation(),
         new Evaluation(),
         new PretrainedWeights(),
+        new FineTuning(),
         new Gan(),
         new VariationalAutoencoder(),
         new ComparingModels());
