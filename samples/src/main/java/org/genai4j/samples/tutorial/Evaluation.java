@@ -71,7 +71,7 @@ final class Evaluation implements Chapter {
     run.figure("ppl_is_exp_loss", Math.abs(r.perplexity() - Math.exp(r.loss())) < 1e-9 ? "yes" : "no");
 
     // Overfitting: a small slice of text, many passes over it.
-    int slice = run.pick(4_000, 20_000);
+    int slice = run.pick(1_500, 5_000);
     int steps = run.pick(200, 800);
     int every = steps / 16;
     Path dir = Generation.freshDir(run, "overfit");
