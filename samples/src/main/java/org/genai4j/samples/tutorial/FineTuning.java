@@ -63,7 +63,7 @@ final class FineTuning implements Chapter {
     // 1. A class head on the last token's hidden state; the last block, the final norm and the head train.
     int steps = run.pick(30, 150);
     ClassifierOptions options = ClassifierOptions.defaults(null).withIters(steps).withTrainLayers(1)
-        .withOptimizer(16, 1e-3, 0.1).withRun(123, run.shards(), false, 0, config.blockSize());
+        .withOptimizer(16, 1e-3, 0.1).withRun(123, run.shards(), !run.fast(), 0, config.blockSize());
     ClassificationTraining.Result head = ClassificationTraining.train(base, split, options);
     report(run, "last_block", head);
 

@@ -60,7 +60,7 @@ final class Gan implements Chapter {
     int epochs = run.pick(1, 3);
     long t0 = System.nanoTime();
     Dcgan gan = GanTraining.train(train.images(), null, config,
-        GanTrainOptions.of(epochs, dir).withSeed(1).withThreads(run.shards()).withProgressBar(false), List.of(probs))
+        GanTrainOptions.of(epochs, dir).withSeed(1).withThreads(run.shards()).withProgressBar(!run.fast()), List.of(probs))
         .model();
     run.say("%d epochs over %,d images in %.0f s", epochs, train.size(), (System.nanoTime() - t0) / 1e9);
     run.figure("final_d_real", probs.dReal, 2);
@@ -75,6 +75,7 @@ final class Gan implements Chapter {
         ? new FeatureClassifier.Config(1, 28, 28, 10, 8, 16, 32, 1, 64, 2e-3, 1234)
         : FeatureClassifier.Config.defaults(1, 28, 28, 10);
     ImageData classifierData = all.subset(0, run.pick(2_000, 20_000));
+    run.say("training the FID feature classifier on %,d images...", classifierData.size());
     FeatureClassifier classifier = FeatureClassifier.train(cc, classifierData.images(), classifierData.labels());
     ImageData realA = test.subset(0, n);
     ImageData realB = test.subset(n, 2 * n);

@@ -30,7 +30,7 @@ final class SmallGpt {
   static GptTrainOptions options(ChapterRun run, int iters) {
     return GptTrainOptions.reference().withBatch(run.fast() ? 8 : 12, 1).withIters(iters)
         .withLr(1e-3, 1e-4, Math.min(100, iters / 10)).withEval(0, run.fast() ? 4 : 20)
-        .withThreads(run.shards()).withProgressBar(false);
+        .withThreads(run.shards()).withProgressBar(!run.fast()); // a bar for the reader, none in the tests
   }
 
   static TrainingResult<LlmModel> train(ChapterRun run, String train, String val, GptConfig config,

@@ -85,7 +85,7 @@ final class VariationalAutoencoder implements Chapter {
 
   private static VaeTrainOptions options(ChapterRun run, Path dir, int epochs) {
     return VaeTrainOptions.defaults(dir).withEpochs(epochs).withSeed(1).withThreads(run.shards())
-        .withProgressBar(false);
+        .withProgressBar(!run.fast());
   }
 
   /** KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2) / 2 per dimension, against GaussianKl. */
