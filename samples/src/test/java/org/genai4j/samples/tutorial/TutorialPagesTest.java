@@ -92,6 +92,33 @@ class TutorialPagesTest {
   }
 
   @Test
+  void theCommandListsEveryChapterAndRefusesAnUnknownOne() {
+    PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int listed;
+    int unknown;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      listed = org.genai4j.samples.Genai4jCli.commandLine("tutorial", "--list").execute("tutorial", "--list");
+      unknown = org.genai4j.samples.Genai4jCli.commandLine("tutorial", "99").execute("tutorial", "99");
+    } finally {
+      System.setOut(stdout);
+      System.setErr(stderr);
+    }
+    assertEquals(0, listed);
+    for (Chapter c : Chapters.all()) {
+      assertTrue(out.toString(StandardCharsets.UTF_8).contains("docs/tutorial/" + c.page()), c.page());
+    }
+    assertEquals(2, unknown);
+    String message = err.toString(StandardCharsets.UTF_8).strip();
+    assertTrue(message.contains("there is no chapter 99") && !message.contains("\n") && !message.contains("Exception"),
+        message);
+  }
+
+  @Test
   void theReadmeLinksEveryChapter() throws Exception {
     String readme = Files.readString(DOCS.getParent().getParent().resolve("README.md"));
     for (Chapter c : Chapters.all()) {
