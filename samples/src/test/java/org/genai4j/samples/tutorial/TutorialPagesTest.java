@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Runs every chapter of the tutorial in its fast mode (the same code as {@code ./genai4j tutorial
  * N}, smaller sizes, one thread) and checks each figure its page claims against what it printed: a
  * chapter whose numbers drift from its page fails the build. {@code -Dtutorial.mode=full} runs the
- * chapters at their full sizes and checks the pages' full-mode figures instead (minutes per chapter).
+ * chapters at their full sizes and checks the pages' full-mode figures instead (minutes per chapter);
+ * {@code -Dtutorial.chapters=3,5} runs only those chapters.
  */
 class TutorialPagesTest {
   /** The tutorial's pages, from the samples module (the tests' working directory). */
@@ -36,8 +37,16 @@ class TutorialPagesTest {
     Threads.set(1);
   }
 
+  /** Every chapter, or those {@code -Dtutorial.chapters=3,5} names (to check one page quickly). */
   static IntStream chapters() {
-    return Chapters.all().stream().mapToInt(Chapter::number);
+    String only = System.getProperty("tutorial.chapters", "");
+    IntStream all = Chapters.all().stream().mapToInt(Chapter::number);
+    if (only.isBlank()) {
+      return all;
+    }
+    java.util.Set<Integer> chosen = java.util.Arrays.stream(only.split(",")).map(String::trim)
+        .map(Integer::valueOf).collect(java.util.stream.Collectors.toSet());
+    return all.filter(chosen::contains);
   }
 
   @ParameterizedTest(name = "chapter {0}")
