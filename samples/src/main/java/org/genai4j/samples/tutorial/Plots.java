@@ -19,6 +19,8 @@ final class Plots {
   static void lines(Path png, String title, String xTitle, String yTitle, Map<String, double[][]> series) {
     XYChart chart = new XYChartBuilder().width(640).height(400).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
         .build();
+    chart.getStyler().setYAxisDecimalPattern("0.##");
+    chart.getStyler().setXAxisDecimalPattern("0");
     series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]).setMarker(SeriesMarkers.NONE));
     try {
       BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);

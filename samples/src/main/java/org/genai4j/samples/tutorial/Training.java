@@ -199,9 +199,9 @@ final class Training implements Chapter {
     double[][] xy = new double[2][2500];
     for (int s = 0; s < 2500; s++) {
       xy[0][s] = s;
-      xy[1][s] = lr.lr(s);
+      xy[1][s] = lr.lr(s) * 1e4;
     }
-    Plots.lines(run.file("schedule.png"), "warmup and cosine decay", "step", "learning rate",
+    Plots.lines(run.file("schedule.png"), "warmup and cosine decay", "step", "learning rate (1e-4)",
         Map.of("warmupCosine(1e-3, 1e-4, 100, 2000)", xy));
     run.figure("clip_scale_norm_4", GradientClipping.clipScale(4.0, 1.0), 2);
     run.figure("clip_scale_norm_half", GradientClipping.clipScale(0.5, 1.0), 2);
