@@ -9,7 +9,7 @@ import org.genai4j.samples.cli.TutorialCommand;
 import org.genai4j.samples.cli.VaeCommand;
 import picocli.CommandLine;
 
-/** The subcommands of {@code genai4j}, one per family plus demo, compare, datasets and tutorial. */
+/** The subcommands of {@code genai4j}, one per family plus demo, compare and datasets. */
 final class Subcommands {
   private Subcommands() {}
 
