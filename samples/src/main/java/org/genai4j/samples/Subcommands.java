@@ -5,6 +5,7 @@ import org.genai4j.samples.cli.DatasetsCommand;
 import org.genai4j.samples.cli.DemoCommand;
 import org.genai4j.samples.cli.GanCommand;
 import org.genai4j.samples.cli.LlmCommand;
+import org.genai4j.samples.cli.TutorialCommand;
 import org.genai4j.samples.cli.VaeCommand;
 import picocli.CommandLine;
 
@@ -19,5 +20,6 @@ final class Subcommands {
     cmd.addSubcommand(new GanCommand());
     cmd.addSubcommand(new VaeCommand());
     cmd.addSubcommand(new DatasetsCommand());
+    cmd.addSubcommand(new TutorialCommand());
   }
 }
