@@ -7,9 +7,9 @@ import org.genai4j.llm.GptTrainOptions;
 import org.genai4j.llm.LlmModel;
 import org.genai4j.llm.finetune.ClassificationTraining;
 import org.genai4j.llm.finetune.ClassifierOptions;
+import org.genai4j.llm.finetune.LoraConfig;
 import org.genai4j.llm.finetune.LabeledTexts;
 import org.genai4j.llm.finetune.TextClassifier;
-import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.model.GptConfig;
 
 /**
@@ -68,7 +68,7 @@ final class FineTuning implements Chapter {
     report(run, "last_block", head);
 
     // 2. LoRA: the whole base frozen; rank-8 adapters on every block's attention and MLP, and the head.
-    ClassifierOptions.Lora lora = new ClassifierOptions.Lora(8, 16, Set.of(Gpt.LoraTarget.ATTN, Gpt.LoraTarget.MLP));
+    LoraConfig lora = LoraConfig.ofFlags(8, 16, "attn,mlp");
     ClassificationTraining.Result adapted = ClassificationTraining.train(base, split, options.withLora(lora));
     report(run, "lora", adapted);
 
