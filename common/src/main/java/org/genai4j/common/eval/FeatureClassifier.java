@@ -26,7 +26,6 @@ import org.genai4j.common.train.Batch;
 import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MultiLayerNetworkGroup;
 import org.genai4j.common.train.OptimizerConfig;
-import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.Trainable;
 import org.genai4j.common.train.Trainer;
 import org.genai4j.common.train.TrainerConfig;
@@ -155,10 +154,7 @@ public final class FeatureClassifier {
     int batch = Math.min(c.batchSize(), n);
     long steps = Math.max(1, (long) c.epochs() * n / batch);
     MultiLayerNetworkGroup group = new MultiLayerNetworkGroup("classifier", net, "x", "y");
-    Trainable model = new Trainable() {
-      @Override public List<ParameterGroup> parameterGroups() { return List.of(group); }
-      @Override public String configJson() { return "{\"classifier\":\"" + c.key() + "\"}"; }
-    };
+    Trainable model = Trainable.of("{\"classifier\":\"" + c.key() + "\"}", group);
     // Adam with a cosine decay to 1/20 of the rate over the run: the decay is worth most of a point of accuracy.
     LrSchedule lr = LrSchedule.warmupCosine(c.learningRate(), c.learningRate() / 20, 0, steps);
     Trainer trainer = new Trainer(model, OptimizerConfig.adam(lr, 0.9, 0.999),

@@ -8,7 +8,6 @@ import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.ModuleGroup;
 import org.genai4j.common.train.OptimizerConfig;
-import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.Replicas;
 import org.genai4j.common.train.RunDir;
@@ -121,17 +120,7 @@ public final class ClassificationTraining {
         p -> new GptClassifier(config, classes, p, options.lora()));
     ModuleGroup<GptClassifier> group = new ModuleGroup<>("classifier", replicas, trains,
         (m, batch, ctx) -> m.trainStep(batch, ctx));
-    Trainable trainable = new Trainable() {
-      @Override
-      public List<ParameterGroup> parameterGroups() {
-        return List.of(group);
-      }
-
-      @Override
-      public String configJson() {
-        return config.toJson();
-      }
-    };
+    Trainable trainable = Trainable.of(config.toJson(), group);
     long trainableCount = trainable.parameterCount();
     ClassificationBatches train = new ClassificationBatches(
         ClassificationBatches.encode(data.train().texts(), base.tokenizer()::encodeKnown, maxLength, pad),

@@ -17,7 +17,6 @@ import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.ModuleGroup;
 import org.genai4j.common.train.OptimizerConfig;
-import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.Replicas;
 import org.genai4j.common.train.RunDir;
@@ -185,17 +184,7 @@ public final class DpoTraining {
     Replicas<DpoStep> replicas = new Replicas<>(new DpoStep(policy, options.reduction(), options.beta()), params,
         p -> new DpoStep(build.apply(p), options.reduction(), options.beta()));
     ModuleGroup<DpoStep> group = new ModuleGroup<>("dpo", replicas, trains, DpoStep::trainStep);
-    Trainable trainable = new Trainable() {
-      @Override
-      public List<ParameterGroup> parameterGroups() {
-        return List.of(group);
-      }
-
-      @Override
-      public String configJson() {
-        return config.toJson();
-      }
-    };
+    Trainable trainable = Trainable.of(config.toJson(), group);
     long trainableCount = trainable.parameterCount();
     PreferencePairs train = new PreferencePairs(splits.get("train"), reference.get("train"), options.batch(), pad);
     OptimizerConfig optimizer = OptimizerConfig.adamW(LrSchedule.warmupCosine(options.lr(), options.lr(), 0,

@@ -18,7 +18,6 @@ import org.genai4j.common.train.LrSchedule;
 import org.genai4j.common.train.MetricsLogListener;
 import org.genai4j.common.train.ModuleGroup;
 import org.genai4j.common.train.OptimizerConfig;
-import org.genai4j.common.train.ParameterGroup;
 import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.Replicas;
 import org.genai4j.common.train.RunDir;
@@ -155,17 +154,7 @@ public final class InstructionTraining {
     Predicate<String> trains = lora == null ? name -> true : LoraConfig::isAdapter;
     ModuleGroup<Gpt> group = new ModuleGroup<>("gpt", new Replicas<>(gpt, params, build), trains,
         (m, batch, ctx) -> m.trainStep(batch, ctx));
-    Trainable trainable = new Trainable() {
-      @Override
-      public List<ParameterGroup> parameterGroups() {
-        return List.of(group);
-      }
-
-      @Override
-      public String configJson() {
-        return config.toJson();
-      }
-    };
+    Trainable trainable = Trainable.of(config.toJson(), group);
     long trainableCount = trainable.parameterCount();
     int steps = options.steps(train.size());
     OptimizerConfig optimizer = OptimizerConfig.adamW(LrSchedule.warmupCosine(options.lr(), options.lr(), 0, steps),
