@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.BatchArrays;
 import org.genai4j.common.train.BatchSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,7 @@ public final class GanBatches implements BatchSource {
   private final long[] imageShape;
   private final int batchSize;
   private final int latentSize;
+  private final BatchArrays realArrays;
 
   /**
    * @param images01 training images {@code [N, C, H, W]} in [0, 1] matching {@code config}
@@ -34,6 +36,7 @@ public final class GanBatches implements BatchSource {
     long n = images01.size(0);
     this.images = images01.castTo(DataType.FLOAT).reshape('c', n, config.pixels()).mul(2).subi(1);
     this.imageShape = new long[] {batchSize, config.channels(), config.imageSize(), config.imageSize()};
+    this.realArrays = new BatchArrays(DataType.FLOAT, batchSize, config.pixels());
     this.batchSize = batchSize;
     this.latentSize = config.latentSize();
   }
@@ -104,8 +107,9 @@ public final class GanBatches implements BatchSource {
   @Override
   public Batch next(Random rng) {
     int[] idx = rows(rng);
-    INDArray real = Nd4j.pullRows(images, 1, idx).reshape('c', imageShape);
+    INDArray rows = realArrays.gatherRows(images, idx);
     INDArray z = noise(rng);
-    return Batch.of(Map.of(Dcgan.REAL, real, Dcgan.Z, z), batchSize);
+    return new Batch(Map.of(Dcgan.REAL, rows.reshape('c', imageShape), Dcgan.Z, z), batchSize, batchSize,
+        realArrays.giveBack(rows));
   }
 }

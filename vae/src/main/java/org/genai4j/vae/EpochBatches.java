@@ -2,6 +2,7 @@ package org.genai4j.vae;
 
 import java.util.Random;
 import org.genai4j.common.train.Batch;
+import org.genai4j.common.train.BatchArrays;
 import org.genai4j.common.train.BatchSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,6 +24,7 @@ public final class EpochBatches implements BatchSource {
   private long permEpoch = -1;
   private int[] perm;
   private long served;
+  private final BatchArrays arrays;
 
   /** @param data flattened images [N, D], c-ordered */
   EpochBatches(INDArray data, int batchSize, long seed) {
@@ -31,6 +33,7 @@ public final class EpochBatches implements BatchSource {
     this.seed = seed;
     this.n = (int) data.size(0);
     this.stepsPerEpoch = (n + batchSize - 1) / batchSize;
+    this.arrays = new BatchArrays(data.dataType(), batchSize, data.size(1));
   }
 
   @Override
@@ -60,8 +63,12 @@ public final class EpochBatches implements BatchSource {
   @Override
   public Batch next(Random ignored) {
     int[] rows = nextRows();
-    INDArray x = Nd4j.pullRows(data, 1, rows);
-    return Batch.of(java.util.Map.of("x", x), rows.length);
+    if (rows.length < batchSize) {
+      // An epoch's last, smaller batch: rare, so a fresh array.
+      return Batch.of(java.util.Map.of("x", Nd4j.pullRows(data, 1, rows)), rows.length);
+    }
+    INDArray x = arrays.gatherRows(data, rows);
+    return new Batch(java.util.Map.of("x", x), rows.length, rows.length, arrays.giveBack(x));
   }
 
   /**

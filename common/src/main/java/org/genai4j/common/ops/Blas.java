@@ -15,7 +15,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * backend ships with). {@code Nd4j.gemm} dispatches an op, about 0.15-0.25 ms per call whatever the
  * size; this costs about a microsecond, which matters to small models that make hundreds of small
  * products (one per attention head). Operands are addressed by element offset and leading
- * dimension, so sub-matrices (a head's columns, one sequence's rows) need no copy.
+ * dimension, so sub-matrices (a head's columns, one sequence's rows) need no copy. Large products
+ * of whole matrices over a long inner dimension go to oneDNN instead ({@link OneDnnGemm}).
  */
 public final class Blas {
   private Blas() {}
@@ -39,6 +40,11 @@ public final class Blas {
       // B as its gemm would (3-4x faster at the sizes of a small model's step).
       cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, transB ? n : k, transB ? k : n, alpha,
           at(b, bOff), ldb, at(a, aOff), transA ? lda : 1, beta, at(c, cOff), 1);
+      return;
+    }
+    if (OneDnnGemm.suits(m, n, k) && lda == (transA ? m : k) && ldb == (transB ? k : n) && ldc == n) {
+      OneDnnGemm.gemm(transA, transB, m, n, k, alpha, a.matrix(aOff, transA ? k : m, lda),
+          b.matrix(bOff, transB ? n : k, ldb), beta, c.matrix(cOff, m, n));
       return;
     }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,

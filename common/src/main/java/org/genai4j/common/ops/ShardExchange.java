@@ -13,34 +13,45 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public class ShardExchange {
   private final int shards;
-  private final double[][] slots;
+  /** Two sets of slots, used by alternate calls: see {@link #sum}. */
+  private final double[][][] slots;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
-  private int waiting;
-  private long generation;
-  private boolean aborted;
+  private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long generation;
+  private volatile boolean aborted;
+  /** Calls to {@link #sum} per shard so far, to pick the set of slots; each shard counts its own. */
+  private final long[] calls;
 
   public ShardExchange(int shards) {
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be >= 1, got " + shards);
     }
     this.shards = shards;
-    this.slots = new double[shards][];
+    this.slots = new double[2][shards][];
+    this.calls = new long[shards];
   }
 
   public int shards() {
     return shards;
   }
 
-  /** Replaces {@code values} by their sum over all shards; blocks until every shard has called. */
+  /**
+   * Replaces {@code values} by their sum over all shards; blocks until every shard has called.
+   *
+   * <p>One barrier per call: alternate calls use alternate sets of slots, and a shard can only
+   * write a set again two calls later, after the next call's barrier, which no shard passes
+   * before every shard has finished reading this call's set.
+   */
   public void sum(int shard, double[] values) {
     if (shards == 1) {
       return;
     }
-    slots[shard] = values;
+    double[][] set = slots[(int) (calls[shard]++ & 1)];
+    set[shard] = values.clone();
     await();
     double[] total = new double[values.length];
-    for (double[] s : slots) {
+    for (double[] s : set) {
       if (s.length != values.length) {
         throw new IllegalStateException("shards exchanged arrays of different lengths: " + s.length + " and "
             + values.length);
@@ -49,8 +60,6 @@ public class ShardExchange {
         total[i] += s[i];
       }
     }
-    // Nobody overwrites their array before everybody has read all of them.
-    await();
     System.arraycopy(total, 0, values, 0, total.length);
   }
 
@@ -68,22 +77,34 @@ public class ShardExchange {
     }
   }
 
-  /** Waits until every shard has arrived here (a barrier that {@link #abort} breaks for good). */
+  /**
+   * Waits until every shard has arrived here (a barrier that {@link #abort} breaks for good):
+   * spinning for a moment first, since shards of one step arrive within microseconds of each
+   * other and waking a sleeping thread costs tens of them.
+   */
   private void await() {
+    checkAborted();
+    long gen = generation;
+    if (waiting.incrementAndGet() == shards) {
+      waiting.set(0);
+      lock.lock();
+      try {
+        generation = gen + 1;
+        arrived.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    long deadline = System.nanoTime() + org.genai4j.common.util.Parallel.SPIN_NANOS;
+    while (generation == gen && !aborted && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     lock.lock();
     try {
-      checkAborted();
-      long gen = generation;
-      if (++waiting == shards) {
-        waiting = 0;
-        generation++;
-        arrived.signalAll();
-        return;
-      }
-      while (gen == generation && !aborted) {
+      while (generation == gen && !aborted) {
         arrived.await();
       }
-      checkAborted();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       aborted = true;
@@ -92,6 +113,7 @@ public class ShardExchange {
     } finally {
       lock.unlock();
     }
+    checkAborted();
   }
 
   private void checkAborted() {

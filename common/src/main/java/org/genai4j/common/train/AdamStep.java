@@ -3,6 +3,7 @@ package org.genai4j.common.train;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,9 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Why: ND4J's op costs about 10 ns per element here, and {@code p.subi(update)} and the
  * clipping scale were extra passes: about 8 ms of a 40 ms step of the 835k-parameter MLP VAE.
- * The moments live in Java arrays and the parameter and gradient are copied in bulk, so the loop
- * runs over plain arrays, which the JIT vectorizes (a loop over the native buffers themselves
- * measured twice as slow). The optimizer copies the moments into its checkpoint state arrays on
+ * The moments live in Java arrays and the parameter and gradient are copied a chunk at a time
+ * into small scratch arrays that stay in cache, so the loop runs over plain arrays, which the JIT
+ * vectorizes (a loop over the native buffers themselves measured twice as slow; copying whole
+ * arrays first made every pass miss the core's cache). The gradients of a batch's other shards
+ * can be added in the same pass, in shard order, as {@link GradientSum} would add them. The optimizer copies the moments into its checkpoint state arrays on
  * demand ({@link #saveTo}, {@link #loadFrom}). The gradient is never written, so the trainer
  * can pass the model's own gradient arrays without copying them.
  */
@@ -54,17 +57,36 @@ abstract class AdamStep {
    */
   final double apply(INDArray p, INDArray g, double gradScale, double beta1, double beta2, double eps,
       double lr, long step, double decay, boolean sumOfSquares) {
+    return apply(p, g, List.of(), 0, length, gradScale, beta1, beta2, eps, lr, step, decay, sumOfSquares);
+  }
+
+  /**
+   * As {@link #apply(INDArray, INDArray, double, double, double, double, double, long, double, boolean)}
+   * with the gradient {@code g + more[0] + more[1] + ...} (added in that order, in p's type): the
+   * other shards' gradients of the same batch, summed in this pass instead of a pass of their own;
+   * and only elements {@code [from, to)}, so that threads can share one large parameter. Every
+   * array in {@code more} must be dense and of p's type.
+   */
+  final double apply(INDArray p, INDArray g, List<INDArray> more, int from, int to, double gradScale,
+      double beta1, double beta2, double eps, double lr, long step, double decay, boolean sumOfSquares) {
+    if (from < 0 || to > length || from > to) {
+      throw new IllegalArgumentException("elements [" + from + ", " + to + ") outside a parameter of " + length);
+    }
     double t = (double) step + 1;
     double alpha = lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-    double ss = update(p, g, gradScale, beta1, beta2, eps, alpha, 1.0 - lr * decay, sumOfSquares);
+    double ss = update(p, g, more, from, to, gradScale, beta1, beta2, eps, alpha, 1.0 - lr * decay, sumOfSquares);
     // The NIO buffers do not hold the arrays; ND4J frees an array's memory when it is collected.
     Reference.reachabilityFence(p);
     Reference.reachabilityFence(g);
+    Reference.reachabilityFence(more);
     return ss;
   }
 
-  abstract double update(INDArray p, INDArray g, double scale, double b1, double b2, double eps, double alpha,
-      double keep, boolean sumOfSquares);
+  /** Elements copied and updated at a time: a chunk of each array stays in the core's cache. */
+  static final int CHUNK = 4096;
+
+  abstract double update(INDArray p, INDArray g, List<INDArray> more, int start, int end, double scale,
+      double b1, double b2, double eps, double alpha, double keep, boolean sumOfSquares);
 
   /** Writes m then v into {@code state} (length 2n), the layout of ND4J's AdamUpdater state. */
   abstract void saveTo(INDArray state);
@@ -73,8 +95,12 @@ abstract class AdamStep {
   abstract void loadFrom(INDArray state);
 
   private static final class Floats extends AdamStep {
-    /** Copies of the parameter and the gradient, shared by all parameters of a thread. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /**
+     * Copies of the parameter, the gradient and another shard's gradient, per thread, indexed as
+     * the parameter is: every array of the loop then has the same index, which C2 needs to vectorize
+     * it (chunks copied to the start of small arrays measured 7x slower).
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
     private final float[] m;
     private final float[] v;
 
@@ -85,20 +111,27 @@ abstract class AdamStep {
     }
 
     @Override
-    double update(INDArray param, INDArray grad, double scale, double b1d, double b2d, double epsd, double alphad,
-        double keepd, boolean sumOfSquares) {
+    double update(INDArray param, INDArray grad, List<INDArray> more, int start, int end, double scale,
+        double b1d, double b2d, double epsd, double alphad, double keepd, boolean sumOfSquares) {
       float[][] scratch = SCRATCH.get();
       if (scratch[0].length < length) {
         scratch[0] = new float[length];
         scratch[1] = new float[length];
+        scratch[2] = new float[length];
       }
       float[] p = scratch[0];
       float[] g = scratch[1];
+      float[] other = scratch[2];
       FloatBuffer pb = HostArrays.floats(param);
       int po = HostArrays.offset(param);
-      pb.get(po, p, 0, length);
-      HostArrays.floats(grad).get(HostArrays.offset(grad), g, 0, length);
-      double ss = sumOfSquares ? HostArrays.sumOfSquares(g, length) : 0;
+      FloatBuffer gb = HostArrays.floats(grad);
+      int go = HostArrays.offset(grad);
+      FloatBuffer[] mb = new FloatBuffer[more.size()];
+      int[] mo = new int[more.size()];
+      for (int k = 0; k < mb.length; k++) {
+        mb[k] = HostArrays.floats(more.get(k));
+        mo[k] = HostArrays.offset(more.get(k));
+      }
       float s = (float) scale;
       float b1 = (float) b1d;
       float b2 = (float) b2d;
@@ -107,25 +140,41 @@ abstract class AdamStep {
       float eps = (float) epsd;
       float alpha = (float) alphad;
       float keep = (float) keepd;
-      if (s != 1f) {
-        for (int i = 0; i < length; i++) {
-          g[i] *= s;
+      double ss = 0;
+      for (int from = start; from < end; from += CHUNK) {
+        int to = Math.min(end, from + CHUNK);
+        int len = to - from;
+        pb.get(po + from, p, from, len);
+        gb.get(go + from, g, from, len);
+        for (int k = 0; k < mb.length; k++) {
+          mb[k].get(mo[k] + from, other, from, len);
+          for (int i = from; i < to; i++) {
+            g[i] += other[i];
+          }
         }
-      }
-      if (keep != 1f) {
-        for (int i = 0; i < length; i++) {
-          p[i] *= keep;
+        if (sumOfSquares) {
+          ss += HostArrays.sumOfSquares(g, from, to);
         }
+        if (s != 1f) {
+          for (int i = from; i < to; i++) {
+            g[i] *= s;
+          }
+        }
+        if (keep != 1f) {
+          for (int i = from; i < to; i++) {
+            p[i] *= keep;
+          }
+        }
+        for (int i = from; i < to; i++) {
+          float gi = g[i];
+          float mi = b1 * m[i] + gi * c1;
+          float vi = b2 * v[i] + gi * gi * c2;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] -= mi * alpha / ((float) Math.sqrt(vi) + eps);
+        }
+        pb.put(po + from, p, from, len);
       }
-      for (int i = 0; i < length; i++) {
-        float gi = g[i];
-        float mi = b1 * m[i] + gi * c1;
-        float vi = b2 * v[i] + gi * gi * c2;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= mi * alpha / ((float) Math.sqrt(vi) + eps);
-      }
-      pb.put(po, p, 0, length);
       return ss;
     }
 
@@ -149,8 +198,8 @@ abstract class AdamStep {
   }
 
   private static final class Doubles extends AdamStep {
-    /** Copies of the parameter and the gradient, shared by all parameters of a thread. */
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][0]);
+    /** As {@link Floats}' scratch arrays. */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[3][0]);
     private final double[] m;
     private final double[] v;
 
@@ -161,31 +210,48 @@ abstract class AdamStep {
     }
 
     @Override
-    double update(INDArray param, INDArray grad, double scale, double b1, double b2, double eps, double alpha,
-        double keep, boolean sumOfSquares) {
+    double update(INDArray param, INDArray grad, List<INDArray> more, int start, int end, double scale,
+        double b1, double b2, double eps, double alpha, double keep, boolean sumOfSquares) {
       double[][] scratch = SCRATCH.get();
       if (scratch[0].length < length) {
         scratch[0] = new double[length];
         scratch[1] = new double[length];
+        scratch[2] = new double[length];
       }
       double[] p = scratch[0];
       double[] g = scratch[1];
+      double[] other = scratch[2];
       DoubleBuffer pb = HostArrays.doubles(param);
       int po = HostArrays.offset(param);
-      pb.get(po, p, 0, length);
-      HostArrays.doubles(grad).get(HostArrays.offset(grad), g, 0, length);
-      double ss = sumOfSquares ? HostArrays.sumOfSquares(g, length) : 0;
+      DoubleBuffer gb = HostArrays.doubles(grad);
+      int go = HostArrays.offset(grad);
       double c1 = 1 - b1;
       double c2 = 1 - b2;
-      for (int i = 0; i < length; i++) {
-        double gi = g[i] * scale;
-        double mi = b1 * m[i] + gi * c1;
-        double vi = b2 * v[i] + gi * gi * c2;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i] * keep - mi * alpha / (Math.sqrt(vi) + eps);
+      double ss = 0;
+      for (int from = start; from < end; from += CHUNK) {
+        int to = Math.min(end, from + CHUNK);
+        int len = to - from;
+        pb.get(po + from, p, from, len);
+        gb.get(go + from, g, from, len);
+        for (INDArray o : more) {
+          HostArrays.doubles(o).get(HostArrays.offset(o) + from, other, from, len);
+          for (int i = from; i < to; i++) {
+            g[i] += other[i];
+          }
+        }
+        if (sumOfSquares) {
+          ss += HostArrays.sumOfSquares(g, from, to);
+        }
+        for (int i = from; i < to; i++) {
+          double gi = g[i] * scale;
+          double mi = b1 * m[i] + gi * c1;
+          double vi = b2 * v[i] + gi * gi * c2;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] = p[i] * keep - mi * alpha / (Math.sqrt(vi) + eps);
+        }
+        pb.put(po + from, p, from, len);
       }
-      pb.put(po, p, 0, length);
       return ss;
     }
 

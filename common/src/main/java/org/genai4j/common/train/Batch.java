@@ -9,12 +9,29 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * One batch of training data: named arrays (e.g. {@code "x"}, {@code "y"}), how many examples it
  * holds and how many throughput units (tokens for a language model, images for an image model).
+ *
+ * <p>{@code onRelease} hands the arrays back to their source ({@link BatchArrays}) once the
+ * trainer's step is done with them; a batch nobody releases is simply collected.
  */
-public record Batch(Map<String, INDArray> arrays, int examples, long units) {
+public record Batch(Map<String, INDArray> arrays, int examples, long units, Runnable onRelease) {
 
   public Batch {
     Objects.requireNonNull(arrays, "arrays");
+    Objects.requireNonNull(onRelease, "onRelease");
     arrays = Map.copyOf(arrays);
+  }
+
+  /** A batch that owns its arrays (nothing to hand back). */
+  public Batch(Map<String, INDArray> arrays, int examples, long units) {
+    this(arrays, examples, units, () -> {});
+  }
+
+  /**
+   * Hands the arrays back to the source that lent them; the batch (and its slices) must not be
+   * used afterwards. The trainer calls it when a step has finished with its batches.
+   */
+  public void release() {
+    onRelease.run();
   }
 
   /** A batch whose throughput unit is the example (images, vectors). */
@@ -24,7 +41,8 @@ public record Batch(Map<String, INDArray> arrays, int examples, long units) {
 
   /**
    * Examples {@code [from, to)} of this batch: every array's rows (its first dimension, which must
-   * be {@link #examples()} long) as views, and the units in proportion.
+   * be {@link #examples()} long) as views, and the units in proportion. The slice does not own the
+   * arrays: only this batch's {@link #release()} hands them back.
    */
   public Batch slice(int from, int to) {
     if (from < 0 || to > examples || from >= to) {

@@ -119,8 +119,13 @@ final class HostArrays {
 
   /** Sum of squares of a[0..n), in double with eight partial sums (so the loop pipelines). */
   static double sumOfSquares(float[] a, int n) {
+    return sumOfSquares(a, 0, n);
+  }
+
+  /** Sum of squares of a[from..n), as {@link #sumOfSquares(float[], int)}. */
+  static double sumOfSquares(float[] a, int from, int n) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    int i = 0;
+    int i = from;
     for (; i + 7 < n; i += 8) {
       s0 += (double) a[i] * a[i];
       s1 += (double) a[i + 1] * a[i + 1];
@@ -139,8 +144,13 @@ final class HostArrays {
 
   /** As {@link #sumOfSquares(float[], int)} for doubles. */
   static double sumOfSquares(double[] a, int n) {
+    return sumOfSquares(a, 0, n);
+  }
+
+  /** Sum of squares of a[from..n), as {@link #sumOfSquares(double[], int)}. */
+  static double sumOfSquares(double[] a, int from, int n) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
+    int i = from;
     for (; i + 3 < n; i += 4) {
       s0 += a[i] * a[i];
       s1 += a[i + 1] * a[i + 1];

@@ -91,7 +91,7 @@ public final class Optimizer {
    * arrays). Gradients are not modified.
    */
   public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step, double gradScale) {
-    update(parameters, gradients, step, gradScale, false);
+    update(parameters, gradients, List.of(), step, gradScale, false);
   }
 
   /**
@@ -99,18 +99,31 @@ public final class Optimizer {
    * of their global norm), taken in the same pass where the fused Adam reads the gradients anyway.
    */
   double stepAndSumOfSquares(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step) {
-    return update(parameters, gradients, step, 1.0, true);
+    return update(parameters, gradients, List.of(), step, 1.0, true);
   }
 
-  private double update(Map<String, INDArray> parameters, Map<String, INDArray> gradients, long step,
-      double gradScale, boolean sumOfSquares) {
-    double sumSq = 0;
+  /**
+   * As {@link #stepAndSumOfSquares} with the gradient {@code gradients + moreShards[0] + ...}: the
+   * other shards' gradients of the batch, which the fused Adam adds in its own pass (in shard order,
+   * so the step equals summing them first). Shard arrays are not modified, except that a
+   * parameter the fused pass cannot handle gets the others added into {@code gradients}' array.
+   */
+  double stepAndSumOfSquares(Map<String, INDArray> parameters, Map<String, INDArray> gradients,
+      List<Map<String, INDArray>> moreShards, long step) {
+    return update(parameters, gradients, moreShards, step, 1.0, true);
+  }
+
+  /** Elements of one parameter per piece of work, so one large matrix does not land on one thread. */
+  private static final int PIECE = 1 << 16;
+
+  private double update(Map<String, INDArray> parameters, Map<String, INDArray> gradients,
+      List<Map<String, INDArray>> moreShards, long step, double gradScale, boolean sumOfSquares) {
     double lr = lr(step);
     if (updater != null) {
       updater.setLrAndSchedule(lr, null);
     }
     List<String> names = new ArrayList<>(parameters.keySet());
-    long[] sizes = new long[names.size()];
+    List<int[]> pieces = new ArrayList<>(); // {parameter index, from, to}
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       INDArray p = parameters.get(name);
@@ -123,27 +136,74 @@ public final class Optimizer {
             + java.util.Arrays.toString(g.shape()) + ", parameter has "
             + java.util.Arrays.toString(p.shape()));
       }
-      sizes[i] = p.length();
+      int n = (int) p.length();
+      int piece = fusable(name, p, g, of(moreShards, name)) ? PIECE : Math.max(1, n);
+      for (int from = 0; from < n || from == 0; from += piece) {
+        pieces.add(new int[] {i, from, Math.min(n, from + piece)});
+      }
     }
-    // Parameters update independently: spread them over the shard threads, then add the sums of
-    // squares in parameter order so the result does not depend on the thread count.
-    double[] sumSqs = new double[names.size()];
-    parallel.forEachBalanced(sizes, i -> sumSqs[i] =
-        updateOne(names.get(i), parameters.get(names.get(i)), gradients.get(names.get(i)), step, gradScale, lr,
-            sumOfSquares));
+    // Pieces update independently: spread them over the shard threads, then add the sums of
+    // squares in piece order so the result does not depend on the thread count.
+    double[] sumSqs = new double[pieces.size()];
+    long[] sizes = pieces.stream().mapToLong(q -> Math.max(1, q[2] - q[1])).toArray();
+    parallel.forEachBalanced(sizes, k -> {
+      int[] q = pieces.get(k);
+      String name = names.get(q[0]);
+      sumSqs[k] = updateOne(name, parameters.get(name), gradients.get(name), of(moreShards, name), q[1], q[2], step,
+          gradScale, lr, sumOfSquares);
+    });
+    double sumSq = 0;
     for (double v : sumSqs) {
       sumSq += v;
     }
     return sumSq;
   }
 
-  /** Updates one parameter; returns its gradient's sum of squares when asked (else 0). */
-  private double updateOne(String name, INDArray p, INDArray g, long step, double gradScale, double lr,
-      boolean sumOfSquares) {
-    double sumSq = 0;
+  /**
+   * True when the fused Adam updates this parameter in one pass with these gradients (all dense and
+   * of the parameter's type), so it can also be split into pieces.
+   */
+  private boolean fusable(String name, INDArray p, INDArray g, List<INDArray> more) {
+    if (!fused.containsKey(name)) {
+      return false;
+    }
+    for (int k = -1; k < more.size(); k++) {
+      INDArray a = k < 0 ? g : more.get(k);
+      if (a == null || !HostArrays.isDense(a) || a.dataType() != p.dataType()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Shard {@code name}'s arrays of the other shards. */
+  private static List<INDArray> of(List<Map<String, INDArray>> moreShards, String name) {
+    List<INDArray> more = new ArrayList<>(moreShards.size());
+    for (Map<String, INDArray> shard : moreShards) {
+      more.add(shard.get(name));
+    }
+    return more;
+  }
+
+  /**
+   * Updates elements {@code [from, to)} of one parameter (the whole of it unless the fused Adam
+   * handles it) with the gradient {@code g + more...}; returns the gradient's sum of squares when
+   * asked.
+   */
+  private double updateOne(String name, INDArray p, INDArray g, List<INDArray> more, int from, int to, long step,
+      double gradScale, double lr, boolean sumOfSquares) {
     // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
     boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
     AdamStep adam = fused.get(name);
+    if (fusable(name, p, g, more)) {
+      return adam.apply(p, g, more, from, to, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr,
+          step, decay ? config.weightDecay() : 0, sumOfSquares);
+    }
+    // Whole parameter from here on: the other shards are added into shard 0's array first.
+    for (INDArray o : more) {
+      g.addi(o);
+    }
+    double sumSq = 0;
     if (adam != null) {
       if (!HostArrays.isDense(g) || g.dataType() != p.dataType()) {
         g = g.castTo(p.dataType()).dup('c');

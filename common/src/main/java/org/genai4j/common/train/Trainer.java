@@ -345,11 +345,19 @@ public final class Trainer {
   /** Runs exactly one optimizer step (all groups) and advances the step counter. */
   StepResult trainStep(BatchSource source) {
     List<Batch> batches = batches(source, step);
+    try {
+      return trainStep(batches, source.stepsPerEpoch());
+    } finally {
+      // Nothing of a step outlives it: the sources may reuse the batches' arrays.
+      batches.forEach(Batch::release);
+    }
+  }
+
+  private StepResult trainStep(List<Batch> batches, long stepsPerEpoch) {
     long units = 0;
     for (Batch b : batches) {
       units += b.units();
     }
-    long stepsPerEpoch = source.stepsPerEpoch();
     StepContext ctx = StepContext.training(config.seed(), step)
         .withEpoch(stepsPerEpoch > 0 ? step / stepsPerEpoch : 0);
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -361,8 +369,23 @@ public final class Trainer {
       double loss = 0;
       Map<String, Double> groupMetrics = new LinkedHashMap<>();
       int n = batches.size();
+      // The other shards' gradients of a lone batch: the optimizer adds them in its own pass when
+      // nothing needs the sum before it (no clipping norm, no accumulation).
+      List<Map<String, INDArray>> otherShards = List.of();
+      boolean optimizerSums = n == 1 && gradientSource == null && config.clipNorm() <= 0;
       for (Batch b : batches) {
-        Gradients gr = gradientSource != null ? gradientSource.gradients(gi, g, b, ctx) : gradients(g, b, ctx);
+        Gradients gr;
+        if (gradientSource != null) {
+          gr = gradientSource.gradients(gi, g, b, ctx);
+        } else {
+          ShardGradients sg = gradients(g, b, ctx);
+          gr = sg.shard0();
+          if (optimizerSums) {
+            otherShards = sg.others();
+          } else {
+            sg.sum(parallel);
+          }
+        }
         loss += gr.loss();
         gr.metrics().forEach((k, v) -> groupMetrics.merge(k, v, Double::sum));
         if (n == 1) {
@@ -395,7 +418,7 @@ public final class Trainer {
         opt.step(g.parameters(), grads, step, GradientClipping.clipScale(norm, config.clipNorm()));
       } else {
         // Without clipping the norm is only reported: the optimizer takes it in its own pass.
-        norm = Math.sqrt(opt.stepAndSumOfSquares(g.parameters(), grads, step));
+        norm = Math.sqrt(opt.stepAndSumOfSquares(g.parameters(), grads, otherShards, step));
       }
       g.afterUpdate();
       if (first) {
@@ -414,30 +437,49 @@ public final class Trainer {
   }
 
   /**
-   * The group's loss and gradients on {@code batch}: split over the threads when the group allows
-   * it, each shard on its own block of examples, the shards' losses, metrics and gradients added
-   * in shard order (into shard 0's arrays).
+   * A batch's loss, metrics and gradients computed in shards: {@code shard0} holds the totals of loss
+   * and metrics and shard 0's gradient arrays; the batch's gradient is those plus {@code others}'
+   * (each shard's arrays, in shard order).
    */
-  private Gradients gradients(ParameterGroup g, Batch batch, StepContext ctx) {
+  private record ShardGradients(Gradients shard0, List<Map<String, INDArray>> others) {
+    /** Adds the other shards' gradients into shard 0's arrays, which then hold the batch's gradient. */
+    void sum(Parallel parallel) {
+      if (others.isEmpty()) {
+        return;
+      }
+      List<Map<String, INDArray>> all = new ArrayList<>(others.size() + 1);
+      all.add(shard0.gradients());
+      all.addAll(others);
+      GradientSum.sumInto(all, parallel);
+    }
+  }
+
+  /**
+   * The group's loss and gradients on {@code batch}: split over the threads when the group allows
+   * it, each shard on its own block of examples, the shards' losses and metrics added in shard
+   * order; the gradients stay per shard until {@link ShardGradients#sum} or the optimizer adds them.
+   */
+  private ShardGradients gradients(ParameterGroup g, Batch batch, StepContext ctx) {
     int shards = g.shardable() ? Math.min(parallel.threads(), batch.examples()) : 1;
     if (shards <= 1) {
-      return g.computeGradients(batch, ctx);
+      return new ShardGradients(g.computeGradients(batch, ctx), List.of());
     }
     int[] bounds = Parallel.bounds(batch.examples(), shards);
     ShardExchange exchange = new ShardExchange(shards);
     Gradients[] parts = new Gradients[shards];
     parallel.run(shards, s -> parts[s] = g.computeGradients(batch.slice(bounds[s], bounds[s + 1]),
         ctx.forShard(s, bounds[s], exchange)), exchange::abort);
-    List<Map<String, INDArray>> perShard = new ArrayList<>(shards);
+    List<Map<String, INDArray>> others = new ArrayList<>(shards - 1);
     double loss = 0;
     Map<String, Double> metrics = new LinkedHashMap<>();
-    for (Gradients p : parts) {
-      perShard.add(p.gradients());
-      loss += p.loss();
-      p.metrics().forEach((k, v) -> metrics.merge(k, v, Double::sum));
+    for (int s = 0; s < shards; s++) {
+      if (s > 0) {
+        others.add(parts[s].gradients());
+      }
+      loss += parts[s].loss();
+      parts[s].metrics().forEach((k, v) -> metrics.merge(k, v, Double::sum));
     }
-    GradientSum.sumInto(perShard, parallel);
-    return new Gradients(loss, parts[0].gradients(), metrics);
+    return new ShardGradients(new Gradients(loss, parts[0].gradients(), metrics), others);
   }
 
   /** SplitMix64-style mixing so neighbouring steps get unrelated seeds. */

@@ -2,10 +2,7 @@ package org.genai4j.common.util;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -19,16 +16,10 @@ import java.util.function.IntConsumer;
  * once per step (plus batch norm's sums): two such threads ran matrix products at 1.8-1.9x the
  * rate of one on the 2-core CI machine.
  *
- * <p>The worker threads come from one shared pool of daemon threads; an instance holds only its
+ * <p>The worker threads are shared daemon threads ({@link Worker}); an instance holds only its
  * thread count, so it needs no closing.
  */
 public final class Parallel {
-
-  private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "genai4j-worker");
-    t.setDaemon(true);
-    return t;
-  });
 
   private static final Parallel SERIAL = new Parallel(1);
 
@@ -109,16 +100,27 @@ public final class Parallel {
         throw e;
       }
     };
-    List<Future<?>> others = new ArrayList<>(tasks - 1);
     // OpenMP's thread count is per calling thread: workers get the caller's (native ops such as
     // oneDNN's convolutions would otherwise start a team per core in every task).
     int openMp = Threads.openMp();
+    Thread caller = Thread.currentThread();
+    java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(tasks - 1);
+    java.util.concurrent.atomic.AtomicReferenceArray<Throwable> failures =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(tasks);
     for (int s = 1; s < tasks; s++) {
       int i = s;
-      others.add(WORKERS.submit(() -> {
-        Threads.setOpenMpForThisThread(openMp);
-        guarded.accept(i);
-      }));
+      Worker.take().start(() -> {
+        try {
+          Threads.setOpenMpForThisThread(openMp);
+          guarded.accept(i);
+        } catch (Throwable t) {
+          failures.set(i, t);
+        }
+      }, () -> {
+        if (remaining.decrementAndGet() == 0) {
+          LockSupport.unpark(caller);
+        }
+      });
     }
     Throwable failure = null;
     try {
@@ -126,15 +128,9 @@ public final class Parallel {
     } catch (RuntimeException | Error e) {
       failure = e;
     }
-    for (Future<?> f : others) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        failure = failure == null ? e.getCause() : failure;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = failure == null ? e : failure;
-      }
+    awaitZero(remaining);
+    for (int i = 1; i < tasks && failure == null; i++) {
+      failure = failures.get(i);
     }
     if (first.get() != null) {
       failure = first.get();
@@ -189,5 +185,85 @@ public final class Parallel {
   @Override
   public String toString() {
     return "Parallel[" + threads + " threads]";
+  }
+
+  /**
+   * How long a thread that waits for work (a worker between tasks, a caller for its workers) keeps
+   * checking before it sleeps. Waking a sleeping thread took tens of microseconds on the 2-core
+   * machines, several times per training step; the shards of one step finish within about this
+   * much of each other, and the next task of a step follows within it.
+   */
+  public static final long SPIN_NANOS = 200_000;
+
+  /** Waits, spinning at first, until {@code count} is 0; its last decrement unparks this thread. */
+  private static void awaitZero(java.util.concurrent.atomic.AtomicInteger count) {
+    long deadline = System.nanoTime() + SPIN_NANOS;
+    while (count.get() > 0) {
+      if (System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.park(count);
+      }
+    }
+  }
+
+  /**
+   * A daemon thread that runs one task at a time and, between tasks, waits in the pool of idle
+   * workers: spinning for {@link #SPIN_NANOS}, then parked. The pool grows when every worker is busy
+   * (tasks that run tasks of their own), as a cached thread pool does.
+   */
+  private static final class Worker extends Thread {
+    private static final java.util.concurrent.ConcurrentLinkedDeque<Worker> IDLE =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile Runnable task;
+    private volatile Runnable done;
+
+    private Worker() {
+      super("genai4j-worker");
+      setDaemon(true);
+    }
+
+    /** An idle worker, or a new one. */
+    static Worker take() {
+      Worker w = IDLE.pollFirst();
+      if (w == null) {
+        w = new Worker();
+        w.start();
+      }
+      return w;
+    }
+
+    /** Hands this (idle) worker its next task, and what to run once it is idle again. */
+    void start(Runnable next, Runnable whenDone) {
+      done = whenDone;
+      task = next;
+      LockSupport.unpark(this);
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        Runnable next;
+        while ((next = task) == null) {
+          if (System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+          } else {
+            LockSupport.park(this);
+          }
+        }
+        Runnable whenDone = done;
+        task = null;
+        try {
+          next.run();
+        } catch (Throwable t) {
+          // The task records its own failures; nothing may stop the worker.
+        }
+        // Idle again before the caller hears of it, so that the caller's next task finds this
+        // worker, still spinning, rather than a sleeping one. Most recently idle first.
+        IDLE.addFirst(this);
+        whenDone.run();
+      }
+    }
   }
 }
