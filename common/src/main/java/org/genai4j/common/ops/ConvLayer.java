@@ -136,11 +136,14 @@ abstract class ConvLayer implements Layer {
       weights = false;
     }
     if (weights || (inputGradient && !inputGradientAloneFits(x, y))) {
-      // Both gradients in one call; a gradient not wanted lands in scratch (dx, dwScratch).
-      dwScratch = Tensor.ensure(dwScratch, weight.shape());
+      // Both gradients in one call, which overwrites its outputs: straight into the weight's
+      // gradient when that is still zero this step, else into scratch and added (as is a gradient
+      // not wanted at all).
+      boolean direct = weights && weight.gradBeta() == 0f;
+      dwScratch = direct ? dwScratch : Tensor.ensure(dwScratch, weight.shape());
       dx = Tensor.ensure(dx, x.shape());
-      bothGradients(x, weight.value(), dy, dx, dwScratch);
-      if (weights) {
+      bothGradients(x, weight.value(), dy, dx, direct ? weight.grad() : dwScratch);
+      if (weights && !direct) {
         weight.grad().add(dwScratch);
       }
     } else if (inputGradient) {

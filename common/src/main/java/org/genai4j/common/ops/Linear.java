@@ -145,10 +145,12 @@ public final class Linear implements Layer {
           + rows + " rows of " + out);
     }
     if (weight.requiresGrad()) {
-      Blas.gemm(true, false, out, in, rows, 1f, dy, 0, out, x, 0, in, 1f, weight.grad(), 0, in);
+      float beta = weight.gradBeta();
+      Blas.gemm(true, false, out, in, rows, 1f, dy, 0, out, x, 0, in, beta, weight.grad(), 0, in);
     }
     if (bias != null && bias.requiresGrad()) {
-      Blas.gemm(false, false, 1, out, rows, 1f, ones(rows), 0, rows, dy, 0, out, 1f, bias.grad(), 0, out);
+      float beta = bias.gradBeta();
+      Blas.gemm(false, false, 1, out, rows, 1f, ones(rows), 0, rows, dy, 0, out, beta, bias.grad(), 0, out);
     }
     int r = loraA == null ? 0 : loraA.shape()[0];
     if (loraA != null) {

@@ -16,6 +16,8 @@ public final class Param {
   private final Tensor value;
   private final boolean decay;
   private Tensor grad;
+  /** The gradient is logically zero but its memory not yet cleared ({@link #zeroGrad}). */
+  private boolean gradStale;
   private boolean requiresGrad = true;
 
   Param(String name, Tensor value, boolean decay) {
@@ -41,12 +43,29 @@ public final class Param {
     return decay;
   }
 
-  /** The gradient, allocated (as zeros) on first use. */
+  /** The gradient, allocated (as zeros) on first use, for ops that add into it. */
   public Tensor grad() {
     if (grad == null) {
       grad = Tensor.zeros(value.shape());
+    } else if (gradStale) {
+      grad.zero();
     }
+    gradStale = false;
     return grad;
+  }
+
+  /**
+   * For an op about to write every element of the gradient in one product {@code grad = contribution
+   * + beta * grad}: the beta to use, 0 when the gradient is still zero since {@link #zeroGrad} (so
+   * its memory need not be cleared first), else 1. Call right before {@link #grad()}.
+   */
+  public float gradBeta() {
+    if (grad == null || gradStale) {
+      grad = grad == null ? Tensor.zeros(value.shape()) : grad;
+      gradStale = false;
+      return 0f;
+    }
+    return 1f;
   }
 
   /** Whether backward passes compute this parameter's gradient. */
@@ -58,10 +77,13 @@ public final class Param {
     requiresGrad = on;
   }
 
-  /** Zeroes the gradient if it has been allocated. */
+  /**
+   * Zeroes the gradient if it has been allocated: lazily, so that an op that overwrites it whole
+   * ({@link #gradBeta()}) saves clearing it; {@link #grad()} clears it first.
+   */
   public void zeroGrad() {
     if (grad != null) {
-      grad.zero();
+      gradStale = true;
     }
   }
 

@@ -29,6 +29,15 @@ public final class GradientClipping {
     return Math.sqrt(sumSq);
   }
 
+  /** Sum of squares of all elements of all arrays, added in order. */
+  static double sumOfSquares(java.util.Collection<INDArray> gradients) {
+    double sum = 0;
+    for (INDArray g : gradients) {
+      sum += sumOfSquares(g);
+    }
+    return sum;
+  }
+
   static double sumOfSquares(INDArray g) {
     if (HostArrays.isDense(g)) {
       return HostArrays.sumOfSquares(g);

@@ -21,10 +21,13 @@ public final class GradientSum {
    * Adds every shard's gradients into shard 0's ({@code perShard.get(0)}), in parallel over pieces
    * of the arrays. All maps must have the same names and shapes. Every element is summed in shard
    * order, so the result does not depend on thread timing.
+   *
+   * @return the sum of squares of the summed gradients (all arrays), taken in the same pass for
+   *     gradient clipping's norm; added in piece order, so it does not depend on the threads
    */
-  public static void sumInto(List<Map<String, INDArray>> perShard, Parallel parallel) {
+  public static double sumInto(List<Map<String, INDArray>> perShard, Parallel parallel) {
     if (perShard.size() < 2) {
-      return;
+      return GradientClipping.sumOfSquares(perShard.get(0).values());
     }
     List<String> names = new ArrayList<>(perShard.get(0).keySet());
     boolean[] inJava = new boolean[names.size()];
@@ -39,19 +42,29 @@ public final class GradientSum {
       }
     }
     long[] sizes = pieces.stream().mapToLong(p -> p[2] - p[1]).toArray();
+    double[] squares = new double[pieces.size()];
     parallel.forEachBalanced(sizes, i -> {
       long[] p = pieces.get(i);
       String name = names.get((int) p[0]);
       INDArray target = perShard.get(0).get(name);
-      for (int s = 1; s < perShard.size(); s++) {
-        INDArray source = perShard.get(s).get(name);
-        if (inJava[(int) p[0]]) {
-          HostArrays.addRange(target, source, (int) p[1], (int) (p[2] - p[1]));
-        } else {
-          target.addi(source);
+      if (inJava[(int) p[0]]) {
+        List<INDArray> sources = new ArrayList<>(perShard.size() - 1);
+        for (int s = 1; s < perShard.size(); s++) {
+          sources.add(perShard.get(s).get(name));
         }
+        squares[i] = HostArrays.addRange(target, sources, (int) p[1], (int) (p[2] - p[1]));
+      } else {
+        for (int s = 1; s < perShard.size(); s++) {
+          target.addi(perShard.get(s).get(name));
+        }
+        squares[i] = GradientClipping.sumOfSquares(target);
       }
     });
+    double sum = 0;
+    for (double q : squares) {
+      sum += q;
+    }
+    return sum;
   }
 
   /** True when every shard's array {@code name} is dense and of shard 0's type. */

@@ -3,6 +3,7 @@ package org.genai4j.common.train;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -76,45 +77,51 @@ final class HostArrays {
   }
 
   /**
-   * {@code target[from, from + n) += source[from, from + n)} over the elements (c order) of two
-   * dense arrays of the same type.
+   * {@code target[from, from + n) += sources[0][from, from + n) + sources[1][...] + ...} (added in
+   * that order) over the elements (c order) of dense arrays of one type; returns the sum of squares
+   * of the result's elements.
    */
-  static void addRange(INDArray target, INDArray source, int from, int n) {
+  static double addRange(INDArray target, List<INDArray> sources, int from, int n) {
     int to = offset(target) + from;
-    int so = offset(source) + from;
+    double sumSq = 0;
     if (target.dataType() == DataType.FLOAT) {
       FloatBuffer t = floats(target);
-      FloatBuffer u = floats(source);
       float[][] scratch = FLOAT_SCRATCH.get();
       float[] a = scratch[0];
       float[] b = scratch[1];
       for (int i = 0; i < n; i += CHUNK) {
         int len = Math.min(CHUNK, n - i);
         t.get(to + i, a, 0, len);
-        u.get(so + i, b, 0, len);
-        for (int k = 0; k < len; k++) {
-          a[k] += b[k];
+        for (INDArray source : sources) {
+          floats(source).get(offset(source) + from + i, b, 0, len);
+          for (int k = 0; k < len; k++) {
+            a[k] += b[k];
+          }
         }
+        sumSq += sumOfSquares(a, len);
         t.put(to + i, a, 0, len);
       }
     } else {
       DoubleBuffer t = doubles(target);
-      DoubleBuffer u = doubles(source);
       double[][] scratch = DOUBLE_SCRATCH.get();
       double[] a = scratch[0];
       double[] b = scratch[1];
       for (int i = 0; i < n; i += CHUNK) {
         int len = Math.min(CHUNK, n - i);
         t.get(to + i, a, 0, len);
-        u.get(so + i, b, 0, len);
-        for (int k = 0; k < len; k++) {
-          a[k] += b[k];
+        for (INDArray source : sources) {
+          doubles(source).get(offset(source) + from + i, b, 0, len);
+          for (int k = 0; k < len; k++) {
+            a[k] += b[k];
+          }
         }
+        sumSq += sumOfSquares(a, len);
         t.put(to + i, a, 0, len);
       }
     }
     Reference.reachabilityFence(target);
-    Reference.reachabilityFence(source);
+    Reference.reachabilityFence(sources);
+    return sumSq;
   }
 
   /** Sum of squares of a[0..n), in double with eight partial sums (so the loop pipelines). */

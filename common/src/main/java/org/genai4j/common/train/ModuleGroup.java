@@ -105,6 +105,12 @@ public final class ModuleGroup<M> implements ParameterGroup {
       }
     }
     StepLoss loss = step.run(model, batch, ctx);
+    for (Param q : p.list()) {
+      if (members.test(q.name())) {
+        // Clears the gradients no op wrote this step (zeroing is lazy).
+        q.grad();
+      }
+    }
     return new Gradients(loss.loss(), grads, loss.metrics());
   }
 

@@ -372,6 +372,8 @@ public final class Trainer {
       // The other shards' gradients of a lone batch: the optimizer adds them in its own pass when
       // nothing needs the sum before it (no clipping norm, no accumulation).
       List<Map<String, INDArray>> otherShards = List.of();
+      // The lone batch's gradient's sum of squares when summing the shards took it (else NaN).
+      double summedSquares = Double.NaN;
       boolean optimizerSums = n == 1 && gradientSource == null && config.clipNorm() <= 0;
       for (Batch b : batches) {
         Gradients gr;
@@ -383,7 +385,7 @@ public final class Trainer {
           if (optimizerSums) {
             otherShards = sg.others();
           } else {
-            sg.sum(parallel);
+            summedSquares = sg.sum(parallel);
           }
         }
         loss += gr.loss();
@@ -413,7 +415,8 @@ public final class Trainer {
       metrics.put(g.name() + "/lr", opt.lr(step));
       double norm;
       if (config.clipNorm() > 0) {
-        norm = GradientClipping.globalNorm(grads, parallel);
+        norm = n == 1 && !Double.isNaN(summedSquares) ? Math.sqrt(summedSquares)
+            : GradientClipping.globalNorm(grads, parallel);
         // Clipping scales the gradients inside the optimizer's pass rather than in place.
         opt.step(g.parameters(), grads, step, GradientClipping.clipScale(norm, config.clipNorm()));
       } else {
@@ -442,15 +445,18 @@ public final class Trainer {
    * (each shard's arrays, in shard order).
    */
   private record ShardGradients(Gradients shard0, List<Map<String, INDArray>> others) {
-    /** Adds the other shards' gradients into shard 0's arrays, which then hold the batch's gradient. */
-    void sum(Parallel parallel) {
+    /**
+     * Adds the other shards' gradients into shard 0's arrays, which then hold the batch's gradient;
+     * returns its sum of squares, taken in the same pass, or NaN when there was nothing to add.
+     */
+    double sum(Parallel parallel) {
       if (others.isEmpty()) {
-        return;
+        return Double.NaN;
       }
       List<Map<String, INDArray>> all = new ArrayList<>(others.size() + 1);
       all.add(shard0.gradients());
       all.addAll(others);
-      GradientSum.sumInto(all, parallel);
+      return GradientSum.sumInto(all, parallel);
     }
   }
 
