@@ -15,6 +15,7 @@ import org.genai4j.common.train.ProgressBarListener;
 import org.genai4j.common.train.RunDir;
 import org.genai4j.common.train.RunFolder;
 import org.genai4j.common.train.Trainer;
+import org.genai4j.common.util.Parallel;
 import org.genai4j.common.train.TrainerConfig;
 import org.genai4j.common.train.TrainingListener;
 import org.genai4j.common.train.TrainingResult;
@@ -178,14 +179,19 @@ public final class GptTraining {
           });
     }
     if (validation != null) {
-      // A copy of the model that shares the weights and has buffers of its own (an evaluation batch
-      // has another shape than a shard's), in an inference context.
-      LlmModel evaluated = new LlmModel(lora != null ? LoraGpt.build(model, params.replica(), lora.config())
-          : new Gpt(model, params.replica()), tokenizer, 0);
+      // Copies of the model that share the weights and have buffers of their own (an evaluation
+      // batch has another shape than a shard's), one per training thread, in an inference context.
+      int threads = options.threads() > 0 ? options.threads() : Parallel.defaultThreads();
+      List<LlmModel> evaluated = new java.util.ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        evaluated.add(new LlmModel(lora != null ? LoraGpt.build(model, params.replica(), lora.config())
+            : new Gpt(model, params.replica()), tokenizer, 0));
+      }
+      Parallel evalThreads = Parallel.of(threads);
       double[] best = {trainer.checkpoint().values().getOrDefault("best", Double.POSITIVE_INFINITY)};
       trainer.setEvaluator(() -> {
-        double loss = LlmEvaluation.evaluate(evaluated, validation, options.evalBatches(), options.batchSize(),
-            window, EVAL_SEED).loss();
+        double loss = LlmEvaluation.evaluate(evaluated, evalThreads, validation, options.evalBatches(),
+            options.batchSize(), window, EVAL_SEED).loss();
         best[0] = Math.min(best[0], loss);
         return Map.of("val_loss", loss, "best_val_loss", best[0]);
       });

@@ -1,9 +1,11 @@
 package org.genai4j.llm;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.genai4j.common.ops.StepContext;
 import org.genai4j.common.train.Batch;
+import org.genai4j.common.util.Parallel;
 import org.genai4j.llm.model.Gpt;
 import org.genai4j.llm.train.TokenBatches;
 
@@ -56,34 +58,55 @@ public final class LlmEvaluation {
 
   /** The same on windows of {@code time} tokens ({@code <=} the block size), as a run that trains on shorter ones. */
   public static Result evaluate(LlmModel model, int[] tokens, int batches, int batchSize, int time, long seed) {
+    return evaluate(List.of(model), Parallel.serial(), tokens, batches, batchSize, time, seed);
+  }
+
+  /**
+   * The same spread over {@code copies} of one model (sharing its weights, each with buffers of
+   * its own), one thread each: the batches are drawn first, in order, and their losses added in
+   * order, so the result is the one a single copy gives.
+   */
+  public static Result evaluate(List<LlmModel> copies, Parallel parallel, int[] tokens, int batches, int batchSize,
+      int time, long seed) {
     if (batches < 1) {
       throw new IllegalArgumentException("batches must be >= 1, got " + batches);
     }
-    Gpt gpt = model.gpt();
-    if (time < 1 || time > gpt.config().blockSize()) {
+    LlmModel model = copies.get(0);
+    if (time < 1 || time > model.gpt().config().blockSize()) {
       throw new IllegalArgumentException("evaluation windows of " + time + " tokens must be within the block size "
-          + gpt.config().blockSize());
+          + model.gpt().config().blockSize());
     }
     TokenBatches source = new TokenBatches(tokens, batchSize, time);
-    StepContext ctx = StepContext.inference();
     Random rng = new Random(seed);
-    int[] x = new int[batchSize * time];
-    int[] y = new int[batchSize * time];
-    double nats = 0;
+    int[][] xs = new int[batches][];
+    int[][] ys = new int[batches][];
+    for (int i = 0; i < batches; i++) {
+      Batch b = source.next(rng);
+      xs[i] = TokenBatches.ids(b, "x", new int[batchSize * time]);
+      ys[i] = TokenBatches.ids(b, "y", new int[batchSize * time]);
+    }
+    double[] nats = new double[batches];
+    int workers = Math.min(Math.min(copies.size(), parallel.threads()), batches);
+    parallel.run(workers, w -> {
+      Gpt gpt = copies.get(w).gpt();
+      StepContext ctx = StepContext.inference();
+      for (int i = w; i < batches; i += workers) {
+        gpt.forward(ctx, xs[i], batchSize, time);
+        nats[i] = gpt.loss(ctx, ys[i]) * ys[i].length;
+      }
+    });
+    double total = 0;
     long count = 0;
     long chars = 0;
     for (int i = 0; i < batches; i++) {
-      Batch b = source.next(rng);
-      x = TokenBatches.ids(b, "x", x);
-      y = TokenBatches.ids(b, "y", y);
-      gpt.forward(ctx, x, batchSize, time);
-      nats += gpt.loss(ctx, y) * y.length;
-      count += y.length;
-      for (int t : y) {
+      total += nats[i];
+      count += ys[i].length;
+      for (int t : ys[i]) {
         chars += model.tokenizer().charCount(t);
       }
     }
-    double loss = nats / count;
-    return new Result(loss, Math.exp(loss), nats / Math.log(2) / Math.max(1, chars), loss / Math.log(2), count, chars);
+    double loss = total / count;
+    return new Result(loss, Math.exp(loss), total / Math.log(2) / Math.max(1, chars), loss / Math.log(2), count,
+        chars);
   }
 }

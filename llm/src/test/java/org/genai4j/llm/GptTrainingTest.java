@@ -86,6 +86,19 @@ class GptTrainingTest {
   }
 
   @Test
+  void evaluationSpreadOverCopiesOnThreadsEqualsOneCopy(@TempDir Path dir) {
+    LlmModel m = GptTraining.train(TEXT, TEXT, tinyModel(), tiny(2, dir).withEval(0, 2)).model();
+    List<LlmModel> copies = List.of(m,
+        new LlmModel(new org.genai4j.llm.model.Gpt(m.gpt().config(), m.gpt().params().replica()), m.tokenizer(), 0),
+        new LlmModel(new org.genai4j.llm.model.Gpt(m.gpt().config(), m.gpt().params().replica()), m.tokenizer(), 0));
+    int[] tokens = m.tokenizer().encode(TEXT);
+    int block = m.config().blockSize();
+    LlmEvaluation.Result one = LlmEvaluation.evaluate(m, tokens, 7, 3, block, 9);
+    assertEquals(one, LlmEvaluation.evaluate(copies, org.genai4j.common.util.Parallel.of(3), tokens, 7, 3, block, 9),
+        "batches drawn in order, losses added in order: the same bits on 3 threads");
+  }
+
+  @Test
   void resumingEqualsTrainingStraightThrough(@TempDir Path dir) throws Exception {
     GptConfig model = tinyModel().withDropout(0.1);
     GptTraining.train(TEXT, TEXT, model, tiny(6, dir.resolve("straight")));

@@ -41,7 +41,26 @@ public final class BatchArrays {
           + " values into arrays of shape " + java.util.Arrays.toString(shape));
     }
     INDArray out = take();
-    Nd4j.pullRows(data, out, 1, rows);
+    if (type == DataType.FLOAT && data.dataType() == DataType.FLOAT && HostArrays.isDense(data)) {
+      // Row by row through a Java array: ND4J's pullRows took 0.3-0.4 ms for 128 rows of 784.
+      int width = (int) shape[1];
+      java.nio.FloatBuffer from = HostArrays.floats(data);
+      java.nio.FloatBuffer to = HostArrays.floats(out);
+      int fromOffset = HostArrays.offset(data);
+      int toOffset = HostArrays.offset(out);
+      float[] row = new float[width];
+      for (int i = 0; i < rows.length; i++) {
+        if (rows[i] < 0 || rows[i] >= data.size(0)) {
+          throw new IndexOutOfBoundsException("row " + rows[i] + " of a data set of " + data.size(0));
+        }
+        from.get(fromOffset + rows[i] * width, row, 0, width);
+        to.put(toOffset + i * width, row, 0, width);
+      }
+      java.lang.ref.Reference.reachabilityFence(data);
+      java.lang.ref.Reference.reachabilityFence(out);
+    } else {
+      Nd4j.pullRows(data, out, 1, rows);
+    }
     return out;
   }
 

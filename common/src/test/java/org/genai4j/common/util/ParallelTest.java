@@ -76,4 +76,19 @@ class ParallelTest {
     });
     assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1}, calls);
   }
+
+  @Test
+  void manyRunsInARowAndRunsInsideTasksFinish() {
+    Parallel two = Parallel.of(2);
+    long[] sum = new long[2];
+    for (int r = 0; r < 2000; r++) {
+      int round = r;
+      two.run(2, i -> sum[i] += round);
+    }
+    assertArrayEquals(new long[] {1999000, 1999000}, sum);
+    // A task that runs tasks of its own gets workers of its own (the pool grows).
+    int[] inner = new int[4];
+    two.run(2, i -> two.run(2, j -> inner[2 * i + j]++));
+    assertArrayEquals(new int[] {1, 1, 1, 1}, inner);
+  }
 }
