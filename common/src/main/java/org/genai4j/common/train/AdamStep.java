@@ -117,6 +117,10 @@ abstract class AdamStep {
       if (scratch[0].length < length) {
         scratch[0] = new float[length];
         scratch[1] = new float[length];
+      }
+      // The third array only when other shards' gradients come along (a large model's embedding
+      // makes each of these hundreds of MB).
+      if (!more.isEmpty() && scratch[2].length < length) {
         scratch[2] = new float[length];
       }
       float[] p = scratch[0];
@@ -216,6 +220,8 @@ abstract class AdamStep {
       if (scratch[0].length < length) {
         scratch[0] = new double[length];
         scratch[1] = new double[length];
+      }
+      if (!more.isEmpty() && scratch[2].length < length) {
         scratch[2] = new double[length];
       }
       double[] p = scratch[0];
