@@ -30,9 +30,9 @@ public final class Tensor {
   private final int[] shape;
   private final int length;
   private INDArray array;
-  /** The last matrix view {@link #matrix} made, and its {@code (offset, rows, cols)}. */
+  /** The last matrix view {@link #matrix} made, and the offset it starts at. */
   private INDArray matrix;
-  private long matrixKey = -1;
+  private int matrixOffset;
 
   private Tensor(INDArray owner, FloatPointer base, FloatBuffer buffer, int offset, int[] shape) {
     this.owner = owner;
@@ -282,13 +282,12 @@ public final class Tensor {
    * asks for the same view every step, so the last one is kept.
    */
   INDArray matrix(int off, int rows, int cols) {
-    long key = ((long) off << 40) ^ ((long) rows << 20) ^ cols;
-    if (matrix == null || key != matrixKey || matrix.size(0) != rows || matrix.size(1) != cols) {
+    if (matrix == null || off != matrixOffset || matrix.size(0) != rows || matrix.size(1) != cols) {
       if (off < 0 || (long) off + (long) rows * cols > length) {
         throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix at " + off + " lies outside " + this);
       }
       matrix = Nd4j.create(owner.data(), new long[] {rows, cols}, new long[] {cols, 1}, offset + off, 'c');
-      matrixKey = key;
+      matrixOffset = off;
     }
     return matrix;
   }

@@ -16,12 +16,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Why: ND4J's op costs about 10 ns per element here, and {@code p.subi(update)} and the
  * clipping scale were extra passes: about 8 ms of a 40 ms step of the 835k-parameter MLP VAE.
  * The moments live in Java arrays and the parameter and gradient are copied a chunk at a time
- * into small scratch arrays that stay in cache, so the loop runs over plain arrays, which the JIT
- * vectorizes (a loop over the native buffers themselves measured twice as slow; copying whole
- * arrays first made every pass miss the core's cache). The gradients of a batch's other shards
- * can be added in the same pass, in shard order, as {@link GradientSum} would add them. The optimizer copies the moments into its checkpoint state arrays on
- * demand ({@link #saveTo}, {@link #loadFrom}). The gradient is never written, so the trainer
- * can pass the model's own gradient arrays without copying them.
+ * into scratch arrays indexed like the parameter, so the loop runs over plain arrays, which the
+ * JIT vectorizes (a loop over the native buffers themselves measured twice as slow), and each
+ * chunk is still in the core's cache when the update reads it. The gradients of a batch's other
+ * shards can be added in the same pass, in shard order, as {@link GradientSum} would add them.
+ * The optimizer copies the moments into its checkpoint state arrays on demand ({@link #saveTo},
+ * {@link #loadFrom}). The gradient is never written, so the trainer can pass the model's own
+ * gradient arrays without copying them.
  */
 abstract class AdamStep {
 
@@ -130,12 +131,6 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       FloatBuffer gb = HostArrays.floats(grad);
       int go = HostArrays.offset(grad);
-      FloatBuffer[] mb = new FloatBuffer[more.size()];
-      int[] mo = new int[more.size()];
-      for (int k = 0; k < mb.length; k++) {
-        mb[k] = HostArrays.floats(more.get(k));
-        mo[k] = HostArrays.offset(more.get(k));
-      }
       float s = (float) scale;
       float b1 = (float) b1d;
       float b2 = (float) b2d;
@@ -150,11 +145,8 @@ abstract class AdamStep {
         int len = to - from;
         pb.get(po + from, p, from, len);
         gb.get(go + from, g, from, len);
-        for (int k = 0; k < mb.length; k++) {
-          mb[k].get(mo[k] + from, other, from, len);
-          for (int i = from; i < to; i++) {
-            g[i] += other[i];
-          }
+        for (INDArray o : more) {
+          HostArrays.addChunk(g, other, from, len, o, from);
         }
         if (sumOfSquares) {
           ss += HostArrays.sumOfSquares(g, from, to);
@@ -240,10 +232,7 @@ abstract class AdamStep {
         pb.get(po + from, p, from, len);
         gb.get(go + from, g, from, len);
         for (INDArray o : more) {
-          HostArrays.doubles(o).get(HostArrays.offset(o) + from, other, from, len);
-          for (int i = from; i < to; i++) {
-            g[i] += other[i];
-          }
+          HostArrays.addChunk(g, other, from, len, o, from);
         }
         if (sumOfSquares) {
           ss += HostArrays.sumOfSquares(g, from, to);

@@ -123,7 +123,7 @@ public final class Optimizer {
       updater.setLrAndSchedule(lr, null);
     }
     List<String> names = new ArrayList<>(parameters.keySet());
-    List<int[]> pieces = new ArrayList<>(); // {parameter index, from, to}
+    List<int[]> pieces = new ArrayList<>(); // {parameter index, from, to, 1 when fused}
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       INDArray p = parameters.get(name);
@@ -137,9 +137,10 @@ public final class Optimizer {
             + java.util.Arrays.toString(p.shape()));
       }
       int n = (int) p.length();
-      int piece = fusable(name, p, g, of(moreShards, name)) ? PIECE : Math.max(1, n);
+      boolean fusable = fusable(name, p, g, of(moreShards, name));
+      int piece = fusable ? PIECE : Math.max(1, n);
       for (int from = 0; from < n || from == 0; from += piece) {
-        pieces.add(new int[] {i, from, Math.min(n, from + piece)});
+        pieces.add(new int[] {i, from, Math.min(n, from + piece), fusable ? 1 : 0});
       }
     }
     // Pieces update independently: spread them over the shard threads, then add the sums of
@@ -149,8 +150,8 @@ public final class Optimizer {
     parallel.forEachBalanced(sizes, k -> {
       int[] q = pieces.get(k);
       String name = names.get(q[0]);
-      sumSqs[k] = updateOne(name, parameters.get(name), gradients.get(name), of(moreShards, name), q[1], q[2], step,
-          gradScale, lr, sumOfSquares);
+      sumSqs[k] = updateOne(name, parameters.get(name), gradients.get(name), of(moreShards, name), q[3] == 1, q[1],
+          q[2], step, gradScale, lr, sumOfSquares);
     });
     double sumSq = 0;
     for (double v : sumSqs) {
@@ -186,16 +187,16 @@ public final class Optimizer {
   }
 
   /**
-   * Updates elements {@code [from, to)} of one parameter (the whole of it unless the fused Adam
-   * handles it) with the gradient {@code g + more...}; returns the gradient's sum of squares when
-   * asked.
+   * Updates elements {@code [from, to)} of one parameter (the whole of it unless {@code fusable}:
+   * the fused Adam handles it) with the gradient {@code g + more...}; returns the gradient's sum of
+   * squares when asked.
    */
-  private double updateOne(String name, INDArray p, INDArray g, List<INDArray> more, int from, int to, long step,
-      double gradScale, double lr, boolean sumOfSquares) {
+  private double updateOne(String name, INDArray p, INDArray g, List<INDArray> more, boolean fusable, int from,
+      int to, long step, double gradScale, double lr, boolean sumOfSquares) {
     // Decoupled weight decay on matrices only, as nanoGPT does (no decay on biases and gains).
     boolean decay = config.kind() == OptimizerConfig.Kind.ADAMW && config.weightDecay() > 0 && p.rank() >= 2;
     AdamStep adam = fused.get(name);
-    if (fusable(name, p, g, more)) {
+    if (fusable) {
       return adam.apply(p, g, more, from, to, gradScale, config.beta1(), config.beta2(), config.epsilon(), lr,
           step, decay ? config.weightDecay() : 0, sumOfSquares);
     }
