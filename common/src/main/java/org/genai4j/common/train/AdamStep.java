@@ -131,6 +131,8 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       FloatBuffer gb = HostArrays.floats(grad);
       int go = HostArrays.offset(grad);
+      FloatBuffer[] mb = HostArrays.floats(more);
+      int[] mo = HostArrays.offsets(more);
       float s = (float) scale;
       float b1 = (float) b1d;
       float b2 = (float) b2d;
@@ -145,8 +147,8 @@ abstract class AdamStep {
         int len = to - from;
         pb.get(po + from, p, from, len);
         gb.get(go + from, g, from, len);
-        for (INDArray o : more) {
-          HostArrays.addChunk(g, other, from, len, o, from);
+        for (int k = 0; k < mb.length; k++) {
+          HostArrays.addChunk(g, other, from, len, mb[k], mo[k] + from);
         }
         if (sumOfSquares) {
           ss += HostArrays.sumOfSquares(g, from, to);
@@ -223,6 +225,8 @@ abstract class AdamStep {
       int po = HostArrays.offset(param);
       DoubleBuffer gb = HostArrays.doubles(grad);
       int go = HostArrays.offset(grad);
+      DoubleBuffer[] mb = HostArrays.doubles(more);
+      int[] mo = HostArrays.offsets(more);
       double c1 = 1 - b1;
       double c2 = 1 - b2;
       double ss = 0;
@@ -231,8 +235,8 @@ abstract class AdamStep {
         int len = to - from;
         pb.get(po + from, p, from, len);
         gb.get(go + from, g, from, len);
-        for (INDArray o : more) {
-          HostArrays.addChunk(g, other, from, len, o, from);
+        for (int k = 0; k < mb.length; k++) {
+          HostArrays.addChunk(g, other, from, len, mb[k], mo[k] + from);
         }
         if (sumOfSquares) {
           ss += HostArrays.sumOfSquares(g, from, to);

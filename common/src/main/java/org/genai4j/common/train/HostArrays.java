@@ -86,28 +86,32 @@ final class HostArrays {
     double sumSq = 0;
     if (target.dataType() == DataType.FLOAT) {
       FloatBuffer t = floats(target);
+      FloatBuffer[] sb = floats(sources);
+      int[] so = offsets(sources);
       float[][] scratch = FLOAT_SCRATCH.get();
       float[] a = scratch[0];
       float[] b = scratch[1];
       for (int i = 0; i < n; i += CHUNK) {
         int len = Math.min(CHUNK, n - i);
         t.get(to + i, a, 0, len);
-        for (INDArray source : sources) {
-          addChunk(a, b, 0, len, source, from + i);
+        for (int k = 0; k < sb.length; k++) {
+          addChunk(a, b, 0, len, sb[k], so[k] + from + i);
         }
         sumSq += sumOfSquares(a, len);
         t.put(to + i, a, 0, len);
       }
     } else {
       DoubleBuffer t = doubles(target);
+      DoubleBuffer[] sb = doubles(sources);
+      int[] so = offsets(sources);
       double[][] scratch = DOUBLE_SCRATCH.get();
       double[] a = scratch[0];
       double[] b = scratch[1];
       for (int i = 0; i < n; i += CHUNK) {
         int len = Math.min(CHUNK, n - i);
         t.get(to + i, a, 0, len);
-        for (INDArray source : sources) {
-          addChunk(a, b, 0, len, source, from + i);
+        for (int k = 0; k < sb.length; k++) {
+          addChunk(a, b, 0, len, sb[k], so[k] + from + i);
         }
         sumSq += sumOfSquares(a, len);
         t.put(to + i, a, 0, len);
@@ -118,20 +122,47 @@ final class HostArrays {
     return sumSq;
   }
 
+  /** The element buffers of dense FLOAT arrays, as {@link #floats} gives each (made once per pass, not per chunk). */
+  static FloatBuffer[] floats(List<INDArray> arrays) {
+    FloatBuffer[] b = new FloatBuffer[arrays.size()];
+    for (int k = 0; k < b.length; k++) {
+      b[k] = floats(arrays.get(k));
+    }
+    return b;
+  }
+
+  /** The element buffers of dense DOUBLE arrays, as {@link #doubles} gives each. */
+  static DoubleBuffer[] doubles(List<INDArray> arrays) {
+    DoubleBuffer[] b = new DoubleBuffer[arrays.size()];
+    for (int k = 0; k < b.length; k++) {
+      b[k] = doubles(arrays.get(k));
+    }
+    return b;
+  }
+
+  /** The arrays' {@link #offset}s. */
+  static int[] offsets(List<INDArray> arrays) {
+    int[] o = new int[arrays.size()];
+    for (int k = 0; k < o.length; k++) {
+      o[k] = offset(arrays.get(k));
+    }
+    return o;
+  }
+
   /**
-   * {@code a[at, at + len) += source's elements [sourceIndex, sourceIndex + len)}, read through
-   * {@code scratch[at, at + len)}; the arrays are indexed alike so that C2 vectorizes the loop.
+   * {@code a[at, at + len) += source[sourceAt, sourceAt + len)}, read through {@code scratch[at, at
+   * + len)}; the arrays are indexed alike so that C2 vectorizes the loop.
    */
-  static void addChunk(float[] a, float[] scratch, int at, int len, INDArray source, int sourceIndex) {
-    floats(source).get(offset(source) + sourceIndex, scratch, at, len);
+  static void addChunk(float[] a, float[] scratch, int at, int len, FloatBuffer source, int sourceAt) {
+    source.get(sourceAt, scratch, at, len);
     for (int i = at; i < at + len; i++) {
       a[i] += scratch[i];
     }
   }
 
-  /** As {@link #addChunk(float[], float[], int, int, INDArray, int)} for doubles. */
-  static void addChunk(double[] a, double[] scratch, int at, int len, INDArray source, int sourceIndex) {
-    doubles(source).get(offset(source) + sourceIndex, scratch, at, len);
+  /** As {@link #addChunk(float[], float[], int, int, FloatBuffer, int)} for doubles. */
+  static void addChunk(double[] a, double[] scratch, int at, int len, DoubleBuffer source, int sourceAt) {
+    source.get(sourceAt, scratch, at, len);
     for (int i = at; i < at + len; i++) {
       a[i] += scratch[i];
     }
