@@ -1,7 +1,6 @@
 package org.genai4j.samples.bench;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,24 +26,40 @@ import org.nd4j.linalg.factory.Nd4j;
  * for both), with the batch split over the default (or given) threads and on one thread,
  * alternating in two rounds so both see the same machine load; and the time of a D and a G
  * gradient pass alone on one thread. Random images stand in for data (speed does not depend on
- * pixel values). Ends with {@code images_per_s=N} for the sharded step.
+ * pixel values). Each step is timed; images/s is taken at the median step, as the PyTorch reference
+ * takes it, with the mean next to it. Ends with {@code images_per_s=N} for the sharded step.
  */
 public final class GanBench {
   private GanBench() {}
 
-  /** One way of running the step and what it measured. */
-  public record Result(String step, int threads, int steps, double msPerStep, double imagesPerSecond,
+  /** Untimed steps per model before timing, at least: as many as the PyTorch reference's (its {@code --warmup}). */
+  public static final int WARMUP = 20;
+
+  /** The longest warm-up per model, waiting for the JIT compilers to go quiet. */
+  public static final double WARMUP_SECONDS = 90;
+
+  /** Steps over which the JIT compilers must have been quiet to end a warm-up (and at least 5 s). */
+  private static final int QUIET_STEPS = 50;
+
+  /**
+   * One way of running the step and what it measured: the median and mean step, images per second
+   * at the median step (as the PyTorch reference reports it) and the process's CPU time per step.
+   */
+  public record Result(String step, int threads, int steps, double medianMs, double meanMs, double imagesPerSecond,
       double cpuMsPerStep) {}
 
   /**
-   * Runs {@code warmup} untimed and {@code steps} timed training steps at {@code batch} for each of
-   * the sharded step ({@code threads} threads, 0 for the trainer's default) and the one-thread
-   * step, prints a table to {@code out} and returns the sharded step's result.
+   * Runs at least {@code warmup} untimed steps (then more until the JIT compilers are quiet, for
+   * at most {@code warmupSeconds}; 0: exactly {@code warmup}) and {@code steps} timed training
+   * steps at {@code batch} for each of the sharded step ({@code threads} threads, 0 for the
+   * trainer's default) and the one-thread step, prints a table to {@code out} and returns the
+   * sharded step's result.
    */
-  public static Result run(DcganConfig config, int batch, int steps, int warmup, int threads, PrintStream out) {
-    if (steps < 1 || warmup < 0 || threads < 0) {
-      throw new IllegalArgumentException("bench needs steps >= 1, warmup >= 0 and threads >= 0, got " + steps + ", "
-          + warmup + ", " + threads);
+  public static Result run(DcganConfig config, int batch, int steps, int warmup, double warmupSeconds, int threads,
+      PrintStream out) {
+    if (steps < 1 || warmup < 0 || threads < 0 || !(warmupSeconds >= 0)) {
+      throw new IllegalArgumentException("bench needs steps >= 1, warmup >= 0, warmup seconds >= 0 and threads >= 0,"
+          + " got " + steps + ", " + warmup + ", " + warmupSeconds + ", " + threads);
     }
     Nd4j.getRandom().setSeed(2);
     INDArray images = Nd4j.rand(DataType.FLOAT, Math.max(batch * 4, 256), config.channels(), config.imageSize(),
@@ -56,35 +71,37 @@ public final class GanBench {
     int[] counts = sharded > 1 ? new int[] {sharded, 1} : new int[] {1};
     String[] names = sharded > 1 ? new String[] {"sharded", "one thread"} : new String[] {"one thread"};
     DcganTrainable[] models = new DcganTrainable[counts.length];
+    Warmup[] warmups = new Warmup[counts.length];
     for (int k = 0; k < counts.length; k++) {
       models[k] = new DcganTrainable(new Dcgan(config, 1));
-      if (warmup > 0) {
-        new Trainer(models[k], adam, TrainerConfig.of(warmup, 3).withLogEvery(warmup).withThreads(counts[k]))
-            .fit(source);
+      warmups[k] = warmupSeconds > 0 ? new Warmup(warmup, QUIET_STEPS, 5, warmupSeconds) : Warmup.steps(warmup);
+      if (warmup > 0 || warmupSeconds > 0) {
+        // As many steps as an hour could hold: the warm-up listener ends the run.
+        new Trainer(models[k], adam, TrainerConfig.of(1_000_000, 3).withLogEvery(1_000_000).withThreads(counts[k]))
+            .addListener(warmups[k].start()).fit(source);
       }
     }
     String loadBefore = Threads.loadAverage();
-    double[] wall = new double[counts.length];
-    double[] cpu = new double[counts.length];
-    int[] done = new int[counts.length];
+    StepTimes[] times = new StepTimes[counts.length];
+    for (int k = 0; k < counts.length; k++) {
+      times[k] = new StepTimes(0);
+    }
     int rounds = steps >= 2 ? 2 : 1;
     for (int round = 0; round < rounds; round++) {
       int n = round == rounds - 1 ? steps - steps / rounds * (rounds - 1) : steps / rounds;
       for (int k = 0; k < counts.length; k++) {
-        Trainer trainer = new Trainer(models[k], adam, TrainerConfig.of(n, 4 + round).withLogEvery(n)
-            .withThreads(counts[k]));
-        long c0 = processCpuNanos();
-        long t0 = System.nanoTime();
+        // One step more than timed: the trainer polls its listeners after every step but its last.
+        Trainer trainer = new Trainer(models[k], adam, TrainerConfig.of(n + 1, 4 + round).withLogEvery(n)
+            .withThreads(counts[k])).addListener(times[k]);
+        times[k].start(n);
         trainer.fit(source);
-        wall[k] += (System.nanoTime() - t0) / 1e6;
-        cpu[k] += (processCpuNanos() - c0) / 1e6;
-        done[k] += n;
       }
     }
     List<Result> results = new ArrayList<>();
     for (int k = 0; k < counts.length; k++) {
-      double ms = wall[k] / done[k];
-      results.add(new Result(names[k], counts[k], done[k], ms, batch * 1000.0 / ms, cpu[k] / done[k]));
+      double median = times[k].medianMs();
+      results.add(new Result(names[k], counts[k], times[k].count(), median, times[k].meanMs(), batch * 1000.0 / median,
+          times[k].cpuMsPerStep()));
     }
     // Each group's gradient pass alone, one thread, no optimizer: where a step's time goes.
     Batch b = source.next(new Random(5));
@@ -108,11 +125,16 @@ public final class GanBench {
         m.parameterCount(), batch, config.learningRate(), config.beta1(), config.beta2());
     out.println("machine: " + Threads.machine() + " | ND4J threads " + Threads.current() + " | step threads: "
         + (sharded > 1 ? "sharded " + sharded + ", and 1" : "1"));
-    out.println("| step | threads | steps | ms/step | images/s | CPU ms/step | images per CPU-s |");
-    out.println("|---|---|---|---|---|---|---|");
+    for (int k = 0; k < counts.length; k++) {
+      out.println(names[k] + ": " + warmups[k].describe());
+    }
+    out.println("(median and mean of the timed steps; images/s at the median step, as ../shared/bench/dcgan_ref.py"
+        + " reports PyTorch's)");
+    out.println("| step | threads | steps | median ms | mean ms | images/s | CPU ms/step | images per CPU-s |");
+    out.println("|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
-      out.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.1f | %.1f |%n", r.step(), r.threads(), r.steps(),
-          r.msPerStep(), r.imagesPerSecond(), r.cpuMsPerStep(), batch * 1000.0 / r.cpuMsPerStep());
+      out.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%n", r.step(), r.threads(), r.steps(),
+          r.medianMs(), r.meanMs(), r.imagesPerSecond(), r.cpuMsPerStep(), batch * 1000.0 / r.cpuMsPerStep());
     }
     out.printf(Locale.ROOT, "gradient passes on one thread (no optimizer): D %.1f ms, G %.1f ms (G reuses the D"
         + " pass's generated images)%n", dMs, gMs);
@@ -125,16 +147,10 @@ public final class GanBench {
     return results.get(0);
   }
 
-  /** CPU time of the whole process: on a shared machine it shows the work a step costs, which wall time hides. */
-  private static long processCpuNanos() {
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : 0;
-  }
-
   /** {@code GanBench [steps] [threads]}: the reference 28x28 DCGAN at batch 64. */
   public static void main(String[] args) {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 0;
-    run(DcganConfig.fashionMnist(), 64, steps, 3, threads, System.out);
+    run(DcganConfig.fashionMnist(), 64, steps, WARMUP, WARMUP_SECONDS, threads, System.out);
   }
 }

@@ -115,6 +115,13 @@ public final class GanCommand {
     @Mixin RunOptions run;
     @Option(names = "--steps", defaultValue = "20", description = "Timed training steps per step kind (more: less noise).")
     int steps;
+    @Option(names = "--warmup", defaultValue = "" + GanBench.WARMUP,
+        description = "Untimed steps per step kind first, at least (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--warmup-seconds", defaultValue = "" + GanBench.WARMUP_SECONDS, description = "Longest warm-up"
+        + " per step kind: after --warmup steps it goes on until the JIT compilers are quiet (0: exactly --warmup"
+        + " steps; default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
 
     @Override
     public Integer call() {
@@ -122,7 +129,13 @@ public final class GanCommand {
       if (steps < 1) {
         throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
       }
-      GanBench.run(DcganConfig.fashionMnist(), 64, steps, 3, run.shards(), System.out);
+      if (warmup < 0) {
+        throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+      }
+      if (!(warmupSeconds >= 0)) {
+        throw new IllegalArgumentException("--warmup-seconds must be >= 0, got " + warmupSeconds);
+      }
+      GanBench.run(DcganConfig.fashionMnist(), 64, steps, warmup, warmupSeconds, run.shards(), System.out);
       return 0;
     }
   }

@@ -140,14 +140,17 @@ public final class VaeCommand {
     int steps;
     @Option(names = "--conv-steps", defaultValue = "60", description = "Timed conv VAE training steps.")
     int convSteps;
-    @Option(names = "--warmup", defaultValue = "60", description = "Untimed steps before each row (the JIT's warm-up).")
+    @Option(names = "--warmup", defaultValue = "60", description = "Untimed steps before each row, at least.")
     int warmup;
+    @Option(names = "--warmup-seconds", defaultValue = "60", description = "Longest warm-up per row: after --warmup"
+        + " steps it goes on until the JIT compilers are quiet (0: exactly --warmup steps; default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
     @Option(names = "--batch", defaultValue = "128", description = "Images per timed step.") int batch;
 
     @Override
     public Integer call() {
       run.apply();
-      VaeBench.run(batch, warmup, steps, convSteps, System.out);
+      VaeBench.run(batch, warmup, warmupSeconds, steps, convSteps, System.out);
       return 0;
     }
   }

@@ -43,6 +43,29 @@ class CliTest {
   }
 
   @Test
+  void benchesPrintTheirWarmUpAndEndWithTheirRate() {
+    CliRun vae = CliRun.of("vae", "bench", "--steps", "3", "--conv-steps", "1", "--warmup", "2", "--warmup-seconds",
+        "0");
+    assertEquals(0, vae.exit(), vae.err());
+    assertTrue(vae.out().contains("warm-up 2 steps"), vae.out());
+    assertTrue(vae.out().contains("median ms"), vae.out());
+    assertTrue(Pattern.compile("(?m)^images_per_s=[0-9]+$").matcher(vae.out()).find(), vae.out());
+    CliRun gan = CliRun.of("gan", "bench", "--steps", "2", "--warmup", "1", "--warmup-seconds", "0");
+    assertEquals(0, gan.exit(), gan.err());
+    assertTrue(gan.out().contains("sharded: warm-up 1 steps") || gan.out().contains("one thread: warm-up 1 steps"),
+        gan.out());
+    assertTrue(Pattern.compile("(?m)^images_per_s=[0-9.]+$").matcher(gan.out()).find(), gan.out());
+  }
+
+  @Test
+  void negativeWarmUpSecondsIsAFriendlyError() {
+    CliRun r = CliRun.of("gan", "bench", "--warmup-seconds", "-1");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--warmup-seconds"), r.err());
+    assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
   void configFileGivesDefaultsAndFlagsWin() throws Exception {
     Path config = tmp.resolve("run.json");
     Files.writeString(config, "{\"seed\": 7, \"llm\": {\"train\": {\"layers\": 2, \"heads\": 2}}}");
