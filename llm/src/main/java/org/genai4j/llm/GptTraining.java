@@ -181,13 +181,12 @@ public final class GptTraining {
     if (validation != null) {
       // Copies of the model that share the weights and have buffers of their own (an evaluation
       // batch has another shape than a shard's), one per training thread, in an inference context.
-      int threads = options.threads() > 0 ? options.threads() : Parallel.defaultThreads();
+      Parallel evalThreads = trainer.parallel();
       List<LlmModel> evaluated = new java.util.ArrayList<>();
-      for (int i = 0; i < threads; i++) {
+      for (int i = 0; i < evalThreads.threads(); i++) {
         evaluated.add(new LlmModel(lora != null ? LoraGpt.build(model, params.replica(), lora.config())
             : new Gpt(model, params.replica()), tokenizer, 0));
       }
-      Parallel evalThreads = Parallel.of(threads);
       double[] best = {trainer.checkpoint().values().getOrDefault("best", Double.POSITIVE_INFINITY)};
       trainer.setEvaluator(() -> {
         double loss = LlmEvaluation.evaluate(evaluated, evalThreads, validation, options.evalBatches(),

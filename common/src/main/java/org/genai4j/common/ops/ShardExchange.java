@@ -48,6 +48,7 @@ public class ShardExchange {
       return;
     }
     double[][] set = slots[(int) (calls[shard]++ & 1)];
+    // A copy: this shard overwrites values with the total below while others may still read the set.
     set[shard] = values.clone();
     await();
     double[] total = new double[values.length];

@@ -31,9 +31,16 @@ public final class GradientSum {
     }
     List<String> names = new ArrayList<>(perShard.get(0).keySet());
     boolean[] inJava = new boolean[names.size()];
+    // Per array: the other shards' arrays, gathered once for all its pieces.
+    List<List<INDArray>> sources = new ArrayList<>(names.size());
     List<long[]> pieces = new ArrayList<>(); // {array index, from, to}
     for (int a = 0; a < names.size(); a++) {
       inJava[a] = denseAlike(perShard, names.get(a));
+      List<INDArray> others = new ArrayList<>(perShard.size() - 1);
+      for (int s = 1; s < perShard.size(); s++) {
+        others.add(perShard.get(s).get(names.get(a)));
+      }
+      sources.add(others);
       long len = perShard.get(0).get(names.get(a)).length();
       // Arrays ND4J has to add (views with strides, other types) go whole to one thread.
       long step = inJava[a] ? PIECE : Math.max(1, len);
@@ -48,14 +55,10 @@ public final class GradientSum {
       String name = names.get((int) p[0]);
       INDArray target = perShard.get(0).get(name);
       if (inJava[(int) p[0]]) {
-        List<INDArray> sources = new ArrayList<>(perShard.size() - 1);
-        for (int s = 1; s < perShard.size(); s++) {
-          sources.add(perShard.get(s).get(name));
-        }
-        squares[i] = HostArrays.addRange(target, sources, (int) p[1], (int) (p[2] - p[1]));
+        squares[i] = HostArrays.addRange(target, sources.get((int) p[0]), (int) p[1], (int) (p[2] - p[1]));
       } else {
-        for (int s = 1; s < perShard.size(); s++) {
-          target.addi(perShard.get(s).get(name));
+        for (INDArray source : sources.get((int) p[0])) {
+          target.addi(source);
         }
         squares[i] = GradientClipping.sumOfSquares(target);
       }

@@ -123,6 +123,8 @@ public final class Optimizer {
       updater.setLrAndSchedule(lr, null);
     }
     List<String> names = new ArrayList<>(parameters.keySet());
+    // Per parameter: the other shards' gradient arrays, gathered once for all its pieces.
+    List<List<INDArray>> more = new ArrayList<>(names.size());
     List<int[]> pieces = new ArrayList<>(); // {parameter index, from, to, 1 when fused}
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
@@ -137,7 +139,8 @@ public final class Optimizer {
             + java.util.Arrays.toString(p.shape()));
       }
       int n = (int) p.length();
-      boolean fusable = fusable(name, p, g, of(moreShards, name));
+      more.add(of(moreShards, name));
+      boolean fusable = fusable(name, p, g, more.get(i));
       int piece = fusable ? PIECE : Math.max(1, n);
       for (int from = 0; from < n || from == 0; from += piece) {
         pieces.add(new int[] {i, from, Math.min(n, from + piece), fusable ? 1 : 0});
@@ -150,8 +153,8 @@ public final class Optimizer {
     parallel.forEachBalanced(sizes, k -> {
       int[] q = pieces.get(k);
       String name = names.get(q[0]);
-      sumSqs[k] = updateOne(name, parameters.get(name), gradients.get(name), of(moreShards, name), q[3] == 1, q[1],
-          q[2], step, gradScale, lr, sumOfSquares);
+      sumSqs[k] = updateOne(name, parameters.get(name), gradients.get(name), more.get(q[0]), q[3] == 1, q[1], q[2],
+          step, gradScale, lr, sumOfSquares);
     });
     double sumSq = 0;
     for (double v : sumSqs) {

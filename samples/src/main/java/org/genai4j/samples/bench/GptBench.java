@@ -1,7 +1,6 @@
 package org.genai4j.samples.bench;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Random;
 import org.genai4j.common.ops.Params;
@@ -70,11 +69,11 @@ public final class GptBench {
       Trainer trainer = new Trainer(model, adamW,
           TrainerConfig.of(steps, seed).withClipNorm(1.0).withLogEvery(steps).withThreads(threads));
       long t0 = System.nanoTime();
-      long cpu0 = processCpuNanos();
+      long cpu0 = StepTimes.processCpuNanos();
       trainer.fit(data);
       if (timed) {
         seconds += (System.nanoTime() - t0) / 1e9;
-        cpuMs += (processCpuNanos() - cpu0) / 1e6;
+        cpuMs += (StepTimes.processCpuNanos() - cpu0) / 1e6;
         this.steps += steps;
       }
     }
@@ -169,11 +168,5 @@ public final class GptBench {
       sb.append(chars.charAt(r.nextInt(chars.length())));
     }
     return sb.toString();
-  }
-
-  /** CPU time of this process (all threads): under contention, the cost that wall time hides. */
-  private static long processCpuNanos() {
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 }
